@@ -1,0 +1,53 @@
+package activities
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/hookflow/hookflow/integrations"
+	"github.com/hookflow/hookflow/rules"
+)
+
+// Registered activity names: public API, recorded in every history.
+const (
+	MatchRulesName = "MatchRules"
+	CallStepName   = "CallStep"
+)
+
+// Project is what the activities need of a loaded project.
+type Project struct {
+	Rules        *rules.Engine
+	Integrations *integrations.Set
+}
+
+// Activities are the worker's activities. The project can be swapped while
+// running (hot reload); a call sees one project throughout.
+type Activities struct {
+	project atomic.Pointer[Project]
+}
+
+// New returns activities over p.
+func New(p Project) *Activities {
+	a := &Activities{}
+	a.Swap(p)
+	return a
+}
+
+// Swap replaces the project for calls that start from now on.
+func (a *Activities) Swap(p Project) { a.project.Store(&p) }
+
+func (a *Activities) current() *Project { return a.project.Load() }
+
+// Plan is MatchRules' result, recorded in history: the matched rules with
+// their steps as written, and the retry policy of every integration they
+// call. A run follows its plan even if the rules change while it runs.
+type Plan struct {
+	rules.Plan
+	Policies map[string]Policy `json:"policies,omitempty"`
+}
+
+// Policy is how a step of one integration is retried and timed out.
+type Policy struct {
+	Retry   integrations.RetryPolicy `json:"retry"`
+	Timeout time.Duration            `json:"timeout"`
+}

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+
+	"github.com/hookflow/hookflow/internal/devserver"
+	"github.com/hookflow/hookflow/internal/inspector"
+	"github.com/hookflow/hookflow/triggers"
+	"github.com/hookflow/hookflow/workflows"
+)
+
+func runDev(ctx context.Context, e env, args []string) error {
+	fs := newFlags(e, "dev", "[--project DIR] [--listen ADDR] [--temporal-port N] [--ui-port N] [--db FILE | --ephemeral]")
+	dir := fs.String("project", "samples/shop", "project directory (holds hookflow.yaml)")
+	addr := fs.String("listen", "127.0.0.1:8080", "webhook server address")
+	temporalPort := fs.Int("temporal-port", 7233, "embedded Temporal frontend port (0 picks a free one)")
+	uiPort := fs.Int("ui-port", 8233, "Temporal Web UI port (0 picks a free one, -1 disables the UI)")
+	db := fs.String("db", ".hookflow/dev.db", "SQLite file that keeps runs across restarts")
+	ephemeral := fs.Bool("ephemeral", false, "keep everything in memory; nothing survives the process")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("dev takes no arguments, got %q", strings.Join(fs.Args(), " "))
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	logger := newLogger(e.stderr, "text", level)
+
+	p, err := loadProject(e, *dir)
+	if err != nil {
+		return err
+	}
+	l, err := listen(*addr)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+
+	dbFile := *db
+	if *ephemeral {
+		dbFile = ""
+	}
+	fmt.Fprintln(e.stdout, "hookflow dev: starting the embedded Temporal server…")
+	srv, err := devserver.Start(ctx, devserver.Options{
+		Port:             *temporalPort,
+		UIPort:           *uiPort,
+		DBFile:           dbFile,
+		SearchAttributes: workflows.SearchAttributeTypes(),
+		Logger:           logger,
+	})
+	if err != nil {
+		return err
+	}
+	defer srv.Stop()
+
+	c, err := dialTemporal(srv.Addr(), srv.Namespace(), logger)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	w := newWorker(c, activitiesFor(p))
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	defer w.Stop()
+
+	uiBase := ""
+	if srv.UIAddr() != "" {
+		uiBase = "http://" + srv.UIAddr()
+	}
+	mux := http.NewServeMux()
+	ins := inspector.New(1000)
+	mux.Handle("/inspect", ins)
+	mux.Handle("/inspect/", ins)
+	mux.Handle("/", triggers.NewServer(triggers.Deps{
+		Triggers:  p.Triggers,
+		Starter:   &triggers.TemporalStarter{Client: c, Eager: true},
+		Logger:    logger,
+		Ready:     readiness(c, srv.Namespace()),
+		UIBase:    uiBase,
+		Namespace: srv.Namespace(),
+	}))
+
+	base := "http://" + l.Addr().String()
+	storage := "in memory (--ephemeral)"
+	if dbFile != "" {
+		storage = filepath.Clean(dbFile)
+	}
+	fmt.Fprintf(e.stdout, `hookflow dev is running (Ctrl-C stops it)
+  project     %s (%d trigger(s), %d rule(s), rules version %s)
+  webhooks    %s/hooks/{trigger}   triggers: %s
+  inspector   %s/inspect
+  temporal    %s   namespace %s, storage %s
+  web UI      %s
+Try:  go run ./cmd/hookflow send --url %s %s <event.json>
+`, *dir, len(p.Triggers.Names()), len(p.Rules.Rules()), p.Rules.Version(),
+		base, strings.Join(p.Triggers.Names(), ", "), base, srv.Addr(), srv.Namespace(), storage,
+		orNone(uiBase), base, firstOr(p.Triggers.Names(), "TRIGGER"))
+	return serveHTTP(ctx, l, mux)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(disabled)"
+	}
+	return s
+}
+
+func firstOr(list []string, def string) string {
+	if len(list) == 0 {
+		return def
+	}
+	return list[0]
+}

@@ -1,0 +1,314 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/hookflow/hookflow/internal/devserver"
+	"github.com/hookflow/hookflow/triggers/verify"
+	"github.com/hookflow/hookflow/workflows"
+)
+
+// The end-to-end fixture: an embedded Temporal server, `hookflow serve` and
+// `hookflow worker` run against it as in production, and a receiver on
+// 127.0.0.1 that records what the integrations send and answers as scripted.
+type fixture struct {
+	temporal *devserver.Server
+	client   client.Client
+	hooksURL string
+	receiver *receiver
+	secret   string
+}
+
+var (
+	fixtureOnce sync.Once
+	shared      *fixture
+	fixtureErr  error
+)
+
+const testSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+const testProject = `
+rules: ./rules
+outbound:
+  allow_networks: [127.0.0.0/8]
+triggers:
+  orders:
+    verify: { scheme: standard, secret: "${ORDERS_SECRET}" }
+    event_type: payload.kind
+    schema:
+      kind: required
+      data.email: omitempty,email
+integrations:
+  recv:
+    kind: webhook
+    url: ${RECEIVER_URL}
+    retry: { initial: 50ms, backoff: 1.5, max_interval: 200ms, max_attempts: 5, expire: 1m }
+`
+
+var testRules = map[string]string{
+	"deliver.yaml": `
+name: deliver
+on: [orders]
+when: event.type == "ok"
+steps:
+  - id: send
+    call: recv.send
+    with:
+      path: /ok
+      body:
+        email: ${{ payload.data.email }}
+        n: ${{ payload.data.n }}
+        note: "order ${{ payload.data.n }} for ${{ payload.data.email }}"
+`,
+	"flaky.yaml": `
+name: flaky
+on: [orders]
+when: event.type == "flaky"
+steps:
+  - id: send
+    call: recv.send
+    with: { path: /flaky, body: { n: "${{ payload.data.n }}" } }
+`,
+	"bad.yaml": `
+name: bad
+on: [orders]
+when: event.type == "bad"
+steps:
+  - id: contact
+    call: recv.send
+    with: { path: /bad, body: { n: "${{ payload.data.n }}" } }
+  - id: never
+    call: recv.send
+    needs: [contact]
+    with: { path: /ok }
+on_failure:
+  - call: recv.send
+    with: { path: /alerts, body: { text: "bad failed at ${{ failure.step }}: ${{ failure.message }}" } }
+`,
+}
+
+func getFixture(t *testing.T) *fixture {
+	t.Helper()
+	fixtureOnce.Do(func() { shared, fixtureErr = startFixture() })
+	if fixtureErr != nil {
+		t.Fatalf("e2e fixture: %v", fixtureErr)
+	}
+	return shared
+}
+
+func startFixture() (*fixture, error) {
+	ctx := context.Background()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv, err := devserver.Start(ctx, devserver.Options{UIPort: -1, SearchAttributes: workflows.SearchAttributeTypes(), Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	rcv := newReceiver()
+	dir, err := os.MkdirTemp("", "hookflow-e2e-")
+	if err != nil {
+		return nil, err
+	}
+	if err := writeProject(dir, testProject, testRules); err != nil {
+		return nil, err
+	}
+	getenv := mapEnv(map[string]string{"ORDERS_SECRET": testSecret, "RECEIVER_URL": rcv.URL})
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	// serve and worker, as production runs them, against the embedded server.
+	go func() {
+		err := run(ctx, []string{"worker", "--project", dir, "--temporal", srv.Addr(), "--log-format", "text"}, getenv, io.Discard, io.Discard)
+		if err != nil {
+			logger.Error("worker exited", "error", err)
+		}
+	}()
+	go func() {
+		err := run(ctx, []string{"serve", "--project", dir, "--temporal", srv.Addr(), "--listen", addr, "--log-format", "text"}, getenv, io.Discard, io.Discard)
+		if err != nil {
+			logger.Error("serve exited", "error", err)
+		}
+	}()
+	f := &fixture{temporal: srv, hooksURL: "http://" + addr, receiver: rcv, secret: testSecret}
+	if err := waitReady(f.hooksURL+"/readyz", 60*time.Second); err != nil {
+		return nil, err
+	}
+	f.client, err = client.Dial(client.Options{HostPort: srv.Addr(), Logger: quietLogger{}})
+	return f, err
+}
+
+func writeProject(dir, project string, rules map[string]string) error {
+	if err := os.MkdirAll(filepath.Join(dir, "rules"), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "hookflow.yaml"), []byte(project), 0o644); err != nil {
+		return err
+	}
+	for name, body := range rules {
+		if err := os.WriteFile(filepath.Join(dir, "rules", name), []byte(body), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func mapEnv(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+func waitReady(url string, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	var last string
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(url)
+		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			last = fmt.Sprintf("%d %s", resp.StatusCode, body)
+		} else {
+			last = err.Error()
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("%s not ready after %s: %s", url, within, last)
+}
+
+// waitFor polls cond until it holds or the time is up.
+func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", within, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// post sends a Standard Webhooks–signed event to the orders trigger.
+func (f *fixture) post(t *testing.T, id string, payload any) (*http.Response, map[string]any) {
+	t.Helper()
+	body, err := json.Marshal(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := f.hooksURL + "/hooks/orders"
+	h, err := verify.Sign(verify.Config{Scheme: "standard", Secret: verify.Secrets{f.secret}}, verify.Request{Method: "POST", URL: url, Body: body}, id, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.postRaw(t, url, h, body)
+}
+
+func (f *fixture) postRaw(t *testing.T, url string, h http.Header, body []byte) (*http.Response, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest("POST", url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	data, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(data, &out); err != nil {
+		t.Fatalf("answer is not JSON: %d %s", resp.StatusCode, data)
+	}
+	return resp, out
+}
+
+// receiver records requests by path and answers per path:
+// /flaky answers 503 twice per idempotency key, then 200; /bad answers 400; others 200 with an id.
+type receiver struct {
+	*httptest.Server
+	mu   sync.Mutex
+	reqs []recorded
+}
+
+type recorded struct {
+	Path   string
+	Header http.Header
+	Body   []byte
+}
+
+func newReceiver() *receiver {
+	r := &receiver{}
+	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		r.reqs = append(r.reqs, recorded{Path: req.URL.Path, Header: req.Header.Clone(), Body: body})
+		seen := 0
+		for _, x := range r.reqs {
+			if x.Path == req.URL.Path && x.Header.Get("Idempotency-Key") == req.Header.Get("Idempotency-Key") {
+				seen++
+			}
+		}
+		r.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case req.URL.Path == "/flaky" && seen <= 2:
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprint(w, `{"error":"try later"}`)
+		case req.URL.Path == "/bad":
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, `{"error":"email is invalid"}`)
+		default:
+			fmt.Fprintf(w, `{"id":"rcv-%d","ok":true}`, seen)
+		}
+	}))
+	return r
+}
+
+// byKey returns the requests carrying an idempotency key with the given prefix.
+func (r *receiver) byKey(prefix string) []recorded {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []recorded
+	for _, x := range r.reqs {
+		if strings.HasPrefix(x.Header.Get("Idempotency-Key"), prefix) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+type quietLogger struct{}
+
+func (quietLogger) Debug(string, ...any) {}
+func (quietLogger) Info(string, ...any)  {}
+func (quietLogger) Warn(string, ...any)  {}
+func (quietLogger) Error(string, ...any) {}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/hookflow/hookflow/triggers"
+)
+
+func runServe(ctx context.Context, e env, args []string) error {
+	fs := newFlags(e, "serve", "--project DIR --temporal HOST:PORT [--namespace NS] [--listen ADDR]")
+	dir := fs.String("project", ".", "project directory (holds hookflow.yaml)")
+	addr := fs.String("temporal", "", "Temporal frontend address, e.g. temporal.internal:7233 (required)")
+	namespace := fs.String("namespace", "default", "Temporal namespace")
+	listenAddr := fs.String("listen", "127.0.0.1:8080", "webhook server address")
+	uiBase := fs.String("ui-url", "", "Temporal Web UI base URL, for run links in answers")
+	logFormat := fs.String("log-format", "json", "json or text")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *addr == "" {
+		fs.Usage()
+		return fmt.Errorf("serve: --temporal is required")
+	}
+	logger := newLogger(e.stderr, *logFormat, slog.LevelInfo)
+	p, err := loadProject(e, *dir)
+	if err != nil {
+		return err
+	}
+	c, err := dialTemporal(*addr, *namespace, logger)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	l, err := listen(*listenAddr)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	logger.Info("serving webhooks", "addr", l.Addr().String(), "temporal", *addr, "namespace", *namespace, "triggers", p.Triggers.Names())
+	return serveHTTP(ctx, l, triggers.NewServer(triggers.Deps{
+		Triggers:  p.Triggers,
+		Starter:   &triggers.TemporalStarter{Client: c},
+		Logger:    logger,
+		Ready:     readiness(c, *namespace),
+		UIBase:    *uiBase,
+		Namespace: *namespace,
+	}))
+}

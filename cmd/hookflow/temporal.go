@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	taskqueuepb "go.temporal.io/api/taskqueue/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+	"google.golang.org/grpc"
+
+	"github.com/hookflow/hookflow/activities"
+	"github.com/hookflow/hookflow/triggers"
+	"github.com/hookflow/hookflow/workflows"
+)
+
+// dialTemporal connects lazily: serve starts, and answers 503, while Temporal is down.
+func dialTemporal(addr, namespace string, logger *slog.Logger) (client.Client, error) {
+	c, err := client.NewLazyClient(client.Options{
+		HostPort:  addr,
+		Namespace: namespace,
+		Logger:    sdklog.NewStructuredLogger(logger),
+		ConnectionOptions: client.ConnectionOptions{
+			DialOptions: []grpc.DialOption{triggers.TrackStarts()},
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("temporal client for %s: %w", addr, err)
+	}
+	return c, nil
+}
+
+// newWorker registers hookflow's workflow and activities under their public names.
+func newWorker(c client.Client, acts *activities.Activities) worker.Worker {
+	w := worker.New(c, workflows.TaskQueue, worker.Options{})
+	w.RegisterWorkflowWithOptions(workflows.HandleEvent, workflow.RegisterOptions{Name: workflows.WorkflowName})
+	w.RegisterActivityWithOptions(acts.MatchRules, activity.RegisterOptions{Name: activities.MatchRulesName})
+	w.RegisterActivityWithOptions(acts.CallStep, activity.RegisterOptions{Name: activities.CallStepName})
+	return w
+}
+
+// readiness: Temporal answers and a worker polls the hookflow task queue.
+func readiness(c client.Client, namespace string) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		if _, err := c.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+			return fmt.Errorf("temporal is not reachable: %v", err)
+		}
+		resp, err := c.WorkflowService().DescribeTaskQueue(ctx, &workflowservice.DescribeTaskQueueRequest{
+			Namespace:     namespace,
+			TaskQueue:     &taskqueuepb.TaskQueue{Name: workflows.TaskQueue, Kind: enumspb.TASK_QUEUE_KIND_NORMAL},
+			TaskQueueType: enumspb.TASK_QUEUE_TYPE_WORKFLOW,
+		})
+		if err != nil {
+			return fmt.Errorf("describe task queue %s: %v", workflows.TaskQueue, err)
+		}
+		if len(resp.GetPollers()) == 0 {
+			return fmt.Errorf("no worker polls task queue %q; start `hookflow worker`", workflows.TaskQueue)
+		}
+		return nil
+	}
+}

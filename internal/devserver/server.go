@@ -1,0 +1,275 @@
+package devserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	uiserver "github.com/temporalio/ui-server/v2/server"
+	uiconfig "github.com/temporalio/ui-server/v2/server/config"
+	uiserveroptions "github.com/temporalio/ui-server/v2/server/server_options"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/server/common/authorization"
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/common/membership/static"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/common/primitives"
+	sqliteschema "go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+	"google.golang.org/protobuf/types/known/durationpb"
+)
+
+// Options configures the embedded server. Zero values get the defaults below.
+type Options struct {
+	IP        string // default 127.0.0.1
+	Port      int    // frontend gRPC port; 0 picks a free one
+	UIPort    int    // Web UI port; 0 picks a free one; -1 disables the UI
+	Namespace string // default "default"
+	// DBFile is the SQLite file; empty means in-memory (nothing survives the process).
+	DBFile string
+	// Retention bounds how long closed runs, and so workflow-id dedupe, are kept. Default 7 days.
+	Retention time.Duration
+	// SearchAttributes are registered on a new database and added to an existing one.
+	SearchAttributes map[string]enumspb.IndexedValueType
+	Logger           *slog.Logger
+	LogLevel         slog.Level // default slog.LevelWarn: the server is chatty
+	CodecEndpoint    string     // optional, for the Web UI
+}
+
+// Server is a running embedded Temporal server and Web UI.
+type Server struct {
+	server    temporal.Server
+	ui        *uiserver.Server
+	addr      string
+	uiAddr    string
+	namespace string
+}
+
+// Addr is the frontend's host:port for SDK clients.
+func (s *Server) Addr() string { return s.addr }
+
+// UIAddr is the Web UI's host:port, or "" when the UI is disabled.
+func (s *Server) UIAddr() string { return s.uiAddr }
+
+// Namespace is the namespace the server was started with.
+func (s *Server) Namespace() string { return s.namespace }
+
+// Start starts the server and, unless disabled, the Web UI. The server is ready
+// for clients when Start returns.
+func Start(ctx context.Context, o Options) (*Server, error) {
+	o.defaults()
+	if o.Port == 0 {
+		p, err := freePort(o.IP)
+		if err != nil {
+			return nil, err
+		}
+		o.Port = p
+	}
+	if err := portFree(o.IP, o.Port); err != nil {
+		return nil, fmt.Errorf("temporal port: %w (choose another with --temporal-port)", err)
+	}
+	if o.UIPort == 0 {
+		p, err := freePort(o.IP)
+		if err != nil {
+			return nil, err
+		}
+		o.UIPort = p
+	}
+	if o.UIPort > 0 {
+		if err := portFree(o.IP, o.UIPort); err != nil {
+			return nil, fmt.Errorf("web UI port: %w (choose another with --ui-port)", err)
+		}
+	}
+
+	sqlConf, err := o.sqlConfig()
+	if err != nil {
+		return nil, err
+	}
+	conf, err := o.serverConfig(sqlConf)
+	if err != nil {
+		return nil, err
+	}
+	logger := slogLogger{log: o.Logger, level: o.LogLevel}
+	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
+	if err != nil {
+		return nil, fmt.Errorf("temporal authorizer: %w", err)
+	}
+	claimMapper, err := authorization.GetClaimMapperFromConfig(&conf.Global.Authorization, logger)
+	if err != nil {
+		return nil, fmt.Errorf("temporal claim mapper: %w", err)
+	}
+	hosts := map[primitives.ServiceName]static.Hosts{}
+	for name, svc := range conf.Services {
+		hosts[primitives.ServiceName(name)] = static.SingleLocalHost(net.JoinHostPort(o.IP, strconv.Itoa(svc.RPC.GRPCPort)))
+	}
+	srv, err := temporal.NewServer(
+		temporal.WithConfig(conf),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithStaticHosts(hosts),
+		temporal.WithLogger(logger),
+		temporal.WithAuthorizer(authorizer),
+		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
+		temporal.WithDynamicConfigClient(dynamicConfig()),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("temporal server: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		return nil, fmt.Errorf("start temporal server: %w", err)
+	}
+	s := &Server{server: srv, addr: net.JoinHostPort(o.IP, strconv.Itoa(o.Port)), namespace: o.Namespace}
+	if err := registerSearchAttributes(ctx, s.addr, o.Namespace, o.SearchAttributes); err != nil {
+		srv.Stop()
+		return nil, err
+	}
+	if o.UIPort > 0 {
+		s.uiAddr = net.JoinHostPort(o.IP, strconv.Itoa(o.UIPort))
+		s.ui = uiserver.NewServer(uiserveroptions.WithConfigProvider(&uiconfig.Config{
+			Host:                o.IP,
+			Port:                o.UIPort,
+			TemporalGRPCAddress: s.addr,
+			EnableUI:            true,
+			DefaultNamespace:    o.Namespace,
+			Codec:               uiconfig.Codec{Endpoint: o.CodecEndpoint},
+			CORS:                uiconfig.CORS{CookieInsecure: true},
+			HideLogs:            true,
+			DisableNewsFetch:    true, // nothing is fetched from the internet
+		}))
+		go func() {
+			if err := s.ui.Start(); err != nil && !errors.Is(err, net.ErrClosed) {
+				o.Logger.Error("web UI stopped", "error", err)
+			}
+		}()
+	}
+	return s, nil
+}
+
+// Stop stops the UI and the server.
+func (s *Server) Stop() {
+	if s.ui != nil {
+		s.ui.Stop()
+	}
+	s.server.Stop()
+}
+
+func (o *Options) defaults() {
+	if o.IP == "" {
+		o.IP = "127.0.0.1"
+	}
+	if o.Namespace == "" {
+		o.Namespace = "default"
+	}
+	if o.Retention == 0 {
+		o.Retention = 7 * 24 * time.Hour
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	if o.LogLevel == 0 {
+		o.LogLevel = slog.LevelWarn
+	}
+}
+
+// dynamicConfig holds the settings that differ from the server's defaults.
+func dynamicConfig() dynamicconfig.StaticClient {
+	return dynamicconfig.StaticClient{
+		// Fire timers, and so activity retries, when due rather than rounded up to a second.
+		dynamicconfig.TimerProcessorMaxTimeShift.Key(): 10 * time.Millisecond,
+		// The dev worker lives in the same process as the client: start workflows eagerly.
+		dynamicconfig.EnableEagerWorkflowStart.Key():                     true,
+		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 200,
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8192,
+	}
+}
+
+func (o *Options) sqlConfig() (*config.SQL, error) {
+	conf := &config.SQL{PluginName: sqliteplugin.PluginName, MaxConns: 1, MaxIdleConns: 1}
+	if o.DBFile == "" {
+		conf.ConnectAttributes = map[string]string{"mode": "memory", "cache": "shared"}
+		conf.DatabaseName = "hookflow-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	} else {
+		// WAL with synchronous=NORMAL: a killed process loses nothing committed;
+		// an OS crash or power loss may lose the last transactions.
+		conf.ConnectAttributes = map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "NORMAL", "busy_timeout": "10000"}
+		conf.DatabaseName = o.DBFile
+		if _, err := os.Stat(o.DBFile); errors.Is(err, os.ErrNotExist) {
+			if err := os.MkdirAll(filepath.Dir(o.DBFile), 0o755); err != nil {
+				return nil, fmt.Errorf("database directory: %w", err)
+			}
+			if err := sqliteschema.SetupSchema(conf); err != nil {
+				return nil, fmt.Errorf("create database %s: %w", o.DBFile, err)
+			}
+		} else if err != nil {
+			return nil, fmt.Errorf("database %s: %w", o.DBFile, err)
+		}
+	}
+	ns, err := sqliteschema.NewNamespaceConfig("active", o.Namespace, false, o.SearchAttributes)
+	if err != nil {
+		return nil, fmt.Errorf("namespace %s: %w", o.Namespace, err)
+	}
+	ns.Detail.Config.Retention = durationpb.New(o.Retention)
+	if err := sqliteschema.CreateNamespaces(conf, ns); err != nil {
+		return nil, fmt.Errorf("namespace %s: %w", o.Namespace, err)
+	}
+	return conf, nil
+}
+
+func (o *Options) serverConfig(sqlConf *config.SQL) (*config.Config, error) {
+	httpPort, err := freePort(o.IP)
+	if err != nil {
+		return nil, err
+	}
+	var conf config.Config
+	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
+	conf.Global.Membership.BroadcastAddress = o.IP
+	conf.Persistence.DefaultStore = "sqlite"
+	conf.Persistence.VisibilityStore = "sqlite"
+	conf.Persistence.NumHistoryShards = 1
+	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite": {SQL: sqlConf}}
+	frontend := net.JoinHostPort(o.IP, strconv.Itoa(o.Port))
+	conf.ClusterMetadata = &cluster.Config{
+		FailoverVersionIncrement: 10,
+		MasterClusterName:        "active",
+		CurrentClusterName:       "active",
+		ClusterInformation: map[string]cluster.ClusterInformation{
+			"active": {
+				Enabled:                true,
+				InitialFailoverVersion: 1,
+				RPCAddress:             frontend,
+				HTTPAddress:            net.JoinHostPort(o.IP, strconv.Itoa(httpPort)),
+				ClusterID:              "hookflow-dev",
+			},
+		},
+	}
+	conf.DCRedirectionPolicy.Policy = "noop"
+	conf.Services = map[string]config.Service{}
+	for _, name := range []string{"frontend", "history", "matching", "worker"} {
+		var svc config.Service
+		svc.RPC.BindOnIP = o.IP
+		if name == "frontend" {
+			svc.RPC.GRPCPort = o.Port
+			svc.RPC.HTTPPort = httpPort
+		} else {
+			p, err := freePort(o.IP)
+			if err != nil {
+				return nil, err
+			}
+			svc.RPC.GRPCPort = p
+		}
+		conf.Services[name] = svc
+	}
+	conf.Archival.History.State = "disabled"
+	conf.Archival.Visibility.State = "disabled"
+	conf.NamespaceDefaults.Archival.History.State = "disabled"
+	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
+	conf.PublicClient.HostPort = frontend
+	return &conf, nil
+}

@@ -1,0 +1,118 @@
+package inspector
+
+import (
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Request is one recorded request.
+type Request struct {
+	Seq      int               `json:"seq"`
+	Bin      string            `json:"bin"`
+	Time     time.Time         `json:"time"`
+	Method   string            `json:"method"`
+	Path     string            `json:"path"`
+	Query    string            `json:"query,omitempty"`
+	Headers  map[string]string `json:"headers"`
+	Body     string            `json:"body"`
+	Response string            `json:"response"`
+}
+
+// Inspector records requests in memory, keeping the newest Max.
+type Inspector struct {
+	Max  int
+	mu   sync.Mutex
+	seq  int
+	reqs []Request
+	now  func() time.Time
+}
+
+// New returns an inspector that keeps the newest max requests.
+func New(max int) *Inspector { return &Inspector{Max: max, now: time.Now} }
+
+const maxBody = 256 << 10
+
+// ServeHTTP handles /inspect (the page), /inspect/requests (JSON) and
+// /inspect/{bin}/... (record and answer). Mount it under /inspect/.
+func (in *Inspector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rest := strings.Trim(strings.TrimPrefix(r.URL.Path, "/inspect"), "/")
+	switch {
+	case rest == "" && r.Method == http.MethodGet:
+		in.page(w)
+	case rest == "requests" && r.Method == http.MethodGet:
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(in.Requests(r.URL.Query().Get("bin")))
+	case rest == "requests" && r.Method == http.MethodDelete:
+		in.mu.Lock()
+		in.reqs = nil
+		in.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	case rest == "" || rest == "requests":
+		http.Error(w, `{"error":"use GET /inspect, GET /inspect/requests, or send to /inspect/{bin}/..."}`, http.StatusMethodNotAllowed)
+	default:
+		in.record(w, r, rest)
+	}
+}
+
+func (in *Inspector) record(w http.ResponseWriter, r *http.Request, rest string) {
+	bin, _, _ := strings.Cut(rest, "/")
+	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
+	headers := map[string]string{}
+	for k, v := range r.Header {
+		headers[strings.ToLower(k)] = strings.Join(v, ", ")
+	}
+	in.mu.Lock()
+	in.seq++
+	seq := in.seq
+	resp, _ := json.Marshal(map[string]any{"ok": true, "id": fmt.Sprintf("%s-%d", bin, seq)})
+	in.reqs = append(in.reqs, Request{
+		Seq: seq, Bin: bin, Time: in.now().UTC(), Method: r.Method, Path: r.URL.Path,
+		Query: r.URL.RawQuery, Headers: headers, Body: string(body), Response: string(resp),
+	})
+	if in.Max > 0 && len(in.reqs) > in.Max {
+		in.reqs = in.reqs[len(in.reqs)-in.Max:]
+	}
+	in.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(resp)
+}
+
+// Requests returns the recorded requests, oldest first, optionally of one bin.
+func (in *Inspector) Requests(bin string) []Request {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	out := make([]Request, 0, len(in.reqs))
+	for _, r := range in.reqs {
+		if bin == "" || r.Bin == bin {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
+<html><head><meta charset="utf-8"><title>hookflow inspector</title>
+<style>body{font:14px system-ui,sans-serif;margin:2em}pre{background:#f4f4f4;padding:.5em;white-space:pre-wrap}
+.req{border-bottom:1px solid #ddd;padding:.5em 0}.m{font-weight:bold}</style></head>
+<body><h1>hookflow inspector</h1>
+<p>{{len .}} request(s), newest first. JSON at <a href="/inspect/requests">/inspect/requests</a>.</p>
+{{range .}}<div class="req"><span class="m">#{{.Seq}} {{.Method}} {{.Path}}</span> · {{.Time.Format "15:04:05.000"}}
+<pre>{{range $k, $v := .Headers}}{{$k}}: {{$v}}
+{{end}}
+{{.Body}}</pre>answered: <code>{{.Response}}</code></div>{{end}}
+</body></html>`))
+
+func (in *Inspector) page(w http.ResponseWriter) {
+	reqs := in.Requests("")
+	for i, j := 0, len(reqs)-1; i < j; i, j = i+1, j-1 {
+		reqs[i], reqs[j] = reqs[j], reqs[i]
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = pageTmpl.Execute(w, reqs)
+}

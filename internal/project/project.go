@@ -1,0 +1,173 @@
+package project
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/hookflow/hookflow/integrations"
+	"github.com/hookflow/hookflow/integrations/catalog"
+	"github.com/hookflow/hookflow/rules"
+	"github.com/hookflow/hookflow/triggers"
+)
+
+// FileName is the project file in a project directory.
+const FileName = "hookflow.yaml"
+
+// maxFileSize caps hookflow.yaml; a project file is small.
+const maxFileSize = 1 << 20
+
+// Project is a loaded, compiled project.
+type Project struct {
+	Dir           string
+	RulesDir      string
+	AllowNetworks []netip.Prefix
+	Triggers      *triggers.Set
+	Integrations  *integrations.Set
+	Rules         *rules.Engine
+}
+
+var topFields = []string{"rules", "outbound", "triggers", "integrations", "vars"}
+
+// Load reads dir/hookflow.yaml and everything it names. The error lists every
+// problem found, one per line, as "file:line:col: message".
+func Load(dir string, getenv func(string) (string, bool)) (*Project, error) {
+	file := filepath.Join(dir, FileName)
+	root, err := parseFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var errs []error
+	errs = append(errs, expandEnv(file, root, getenv)...)
+	doc := root
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+		doc = doc.Content[0]
+	}
+	if doc.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s:%d:%d: hookflow.yaml must be a mapping with triggers, integrations and rules", file, doc.Line, doc.Column)
+	}
+	sections := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		k := doc.Content[i]
+		if !contains(topFields, k.Value) {
+			errs = append(errs, fmt.Errorf("%s:%d:%d: unknown field %q (known: %s)", file, k.Line, k.Column, k.Value, strings.Join(topFields, ", ")))
+			continue
+		}
+		sections[k.Value] = doc.Content[i+1]
+	}
+
+	p := &Project{Dir: dir, RulesDir: filepath.Join(dir, "rules")}
+	if n := sections["rules"]; n != nil {
+		p.RulesDir = filepath.Join(dir, n.Value)
+	}
+	allow, aErrs := loadOutbound(file, sections["outbound"])
+	errs = append(errs, aErrs...)
+	p.AllowNetworks = allow
+
+	var vars map[string]any
+	if n := sections["vars"]; n != nil {
+		if err := n.Decode(&vars); err != nil {
+			errs = append(errs, fmt.Errorf("%s:%d:%d: vars: %v", file, n.Line, n.Column, err))
+		}
+	}
+	if p.Triggers, err = triggers.Load(file, sections["triggers"]); err != nil {
+		errs = append(errs, err)
+	}
+	if p.Integrations, err = catalog.Load(file, sections["integrations"], allow); err != nil {
+		errs = append(errs, err)
+	}
+	if p.Triggers == nil || p.Integrations == nil {
+		// Rules are checked against triggers and integrations: report what we have.
+		return nil, errors.Join(errs...)
+	}
+	p.Rules, err = rules.Load(p.RulesDir, rules.Options{
+		Triggers:  p.Triggers.Names(),
+		Operation: p.Integrations.Check,
+		Vars:      vars,
+	})
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return p, nil
+}
+
+func parseFile(file string) (*yaml.Node, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no project here (looked for %s; pass --project DIR)", file, FileName)
+		}
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	if len(data) > maxFileSize {
+		return nil, fmt.Errorf("%s: larger than %d bytes; a project file should be small — move rules into the rules folder", file, maxFileSize)
+	}
+	var root yaml.Node
+	// yaml.v3 bounds alias expansion, so a billion-laughs document is an error, not an OOM.
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s:1:1: file is empty", file)
+		}
+		return nil, fmt.Errorf("%s:%s", file, yamlPosition(err))
+	}
+	return &root, nil
+}
+
+// yamlPosition turns "yaml: line 3: did not find …" into "3:1: did not find …".
+func yamlPosition(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	var line int
+	if _, scanErr := fmt.Sscanf(msg, "line %d:", &line); scanErr == nil {
+		rest := msg[strings.Index(msg, ":")+1:]
+		return fmt.Sprintf("%d:1:%s", line, rest)
+	}
+	return "1:1: " + msg
+}
+
+func loadOutbound(file string, n *yaml.Node) ([]netip.Prefix, []error) {
+	if n == nil {
+		return nil, nil
+	}
+	var errs []error
+	var allow []netip.Prefix
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Value != "allow_networks" {
+			errs = append(errs, fmt.Errorf("%s:%d:%d: outbound: unknown field %q (known: allow_networks)", file, k.Line, k.Column, k.Value))
+			continue
+		}
+		for _, c := range v.Content {
+			p, err := netip.ParsePrefix(c.Value)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s:%d:%d: outbound.allow_networks: %q is not a CIDR like 127.0.0.0/8", file, c.Line, c.Column, c.Value))
+				continue
+			}
+			allow = append(allow, p.Masked())
+		}
+	}
+	return allow, errs
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,189 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/vm"
+)
+
+const (
+	// maxNodes bounds the size of one expression's syntax tree.
+	maxNodes = 2000
+	// memoryBudget bounds what one evaluation may allocate, in expr's units
+	// (roughly elements of ranges, arrays and maps it builds).
+	memoryBudget = 1_000_000
+	// maxCached bounds the program cache, which otherwise grows with every
+	// distinct template an old plan brings back.
+	maxCached = 100_000
+)
+
+// compiler compiles expressions against exprEnv once and caches the programs
+// by source text; programs are safe for concurrent use.
+type compiler struct {
+	opts  []expr.Option
+	cache sync.Map // source → *compiled
+	size  atomic.Int64
+}
+
+type compiled struct {
+	prog *vm.Program
+	err  error
+}
+
+func newCompiler() *compiler {
+	opts := []expr.Option{
+		expr.Env(exprEnv{}),
+		expr.MaxNodes(maxNodes),
+		// repeat allocates len(s)*n bytes before the budget is checked.
+		expr.DisableBuiltin("repeat"),
+	}
+	return &compiler{opts: append(opts, helperFuncs()...)}
+}
+
+// compile returns the cached program for src, compiling it on first use.
+// extra options (AsBool for `when`) bypass the cache.
+func (c *compiler) compile(src string, extra ...expr.Option) (*vm.Program, error) {
+	if len(extra) > 0 {
+		return compileSafe(src, append(c.opts[:len(c.opts):len(c.opts)], extra...))
+	}
+	if v, ok := c.cache.Load(src); ok {
+		e := v.(*compiled)
+		return e.prog, e.err
+	}
+	prog, err := compileSafe(src, c.opts)
+	if c.size.Load() < maxCached {
+		if _, loaded := c.cache.LoadOrStore(src, &compiled{prog, err}); !loaded {
+			c.size.Add(1)
+		}
+	}
+	return prog, err
+}
+
+func compileSafe(src string, opts []expr.Option) (prog *vm.Program, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			prog, err = nil, fmt.Errorf("compile: %v", r)
+		}
+	}()
+	return expr.Compile(src, opts...)
+}
+
+var vmPool = sync.Pool{New: func() any { return &vm.VM{MemoryBudget: memoryBudget} }}
+
+// run evaluates prog; a runtime error or panic comes back as an error.
+func run(prog *vm.Program, env *exprEnv) (out any, err error) {
+	m := vmPool.Get().(*vm.VM)
+	defer func() {
+		if r := recover(); r != nil {
+			// A panic may leave the VM in any state: do not reuse it.
+			out, err = nil, fmt.Errorf("%v", r)
+			return
+		}
+		vmPool.Put(m)
+	}()
+	out, err = m.Run(prog, env)
+	if err != nil {
+		return nil, errors.New(exprMessage(err))
+	}
+	return out, nil
+}
+
+// exprMessage is expr's message without its multi-line snippet: callers
+// already show the expression and, at load time, its position.
+func exprMessage(err error) string {
+	var fe *file.Error
+	if errors.As(err, &fe) {
+		return fe.Message
+	}
+	return err.Error()
+}
+
+// exprOffset is the rune offset of an expr error inside its source, or -1.
+func exprOffset(err error) int {
+	var fe *file.Error
+	if errors.As(err, &fe) {
+		return fe.From
+	}
+	return -1
+}
+
+var asBool = expr.AsBool()
+
+// refs is what an expression reads that load-time checks care about.
+type refs struct {
+	steps   []ref // steps.<id>
+	failure []int // rune offsets of `failure`
+}
+
+type ref struct {
+	id     string
+	offset int
+}
+
+func (r *refs) Visit(node *ast.Node) {
+	switch n := (*node).(type) {
+	case *ast.MemberNode:
+		id, ok := n.Node.(*ast.IdentifierNode)
+		prop, isStr := n.Property.(*ast.StringNode)
+		if ok && isStr && id.Value == "steps" {
+			r.steps = append(r.steps, ref{prop.Value, id.Location().From})
+		}
+	case *ast.IdentifierNode:
+		if n.Value == "failure" {
+			r.failure = append(r.failure, n.Location().From)
+		}
+	}
+}
+
+func scan(root ast.Node) refs {
+	var r refs
+	ast.Walk(&root, &r)
+	return r
+}
+
+// pinnedType is X when a `when` is `event.type == "X"` or a conjunction
+// (&&) containing it, so Match can index the rule by event type.
+func pinnedType(node ast.Node) string {
+	b, ok := node.(*ast.BinaryNode)
+	if !ok {
+		return ""
+	}
+	switch b.Operator {
+	case "&&", "and":
+		if t := pinnedType(b.Left); t != "" {
+			return t
+		}
+		return pinnedType(b.Right)
+	case "==":
+		if isEventType(b.Left) {
+			return stringConst(b.Right)
+		}
+		if isEventType(b.Right) {
+			return stringConst(b.Left)
+		}
+	}
+	return ""
+}
+
+func isEventType(n ast.Node) bool {
+	m, ok := n.(*ast.MemberNode)
+	if !ok || m.Optional {
+		return false
+	}
+	id, ok := m.Node.(*ast.IdentifierNode)
+	prop, isStr := m.Property.(*ast.StringNode)
+	return ok && isStr && id.Value == "event" && prop.Value == "type"
+}
+
+func stringConst(n ast.Node) string {
+	if s, ok := n.(*ast.StringNode); ok {
+		return s.Value
+	}
+	return ""
+}

@@ -1,0 +1,138 @@
+package rules
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+
+	"github.com/expr-lang/expr/vm"
+)
+
+// Engine is a loaded, compiled set of rules. It is immutable after Load and
+// safe for concurrent use.
+type Engine struct {
+	version string
+	names   []string
+	index   map[string]*triggerIndex
+	vars    map[string]any
+	c       *compiler
+	tmpls   sync.Map // template string → *tmpl
+}
+
+// rule is one compiled rule; seq is its position in name order.
+type rule struct {
+	seq  int
+	when *vm.Program // nil: always
+	plan PlannedRule
+}
+
+// triggerIndex holds one trigger's rules, by pinned event type when `when`
+// pins one, so matching cost does not grow with other types' rules.
+type triggerIndex struct {
+	anyType []*rule
+	byType  map[string][]*rule
+}
+
+func newEngine(version string, defs []*ruleDef, l *loader, opts Options) *Engine {
+	slices.SortFunc(defs, func(a, b *ruleDef) int {
+		if a.name < b.name {
+			return -1
+		}
+		if a.name > b.name {
+			return 1
+		}
+		return 0
+	})
+	e := &Engine{
+		version: version,
+		index:   map[string]*triggerIndex{},
+		vars:    maps.Clone(opts.Vars),
+		c:       l.c,
+	}
+	for s, t := range l.tmpls {
+		e.tmpls.Store(s, t)
+	}
+	for i, d := range defs {
+		e.names = append(e.names, d.name)
+		r := &rule{seq: i, when: d.whenProg, plan: PlannedRule{
+			Name:      d.name,
+			File:      d.file,
+			Steps:     plainSteps(d.steps),
+			OnFailure: plainSteps(d.onFailure),
+		}}
+		seen := map[string]bool{}
+		for _, t := range d.on {
+			if seen[t] {
+				continue
+			}
+			seen[t] = true
+			ix := e.index[t]
+			if ix == nil {
+				ix = &triggerIndex{byType: map[string][]*rule{}}
+				e.index[t] = ix
+			}
+			if d.eventType != "" {
+				ix.byType[d.eventType] = append(ix.byType[d.eventType], r)
+			} else {
+				ix.anyType = append(ix.anyType, r)
+			}
+		}
+	}
+	return e
+}
+
+func plainSteps(defs []*stepDef) []Step {
+	if len(defs) == 0 {
+		return nil
+	}
+	out := make([]Step, len(defs))
+	for i, d := range defs {
+		out[i] = d.Step
+	}
+	return out
+}
+
+// Version is the first 12 hex digits of sha256 over the sorted rule files'
+// names and contents: it changes whenever a rule file does.
+func (e *Engine) Version() string { return e.version }
+
+// Rules returns the rule names, sorted.
+func (e *Engine) Rules() []string { return slices.Clone(e.names) }
+
+// Match evaluates the `when` of every rule whose `on` lists the event's
+// trigger and returns the matching rules in name order. An evaluation error
+// of a rule's `when` is returned naming the rule.
+func (e *Engine) Match(in Input) (Plan, error) {
+	plan := Plan{Version: e.version, Rules: []PlannedRule{}}
+	ix := e.index[in.Event.Trigger]
+	if ix == nil {
+		return plan, nil
+	}
+	typed := ix.byType[in.Event.Type]
+	if len(ix.anyType) == 0 && len(typed) == 0 {
+		return plan, nil
+	}
+	env := e.envFor(in, nil, nil)
+	// Merge the two name-ordered lists.
+	a, b := ix.anyType, typed
+	for len(a) > 0 || len(b) > 0 {
+		var r *rule
+		if len(b) == 0 || (len(a) > 0 && a[0].seq < b[0].seq) {
+			r, a = a[0], a[1:]
+		} else {
+			r, b = b[0], b[1:]
+		}
+		if r.when != nil {
+			out, err := run(r.when, &env)
+			if err != nil {
+				return Plan{Version: e.version}, fmt.Errorf("rule %s: when: %w", r.plan.Name, err)
+			}
+			if ok, _ := out.(bool); !ok {
+				continue
+			}
+		}
+		plan.Rules = append(plan.Rules, r.plan)
+	}
+	return plan, nil
+}

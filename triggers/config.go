@@ -1,0 +1,175 @@
+package triggers
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/expr-lang/expr/vm"
+	"gopkg.in/yaml.v3"
+
+	"github.com/hookflow/hookflow/triggers/verify"
+)
+
+// DefaultBodyLimit bounds a webhook body unless the trigger sets body_limit.
+const DefaultBodyLimit = 1 << 20
+
+// Trigger is one configured trigger, compiled and ready to serve.
+type Trigger struct {
+	Name      string
+	Verify    verify.Config
+	verifier  verify.Verifier
+	defaults  verify.Defaults
+	eventID   *vm.Program // nil: the scheme's default
+	eventType *vm.Program
+	schema    *Schema
+	BodyLimit int64
+}
+
+// Set is a project's triggers by name.
+type Set struct {
+	byName map[string]*Trigger
+}
+
+// Get returns the trigger called name.
+func (s *Set) Get(name string) (*Trigger, bool) {
+	t, ok := s.byName[name]
+	return t, ok
+}
+
+// Names lists the trigger names, sorted.
+func (s *Set) Names() []string {
+	names := make([]string, 0, len(s.byName))
+	for n := range s.byName {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+
+var triggerFields = []string{"verify", "event_id", "event_type", "schema", "body_limit"}
+
+// Load compiles the `triggers:` mapping of hookflow.yaml. file names the file
+// in error positions; every error is reported, one per line, as
+// "file:line:col: message".
+func Load(file string, node *yaml.Node) (*Set, error) {
+	set := &Set{byName: map[string]*Trigger{}}
+	if node == nil {
+		return set, nil
+	}
+	var errs []error
+	fail := func(n *yaml.Node, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s:%d:%d: %s", file, n.Line, n.Column, fmt.Sprintf(format, args...)))
+	}
+	if node.Kind != yaml.MappingNode {
+		fail(node, "triggers must be a mapping of trigger name to settings")
+		return nil, errors.Join(errs...)
+	}
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		key, val := node.Content[i], node.Content[i+1]
+		name := key.Value
+		if !nameRE.MatchString(name) {
+			fail(key, "trigger name %q: use lower-case letters, digits, - and _ (it becomes the URL /hooks/%s)", name, name)
+			continue
+		}
+		t, tErrs := loadTrigger(file, name, val)
+		errs = append(errs, tErrs...)
+		if t != nil {
+			set.byName[name] = t
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return set, nil
+}
+
+func loadTrigger(file, name string, node *yaml.Node) (*Trigger, []error) {
+	var errs []error
+	fail := func(n *yaml.Node, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s:%d:%d: triggers.%s: %s", file, n.Line, n.Column, name, fmt.Sprintf(format, args...)))
+	}
+	if node.Kind != yaml.MappingNode {
+		fail(node, "must be a mapping with at least `verify`")
+		return nil, errs
+	}
+	t := &Trigger{Name: name, BodyLimit: DefaultBodyLimit}
+	fields := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		k := node.Content[i]
+		if !contains(triggerFields, k.Value) {
+			fail(k, "unknown field %q (known: %s)", k.Value, strings.Join(triggerFields, ", "))
+			continue
+		}
+		fields[k.Value] = node.Content[i+1]
+	}
+	v, ok := fields["verify"]
+	if !ok {
+		fail(node, "verify is required; write `verify: {scheme: none}` to accept unsigned requests")
+	} else if err := v.Decode(&t.Verify); err != nil {
+		fail(v, "verify: %v", yamlMessage(err))
+	} else if t.verifier, err = verify.New(t.Verify); err != nil {
+		fail(v, "%v", err)
+	} else {
+		t.defaults = verify.SchemeDefaults(t.Verify)
+	}
+	for _, f := range []struct {
+		key  string
+		dest **vm.Program
+	}{{"event_id", &t.eventID}, {"event_type", &t.eventType}} {
+		n, ok := fields[f.key]
+		if !ok {
+			continue
+		}
+		p, err := compileEventExpr(n.Value)
+		if err != nil {
+			fail(n, "%s: %v", f.key, err)
+			continue
+		}
+		*f.dest = p
+	}
+	if n, ok := fields["schema"]; ok {
+		s, sErrs := loadSchema(n)
+		for _, e := range sErrs {
+			fail(e.node, "schema: %s", e.msg)
+		}
+		t.schema = s
+	}
+	if n, ok := fields["body_limit"]; ok {
+		limit, err := parseSize(n.Value)
+		if err != nil {
+			fail(n, "body_limit: %v", err)
+		} else {
+			t.BodyLimit = limit
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return t, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// yamlMessage drops yaml.v3's "yaml: unmarshal errors:\n  line N:" framing:
+// positions are added by the caller.
+func yamlMessage(err error) string {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "yaml: unmarshal errors:\n")
+	msg = strings.TrimSpace(msg)
+	if i := strings.Index(msg, ": "); strings.HasPrefix(msg, "line ") && i > 0 {
+		msg = msg[i+2:]
+	}
+	return msg
+}

@@ -1,0 +1,74 @@
+package triggers
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/hookflow/hookflow/triggers/verify"
+)
+
+// requestError is a rejection the sender can act on.
+type requestError struct {
+	status int
+	msg    string
+	fields []FieldError
+}
+
+func (e *requestError) Error() string { return e.msg }
+
+func reject(status int, msg string) error { return &requestError{status: status, msg: msg} }
+
+// errUnavailable means Temporal did not accept the start; the sender should retry.
+type errUnavailable struct{ cause error }
+
+func (e errUnavailable) Error() string {
+	return "the workflow service is unavailable, nothing was started; retry later"
+}
+func (e errUnavailable) Unwrap() error { return e.cause }
+
+// status maps every error the handler can meet to its HTTP status, in one place.
+func status(err error) int {
+	var re *requestError
+	var ve *verify.Error
+	var ue errUnavailable
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &re):
+		return re.status
+	case errors.As(err, &ve):
+		return http.StatusUnauthorized
+	case errors.As(err, &mbe):
+		return http.StatusRequestEntityTooLarge
+	case errors.As(err, &ue):
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// errorBody is every error response: {"error": "...", "fields": [...]}.
+type errorBody struct {
+	Error  string       `json:"error"`
+	Fields []FieldError `json:"fields,omitempty"`
+}
+
+func writeError(c *gin.Context, err error) {
+	code := status(err)
+	body := errorBody{Error: err.Error()}
+	var re *requestError
+	var ve *verify.Error
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &re):
+		body.Fields = re.fields
+	case errors.As(err, &ve):
+		body.Error = "signature verification failed: " + ve.Error()
+	case errors.As(err, &mbe):
+		body.Error = "body is larger than this trigger's limit of " + formatSize(mbe.Limit) + "; raise body_limit in hookflow.yaml if that is expected"
+	case code == http.StatusInternalServerError:
+		body.Error = "internal error; see the server log"
+	}
+	c.AbortWithStatusJSON(code, body)
+}

@@ -1,0 +1,87 @@
+package triggers
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/vm"
+)
+
+// eventEnv is what event_id and event_type expressions see.
+type eventEnv struct {
+	Headers map[string]string `expr:"headers"`
+	Payload any               `expr:"payload"`
+}
+
+func compileEventExpr(src string) (*vm.Program, error) {
+	return expr.Compile(src, expr.Env(eventEnv{}), expr.MaxNodes(500))
+}
+
+// maxEventIDLen keeps workflow ids well inside Temporal's limits; longer ids are hashed.
+const maxEventIDLen = 200
+
+// eventID is the trigger's event_id expression, else the scheme's default
+// (a delivery header or a payload field), else sha256 of the body.
+func (t *Trigger) eventID(headers map[string]string, payload any, body []byte) (string, error) {
+	id, err := t.eval(t.eventID, t.defaults.EventIDHeader, t.defaults.PayloadID, headers, payload)
+	if err != nil {
+		return "", fmt.Errorf("event_id: %w", err)
+	}
+	if id == "" {
+		sum := sha256.Sum256(body)
+		return "sha256-" + hex.EncodeToString(sum[:]), nil
+	}
+	if len(id) > maxEventIDLen {
+		sum := sha256.Sum256([]byte(id))
+		return "sha256-" + hex.EncodeToString(sum[:]), nil
+	}
+	return id, nil
+}
+
+func (t *Trigger) eventType(headers map[string]string, payload any) (string, error) {
+	typ, err := t.eval(t.eventType, t.defaults.EventTypeHeader, t.defaults.PayloadType, headers, payload)
+	if err != nil {
+		return "", fmt.Errorf("event_type: %w", err)
+	}
+	return typ, nil
+}
+
+func (t *Trigger) eval(p *vm.Program, header, field string, headers map[string]string, payload any) (string, error) {
+	if p != nil {
+		out, err := expr.Run(p, eventEnv{Headers: headers, Payload: payload})
+		if err != nil {
+			return "", err
+		}
+		return scalarString(out), nil
+	}
+	if header != "" {
+		if v := headers[strings.ToLower(header)]; v != "" {
+			return v, nil
+		}
+	}
+	if field != "" {
+		if m, ok := payload.(map[string]any); ok {
+			return scalarString(m[field]), nil
+		}
+	}
+	return "", nil
+}
+
+func scalarString(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case int:
+		return strconv.Itoa(v)
+	default:
+		return fmt.Sprint(v)
+	}
+}
