@@ -22,8 +22,8 @@ type Trigger struct {
 	Verify    verify.Config
 	verifier  verify.Verifier
 	defaults  verify.Defaults
-	eventID   *vm.Program // nil: the scheme's default
-	eventType *vm.Program
+	idExpr    *vm.Program // nil: the scheme's default
+	typeExpr  *vm.Program
 	schema    *Schema
 	BodyLimit int64
 }
@@ -120,7 +120,7 @@ func loadTrigger(file, name string, node *yaml.Node) (*Trigger, []error) {
 	for _, f := range []struct {
 		key  string
 		dest **vm.Program
-	}{{"event_id", &t.eventID}, {"event_type", &t.eventType}} {
+	}{{"event_id", &t.idExpr}, {"event_type", &t.typeExpr}} {
 		n, ok := fields[f.key]
 		if !ok {
 			continue

@@ -27,7 +27,7 @@ const maxEventIDLen = 200
 // eventID is the trigger's event_id expression, else the scheme's default
 // (a delivery header or a payload field), else sha256 of the body.
 func (t *Trigger) eventID(headers map[string]string, payload any, body []byte) (string, error) {
-	id, err := t.eval(t.eventID, t.defaults.EventIDHeader, t.defaults.PayloadID, headers, payload)
+	id, err := t.eval(t.idExpr, t.defaults.EventIDHeader, t.defaults.PayloadID, headers, payload)
 	if err != nil {
 		return "", fmt.Errorf("event_id: %w", err)
 	}
@@ -43,7 +43,7 @@ func (t *Trigger) eventID(headers map[string]string, payload any, body []byte) (
 }
 
 func (t *Trigger) eventType(headers map[string]string, payload any) (string, error) {
-	typ, err := t.eval(t.eventType, t.defaults.EventTypeHeader, t.defaults.PayloadType, headers, payload)
+	typ, err := t.eval(t.typeExpr, t.defaults.EventTypeHeader, t.defaults.PayloadType, headers, payload)
 	if err != nil {
 		return "", fmt.Errorf("event_type: %w", err)
 	}

@@ -36,7 +36,7 @@ items[*].sku: required
 	}{
 		{"valid", `{"id":1,"email":"a@b.co","data":{"total":3},"items":[{"sku":"x"},{"sku":"y"}]}`, nil},
 		{"missing everything", `{}`, []string{"data.total:required", "email:required", "id:required"}},
-		{"bad values", `{"id":"x","email":"nope","data":{"total":0},"items":[{"sku":"x"},{}]}`, []string{"data.total:gt=0", "email:email", "items[1].sku:required"}},
+		{"bad values", `{"id":"x","email":"nope","data":{"total":-1},"items":[{"sku":"x"},{}]}`, []string{"data.total:gt=0", "email:email", "items[1].sku:required"}},
 		{"wrong shapes", `{"id":1,"email":"a@b.co","data":"flat","items":{"sku":"x"}}`, []string{"data.total:required"}},
 		{"not an object", `[1,2]`, []string{"data.total:required", "email:required", "id:required"}},
 	}

@@ -3,11 +3,13 @@ package workflows
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
@@ -49,6 +51,7 @@ func (f *fakeActivities) stepsCalled() []string {
 func newEnv(t *testing.T, f *fakeActivities) *testsuite.TestWorkflowEnvironment {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
+	s.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterActivityWithOptions(f.MatchRules, activity.RegisterOptions{Name: activities.MatchRulesName})
 	env.RegisterActivityWithOptions(f.CallStep, activity.RegisterOptions{Name: activities.CallStepName})

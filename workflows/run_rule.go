@@ -106,12 +106,12 @@ func callStep(ctx workflow.Context, in Input, plan activities.Plan, rule string,
 func failureMessage(err error) string {
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) {
-		return appErr.Error()
+		return appErr.Message()
 	}
 	var timeoutErr *temporal.TimeoutError
 	if errors.As(err, &timeoutErr) {
 		if errors.As(timeoutErr.Unwrap(), &appErr) {
-			return "gave up retrying: " + appErr.Error()
+			return "gave up retrying: " + appErr.Message()
 		}
 		return "timed out (" + timeoutErr.TimeoutType().String() + ")"
 	}

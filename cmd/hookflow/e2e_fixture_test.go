@@ -220,6 +220,12 @@ func (f *fixture) post(t *testing.T, id string, payload any) (*http.Response, ma
 	if err != nil {
 		t.Fatal(err)
 	}
+	return f.postBytes(t, id, body)
+}
+
+// postBytes signs and posts body as it is.
+func (f *fixture) postBytes(t *testing.T, id string, body []byte) (*http.Response, map[string]any) {
+	t.Helper()
 	url := f.hooksURL + "/hooks/orders"
 	h, err := verify.Sign(verify.Config{Scheme: "standard", Secret: verify.Secrets{f.secret}}, verify.Request{Method: "POST", URL: url, Body: body}, id, time.Now())
 	if err != nil {

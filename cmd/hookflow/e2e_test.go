@@ -196,8 +196,7 @@ func TestE2ERejectionsStartNothing(t *testing.T) {
 	for _, tc := range signedCases {
 		t.Run(tc.name, func(t *testing.T) {
 			id := uniqueID(t)
-			var payload json.RawMessage = []byte(tc.body)
-			resp, ans := f.postSignedRaw(t, id, payload)
+			resp, ans := f.postBytes(t, id, []byte(tc.body))
 			if resp.StatusCode != tc.status || !strings.Contains(fmt.Sprint(ans["error"]), tc.says) {
 				t.Fatalf("got %d %v, want %d with %q", resp.StatusCode, ans, tc.status, tc.says)
 			}
@@ -210,11 +209,6 @@ func TestE2ERejectionsStartNothing(t *testing.T) {
 			assertNoRun(t, f, "orders/"+id)
 		})
 	}
-}
-
-func (f *fixture) postSignedRaw(t *testing.T, id string, body json.RawMessage) (*http.Response, map[string]any) {
-	t.Helper()
-	return f.post(t, id, body)
 }
 
 func assertNoRun(t *testing.T, f *fixture, wfID string) {

@@ -245,7 +245,7 @@ func (o *Options) serverConfig(sqlConf *config.SQL) (*config.Config, error) {
 				InitialFailoverVersion: 1,
 				RPCAddress:             frontend,
 				HTTPAddress:            net.JoinHostPort(o.IP, strconv.Itoa(httpPort)),
-				ClusterID:              "hookflow-dev",
+				ClusterID:              clusterID,
 			},
 		},
 	}
@@ -273,3 +273,6 @@ func (o *Options) serverConfig(sqlConf *config.SQL) (*config.Config, error) {
 	conf.PublicClient.HostPort = frontend
 	return &conf, nil
 }
+
+// clusterID is fixed so a dev database reopens as the same cluster.
+const clusterID = "6b1a5f3e-8c1d-4e0a-9a57-5d3c0f2b7e11"
