@@ -24,6 +24,8 @@ type Input struct {
 type StepState struct {
 	Status string `json:"status" expr:"status"` // "succeeded", "failed", "skipped"
 	Output any    `json:"output" expr:"output"`
+	// TimedOut is true when a wait_for step ended by its timeout.
+	TimedOut bool `json:"timed_out,omitempty" expr:"timed_out"`
 }
 
 // Failure describes the step that finally failed, for on_failure steps.

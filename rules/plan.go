@@ -1,6 +1,9 @@
 package rules
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // Plan is the result of matching one event: which rules run, with their steps
 // exactly as written, so a workflow can record it and render later.
@@ -18,14 +21,48 @@ type PlannedRule struct {
 	OnFailure []Step `json:"on_failure,omitempty"`
 }
 
-// Step is one call of an integration operation.
+// Step is one step of a rule. Exactly one of Call, Sleep and WaitFor is set.
 type Step struct {
 	ID    string   `json:"id"`
-	Call  string   `json:"call"` // "integration.operation"
+	Call  string   `json:"call,omitempty"` // "integration.operation"
 	Needs []string `json:"needs,omitempty"`
 	// With is the template tree exactly as written: map[string]any, []any,
 	// strings with ${{ }} and scalars. Render evaluates it.
 	With any `json:"with,omitempty"`
+	// If is an expr source (as written, without ${{ }}); false skips the step,
+	// visibly (status "skipped"). Evaluated with EvalBool against the step's scope.
+	If string `json:"if,omitempty"`
+	// Retry overrides the integration's retry policy field by field (zero: keep).
+	Retry *Retry `json:"retry,omitempty"`
+	// Timeout overrides the integration's per-attempt timeout.
+	Timeout time.Duration `json:"timeout,omitempty"`
+	// ContinueOnError lets dependants run and the rule succeed when this step
+	// finally fails; the step's status is "failed" and templates can see it.
+	ContinueOnError bool `json:"continue_on_error,omitempty"`
+	// Sleep is a durable timer step (`sleep: 3d`).
+	Sleep time.Duration `json:"sleep,omitempty"`
+	// WaitFor waits for a signal or a correlated event.
+	WaitFor *WaitFor `json:"wait_for,omitempty"`
+}
+
+// Retry is a step-level retry override; zero fields keep the integration's.
+type Retry struct {
+	Initial     time.Duration `json:"initial,omitempty"`
+	Backoff     float64       `json:"backoff,omitempty"`
+	MaxInterval time.Duration `json:"max_interval,omitempty"`
+	MaxAttempts int           `json:"max_attempts,omitempty"`
+	Expire      time.Duration `json:"expire,omitempty"`
+}
+
+// WaitFor makes the run wait for a signal named Signal (delivered by
+// POST /runs/{workflow_id}/signals/{name}, `hookflow signal`, or an event of
+// another trigger routed by its correlation key). Match, an expr source
+// evaluated with EvalBool where `signal` is the signal's payload, filters
+// signals; Timeout ends the wait with steps.<id>.timed_out = true.
+type WaitFor struct {
+	Signal  string        `json:"signal"`
+	Timeout time.Duration `json:"timeout,omitempty"`
+	Match   string        `json:"match,omitempty"`
 }
 
 // Integration is the part of Call before the first dot.
