@@ -12,6 +12,7 @@ import (
 const (
 	MatchRulesName = "MatchRules"
 	CallStepName   = "CallStep"
+	EvaluateName   = "Evaluate"
 )
 
 // Project is what the activities need of a loaded project.
@@ -20,15 +21,22 @@ type Project struct {
 	Integrations *integrations.Set
 }
 
+// Recorder takes one measurement per CallStep attempt; outcome is
+// success, retryable, permanent or skipped.
+type Recorder interface {
+	StepCall(integration, operation, outcome string, attempt int, d time.Duration)
+}
+
 // Activities are the worker's activities. The project can be swapped while
 // running (hot reload); a call sees one project throughout.
 type Activities struct {
 	project atomic.Pointer[Project]
+	metrics Recorder
 }
 
-// New returns activities over p.
-func New(p Project) *Activities {
-	a := &Activities{}
+// New returns activities over p; metrics may be nil.
+func New(p Project, metrics Recorder) *Activities {
+	a := &Activities{metrics: metrics}
 	a.Swap(p)
 	return a
 }

@@ -1,9 +1,11 @@
-// Package integrations holds what every outbound integration shares: the
-// Integration and Operation interfaces a kind implements, the SSRF-guarded
-// HTTP client, error classification, the Idempotency-Key, and the recorded
-// request and response that CallStep keeps in history.
+// Package integrations owns hookflow's outbound HTTP: the Operation a kind
+// implements, the configured Set of integrations a project calls, the
+// SSRF-guarded client every call goes through (no private, loopback or
+// link-local destinations unless allow-listed, no redirects, bounded timeouts
+// and reads), error classes that drive Temporal's retries, the Idempotency-Key
+// header, and the redacted record of each request and response.
 //
-// Kinds live in sub-packages with the same file names (webhook/webhook.go for
-// the config and New, webhook/send.go for an operation); catalog is the one
-// table of kinds. This package imports nothing else of hookflow.
+// Each kind lives in its own sub-package with the same file names
+// (webhook/webhook.go, webhook/send.go, …) and is registered in one table in
+// integrations/catalog.
 package integrations

@@ -1,6 +1,9 @@
 package integrations
 
 import (
+	"errors"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -10,55 +13,79 @@ import (
 	"code.dny.dev/ssrf"
 )
 
-// Guard decides, at dial time and on the resolved address, whether an
-// outbound connection may be made: public unicast addresses yes; loopback,
-// private, link-local, CGNAT, multicast and the like only when allowed.
-// Checking at dial time defeats DNS rebinding. code.dny.dev/ssrf keeps the
-// IANA special-purpose registries current so we do not hand-maintain them.
-type Guard struct {
-	allow    []netip.Prefix
-	guardian *ssrf.Guardian
-}
+// guard decides, at dial time and after DNS resolution, whether an address
+// may be connected to: special-purpose ranges (loopback, private,
+// link-local, CGNAT, …) are refused unless the project allow-lists them.
+type guard struct{ g *ssrf.Guardian }
 
-// NewGuard returns a guard that lets the allow-listed networks through.
-func NewGuard(allow []netip.Prefix) *Guard {
-	return &Guard{allow: allow, guardian: ssrf.New(ssrf.WithAnyPort())}
-}
-
-// Check is a net.Dialer Control function.
-func (g *Guard) Check(network, address string, _ syscall.RawConn) error {
-	ap, err := netip.ParseAddrPort(address)
-	if err != nil {
-		return err
-	}
-	ip := ap.Addr().Unmap()
-	for _, p := range g.allow {
-		if p.Contains(ip) {
-			return nil
+func newGuard(allow []netip.Prefix) guard {
+	var v4, v6 []netip.Prefix
+	for _, p := range allow {
+		if p.Addr().Is4In6() && p.Bits() >= 96 { // ::ffff:10.0.0.0/104 is 10.0.0.0/8
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		p = p.Masked()
+		if p.Addr().Is4() {
+			v4 = append(v4, p)
+		} else {
+			v6 = append(v6, p)
 		}
 	}
-	if err := g.guardian.SafeAddr(ip); err != nil {
-		return &net.AddrError{Err: "refused by the SSRF guard (" + err.Error() + "); add its network to outbound.allow_networks if this is intended", Addr: ip.String()}
-	}
-	return nil
+	return guard{ssrf.New(
+		ssrf.WithAnyPort(),
+		ssrf.WithAllowedV4Prefixes(v4...),
+		ssrf.WithAllowedV6Prefixes(v6...),
+	)}
 }
 
-// maxResponse bounds how much of a response is read.
-const maxResponse = 1 << 20
+// control is the net.Dialer Control function. IPv4-mapped IPv6 addresses are
+// judged as the IPv4 address they are.
+func (g guard) control(network, address string, _ syscall.RawConn) error {
+	if network != "tcp4" && network != "tcp6" {
+		return fmt.Errorf("%w: %s", ssrf.ErrProhibitedNetwork, network)
+	}
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("%w: %s", ssrf.ErrInvalidHostPort, address)
+	}
+	return g.g.SafeAddrPort(netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()))
+}
 
-// newHTTPClient is the one outbound client: guarded dialing, no redirects,
-// bounded connect and header timeouts. Per-attempt timeouts come from ctx.
-func newHTTPClient(g *Guard) *http.Client {
-	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: g.Check}
+// newClient returns the one HTTP client of a Set: guarded dialing, no proxy
+// (a proxy would dial for us, past the guard), no redirects, bounded
+// connection setup. The per-attempt timeout comes from the call's context.
+func newClient(allow []netip.Prefix) *http.Client {
+	d := &net.Dialer{
+		Timeout:   10 * time.Second,
+		KeepAlive: 30 * time.Second,
+		Control:   newGuard(allow).control,
+	}
 	return &http.Client{
 		Transport: &http.Transport{
-			DialContext:           dialer.DialContext,
-			ForceAttemptHTTP2:     true,
-			MaxIdleConnsPerHost:   16,
-			IdleConnTimeout:       90 * time.Second,
-			TLSHandshakeTimeout:   10 * time.Second,
-			ResponseHeaderTimeout: 60 * time.Second,
+			Proxy:                  nil,
+			DialContext:            d.DialContext,
+			ForceAttemptHTTP2:      true,
+			MaxIdleConns:           100,
+			MaxIdleConnsPerHost:    10,
+			IdleConnTimeout:        90 * time.Second,
+			TLSHandshakeTimeout:    10 * time.Second,
+			ExpectContinueTimeout:  time.Second,
+			MaxResponseHeaderBytes: 64 << 10,
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+}
+
+// readCapped reads at most limit bytes of r and reports whether there was more.
+func readCapped(r io.Reader, limit int64) ([]byte, bool, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if int64(len(b)) > limit {
+		return b[:limit], true, err
+	}
+	return b, false, err
+}
+
+// refused reports whether err is the guard refusing a destination.
+func refused(err error) bool {
+	return errors.Is(err, ssrf.ErrProhibitedIP) || errors.Is(err, ssrf.ErrProhibitedNetwork)
 }

@@ -1,66 +1,101 @@
 package integrations
 
 import (
-	"context"
 	"net/http"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
-// Integration is one configured integration of some kind.
-type Integration interface {
-	// Kind is the kind's name, e.g. "webhook".
-	Kind() string
-	// Operations are the operations by name.
-	Operations() map[string]Operation
-	// Retry is the integration's retry policy; zero fields get defaults.
-	Retry() RetryPolicy
-	// Timeout bounds one attempt; zero means the default.
-	Timeout() time.Duration
-	// Authorize adds credentials and signatures to a built request, at call
-	// time, so they never pass through rendered input or history.
-	Authorize(req *http.Request, body []byte, idempotencyKey string, now time.Time) error
-	// Secrets are header names whose values are redacted from recordings.
-	Secrets() []string
+// Constructor builds an integration of one kind from its configuration
+// mapping (the whole `integrations.<name>` node). It decodes its own fields
+// with Decode; the shared ones (kind, timeout, retry) are the catalog's.
+// Problems are returned as *ConfigError values, joined.
+type Constructor func(node *yaml.Node) (*Integration, error)
+
+// Integration is one configured integration. A kind's Constructor fills
+// Operations and Secrets; the catalog fills the rest.
+type Integration struct {
+	Name    string
+	Kind    string
+	Timeout time.Duration // per attempt
+	Retry   RetryPolicy
+
+	Operations map[string]Operation
+	// Secrets are configured values (tokens, signing keys) that must never be
+	// recorded: they are replaced by "[redacted]" wherever they appear in a
+	// recorded request, response or error message.
+	Secrets []string
 }
 
-// Operation turns rendered input into a request, and a response into output.
+// Operation turns a call's rendered input into an HTTP request, and a 2xx
+// response into the step's output. Non-2xx responses are classified by the
+// Set; Output may still return an *Error for a vendor that reports failure
+// in a 2xx body.
 type Operation interface {
 	// Required lists the `with` fields the operation cannot do without.
 	Required() []string
-	// Request builds the request and its body from the step's rendered `with`.
-	Request(ctx context.Context, in map[string]any) (*http.Request, []byte, error)
-	// Output maps a 2xx response to the step's output. An error here (a 200
-	// that means failure, as some vendors send) is returned as is; an *Error
-	// says whether to retry.
-	Output(status int, header http.Header, body []byte) (any, error)
+	// Request builds the request. An error here is bad input: the call is
+	// not retried. Name the field: `with.body: ...`.
+	Request(c Call) (*Request, error)
+	// Output maps a 2xx response to the step's output.
+	Output(r *Response) (any, error)
+}
+
+// Request is what an operation wants sent. The Set adds User-Agent and
+// Idempotency-Key, records it and sends it through the guarded client.
+type Request struct {
+	Method string
+	URL    string
+	Header http.Header
+	Body   []byte
+}
+
+// Response is what came back, with the body read up to MaxResponseBody.
+type Response struct {
+	Status    int
+	Header    http.Header
+	Body      []byte
+	Truncated bool // the body was longer than MaxResponseBody
 }
 
 // Call is one outbound operation with its rendered input.
 type Call struct {
 	Integration    string         `json:"integration"`
 	Operation      string         `json:"operation"`
-	Input          map[string]any `json:"input"`
-	IdempotencyKey string         `json:"idempotency_key"`
+	Input          map[string]any `json:"input"`           // the step's rendered `with`
+	IdempotencyKey string         `json:"idempotency_key"` // "<workflow id>/<step id>": sent as Idempotency-Key on every attempt
 }
 
-// RecordedRequest is what was sent, secrets redacted.
+// RecordedRequest is what was sent, with secrets redacted.
 type RecordedRequest struct {
 	Method  string            `json:"method"`
 	URL     string            `json:"url"`
 	Headers map[string]string `json:"headers"`
-	Body    string            `json:"body,omitempty"`
+	Body    string            `json:"body,omitempty"` // capped at MaxRecordedBody
 }
 
-// RecordedResponse is what came back, the body capped.
+// RecordedResponse is what came back, with secrets redacted.
 type RecordedResponse struct {
-	Status  int               `json:"status"`
-	Headers map[string]string `json:"headers,omitempty"`
-	Body    string            `json:"body,omitempty"`
+	Status    int               `json:"status"`
+	Headers   map[string]string `json:"headers,omitempty"`
+	Body      string            `json:"body,omitempty"` // capped at MaxRecordedBody
+	Truncated bool              `json:"truncated,omitempty"`
 }
 
-// Result is what a call did: what was sent, what came back, and the output.
+// Result is what a call did: what was sent, what came back, and the
+// operation's output.
 type Result struct {
 	Request  RecordedRequest   `json:"request"`
 	Response *RecordedResponse `json:"response,omitempty"`
 	Output   any               `json:"output,omitempty"`
 }
+
+// Limits on what a call reads and records. The recorded copy lands in
+// workflow history, so it is kept well below Temporal's payload limits.
+const (
+	MaxResponseBody = 1 << 20
+	MaxRecordedBody = 64 << 10
+	DefaultTimeout  = 30 * time.Second
+	UserAgent       = "hookflow"
+)

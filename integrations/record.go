@@ -1,65 +1,119 @@
 package integrations
 
 import (
+	"cmp"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
 
-// maxRecordedBody bounds a body kept in workflow history.
-const maxRecordedBody = 64 << 10
-
 const redacted = "[redacted]"
 
-// alwaysSecret are headers redacted whatever the kind says.
-var alwaysSecret = []string{"authorization", "proxy-authorization", "cookie", "x-api-key", "webhook-signature"}
+// sensitiveParts mark a header or query parameter whose value is a
+// credential. Idempotency-Key is the one "key" that is not.
+var sensitiveParts = []string{"auth", "cookie", "signature", "token", "secret", "password", "passwd", "key", "session", "credential"}
 
-func recordRequest(req *http.Request, body []byte, secrets []string) RecordedRequest {
-	rr := RecordedRequest{Method: req.Method, URL: req.URL.Redacted(), Headers: map[string]string{}, Body: capBody(body)}
-	for k, v := range req.Header {
-		lk := strings.ToLower(k)
-		if isSecret(lk, secrets) {
-			rr.Headers[lk] = redacted
-			continue
-		}
-		rr.Headers[lk] = strings.Join(v, ", ")
+// Sensitive reports whether a header or query parameter called name carries
+// a credential, so that its value is never recorded.
+func Sensitive(name string) bool {
+	n := strings.ToLower(name)
+	switch n {
+	case "idempotency-key":
+		return false
+	case "sig": // signed URLs (Azure SAS, …)
+		return true
 	}
-	return rr
-}
-
-func recordResponse(resp *http.Response, body []byte) *RecordedResponse {
-	rr := &RecordedResponse{Status: resp.StatusCode, Headers: map[string]string{}, Body: capBody(body)}
-	for k, v := range resp.Header {
-		lk := strings.ToLower(k)
-		if lk == "set-cookie" {
-			continue
-		}
-		rr.Headers[lk] = strings.Join(v, ", ")
-	}
-	return rr
-}
-
-func isSecret(lk string, secrets []string) bool {
-	for _, s := range alwaysSecret {
-		if lk == s {
+	for _, p := range sensitiveParts {
+		if strings.Contains(n, p) {
 			return true
 		}
 	}
+	return false
+}
+
+// redactor replaces an integration's configured secrets wherever they occur,
+// raw and URL-escaped.
+type redactor []string
+
+// minSecret: shorter values would blank out ordinary text; they are still
+// never sent anywhere but their own header.
+const minSecret = 4
+
+func newRedactor(secrets []string) redactor {
+	var r redactor
 	for _, s := range secrets {
-		if lk == strings.ToLower(s) {
-			return true
+		if len(s) < minSecret {
+			continue
 		}
+		r = append(r, s, url.QueryEscape(s), url.PathEscape(s))
 	}
-	return strings.Contains(lk, "token") || strings.Contains(lk, "secret") || strings.Contains(lk, "signature")
+	slices.SortFunc(r, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	return slices.Compact(r)
 }
 
-func capBody(b []byte) string {
-	if len(b) <= maxRecordedBody {
-		return string(b)
+func (r redactor) replace(s string) string {
+	for _, sec := range r {
+		s = strings.ReplaceAll(s, sec, redacted)
 	}
-	cut := b[:maxRecordedBody]
-	for len(cut) > 0 && !utf8.Valid(cut) {
-		cut = cut[:len(cut)-1]
+	return s
+}
+
+// recordURL hides the userinfo password and credential-like query values.
+func (r redactor) recordURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return r.replace(raw)
 	}
-	return string(cut) + "…[truncated]"
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "REDACTED")
+	}
+	if u.RawQuery != "" {
+		parts := strings.Split(u.RawQuery, "&")
+		for i, p := range parts {
+			k, _, found := strings.Cut(p, "=")
+			if name, err := url.QueryUnescape(k); found && err == nil && Sensitive(name) {
+				parts[i] = k + "=REDACTED"
+			}
+		}
+		u.RawQuery = strings.Join(parts, "&")
+	}
+	return strings.ReplaceAll(r.replace(u.String()), "REDACTED", redacted)
+}
+
+func (r redactor) recordHeaders(h http.Header) map[string]string {
+	if len(h) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(h))
+	for k, vs := range h {
+		if Sensitive(k) {
+			out[k] = redacted
+			continue
+		}
+		out[k] = r.replace(strings.Join(vs, ", "))
+	}
+	return out
+}
+
+// recordBody redacts b and caps it at MaxRecordedBody on a rune boundary.
+func (r redactor) recordBody(b []byte) (string, bool) {
+	s := r.replace(strings.ToValidUTF8(string(b), "\uFFFD"))
+	if len(s) <= MaxRecordedBody {
+		return s, false
+	}
+	cut := MaxRecordedBody
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut], true
+}
+
+// truncate shortens s to at most n runes, marking the cut.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
 }

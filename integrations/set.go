@@ -1,127 +1,178 @@
 package integrations
 
 import (
+	"bytes"
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
-	"io"
+	"maps"
 	"net/http"
+	"net/netip"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
 
-// Set is a project's configured integrations, ready to call.
+// Set is a project's configured integrations and the one guarded HTTP client
+// they share. It is safe for concurrent use.
 type Set struct {
-	byName map[string]Integration
+	byName map[string]*entry
 	client *http.Client
 	now    func() time.Time
 }
 
-// NewSet returns the set over the configured integrations; guard decides
-// which addresses may be dialed.
-func NewSet(byName map[string]Integration, guard *Guard) *Set {
-	return &Set{byName: byName, client: newHTTPClient(guard), now: time.Now}
+type entry struct {
+	*Integration
+	redact redactor
 }
 
-// Names lists the integrations, sorted.
-func (s *Set) Names() []string {
-	names := make([]string, 0, len(s.byName))
-	for n := range s.byName {
-		names = append(names, n)
+// NewSet returns the Set of the given integrations. allow lists the networks
+// exempt from the SSRF guard (outbound.allow_networks). Zero timeouts and
+// retry fields get their defaults.
+func NewSet(allow []netip.Prefix, list ...*Integration) *Set {
+	s := &Set{byName: map[string]*entry{}, client: newClient(allow), now: time.Now}
+	for _, in := range list {
+		c := *in
+		if c.Timeout <= 0 {
+			c.Timeout = DefaultTimeout
+		}
+		c.Retry = c.Retry.WithDefaults()
+		s.byName[c.Name] = &entry{Integration: &c, redact: newRedactor(c.Secrets)}
 	}
-	sort.Strings(names)
-	return names
+	return s
+}
+
+// Names lists the configured integrations, sorted.
+func (s *Set) Names() []string {
+	return slices.Sorted(maps.Keys(s.byName))
 }
 
 // Check reports whether integration.operation exists and which `with`
 // fields it requires.
-func (s *Set) Check(integration, operation string) ([]string, error) {
-	in, ok := s.byName[integration]
-	if !ok {
-		return nil, fmt.Errorf("unknown integration %q (configured: %s)", integration, strings.Join(s.Names(), ", "))
+func (s *Set) Check(integration, operation string) (required []string, err error) {
+	_, op, err := s.lookup(integration, operation)
+	if err != nil {
+		return nil, err
 	}
-	op, ok := in.Operations()[operation]
-	if !ok {
-		ops := make([]string, 0, len(in.Operations()))
-		for name := range in.Operations() {
-			ops = append(ops, name)
-		}
-		sort.Strings(ops)
-		return nil, fmt.Errorf("integration %q (kind %s) has no operation %q (has: %s)", integration, in.Kind(), operation, strings.Join(ops, ", "))
-	}
-	return op.Required(), nil
+	return slices.Clone(op.Required()), nil
 }
 
-// Retry is the integration's retry policy with defaults filled in.
+// Retry is the integration's retry policy, defaults filled in.
 func (s *Set) Retry(integration string) RetryPolicy {
-	if in, ok := s.byName[integration]; ok {
-		return in.Retry().WithDefaults()
+	if e, ok := s.byName[integration]; ok {
+		return e.Retry
 	}
-	return RetryPolicy{}.WithDefaults()
+	return DefaultRetry
 }
 
-// Timeout bounds one attempt.
+// Timeout is the integration's per-attempt timeout.
 func (s *Set) Timeout(integration string) time.Duration {
-	if in, ok := s.byName[integration]; ok && in.Timeout() > 0 {
-		return in.Timeout()
+	if e, ok := s.byName[integration]; ok {
+		return e.Timeout
 	}
 	return DefaultTimeout
 }
 
-// Call performs one attempt of c. It returns what was sent and what came
-// back even on failure; the error is an *Error when the attempt failed on the
-// wire or the receiver said no, or a plain error for input the operation
-// cannot use (not worth retrying).
-func (s *Set) Call(ctx context.Context, c Call) (Result, error) {
-	in, ok := s.byName[c.Integration]
+func (s *Set) lookup(integration, operation string) (*entry, Operation, error) {
+	e, ok := s.byName[integration]
 	if !ok {
-		return Result{}, fmt.Errorf("unknown integration %q", c.Integration)
+		configured := "none configured"
+		if len(s.byName) > 0 {
+			configured = "configured: " + strings.Join(s.Names(), ", ")
+		}
+		return nil, nil, fmt.Errorf("unknown integration %q (%s)", integration, configured)
 	}
-	op, ok := in.Operations()[c.Operation]
+	op, ok := e.Operations[operation]
 	if !ok {
-		return Result{}, fmt.Errorf("integration %q has no operation %q", c.Integration, c.Operation)
+		return nil, nil, fmt.Errorf("integration %q (kind %s) has no operation %q (has: %s)",
+			integration, e.Kind, operation, strings.Join(slices.Sorted(maps.Keys(e.Operations)), ", "))
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.Timeout(c.Integration))
-	defer cancel()
-	req, body, err := op.Request(ctx, c.Input)
-	if err != nil {
-		return Result{}, fmt.Errorf("%s.%s: %w", c.Integration, c.Operation, err)
-	}
-	req.Header.Set("Idempotency-Key", c.IdempotencyKey)
-	req.Header.Set("User-Agent", "hookflow")
-	if err := in.Authorize(req, body, c.IdempotencyKey, s.now()); err != nil {
-		return Result{}, fmt.Errorf("%s: %w", c.Integration, err)
-	}
-	res := Result{Request: recordRequest(req, body, in.Secrets())}
+	return e, op, nil
+}
 
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return res, NetworkError(unwrapURLError(err))
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
-	if err != nil {
-		return res, NetworkError(err)
-	}
-	res.Response = recordResponse(resp, data)
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return res, StatusError(resp.StatusCode, resp.Header, data, s.now())
-	}
-	out, err := op.Output(resp.StatusCode, resp.Header, data)
+// Call performs one attempt of c. On failure it returns the Result so far
+// (the request always, the response if there was one) and an *Error, or a
+// plain error for bad input, which must not be retried.
+func (s *Set) Call(ctx context.Context, c Call) (Result, error) {
+	var res Result
+	e, op, err := s.lookup(c.Integration, c.Operation)
 	if err != nil {
 		return res, err
+	}
+	for _, f := range op.Required() {
+		if v, ok := c.Input[f]; !ok || v == nil {
+			return res, fmt.Errorf("with.%s is required by %s.%s", f, c.Integration, c.Operation)
+		}
+	}
+	req, err := op.Request(c)
+	if err != nil {
+		return res, e.redactErr(err)
+	}
+	u, err := url.Parse(req.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return res, fmt.Errorf("%s.%s: request URL must be an absolute http or https URL", c.Integration, c.Operation)
+	}
+	method := cmp.Or(req.Method, http.MethodPost)
+	header := req.Header.Clone()
+	if header == nil {
+		header = http.Header{}
+	}
+	header.Set("User-Agent", UserAgent)
+	if c.IdempotencyKey != "" {
+		header.Set("Idempotency-Key", c.IdempotencyKey)
+	}
+	shownURL := e.redact.recordURL(req.URL)
+	res.Request = RecordedRequest{Method: method, URL: shownURL, Headers: e.redact.recordHeaders(header)}
+	res.Request.Body, _ = e.redact.recordBody(req.Body)
+
+	ctx, cancel := context.WithTimeout(ctx, e.Timeout)
+	defer cancel()
+	hreq, err := http.NewRequestWithContext(ctx, method, req.URL, bytes.NewReader(req.Body))
+	if err != nil {
+		return res, fmt.Errorf("%s.%s: %s", c.Integration, c.Operation, e.redact.replace(err.Error()))
+	}
+	hreq.Header = header
+	resp, err := s.client.Do(hreq)
+	if err != nil {
+		return res, e.redactErr(networkError(ctx, method, shownURL, err, e.Timeout))
+	}
+	defer resp.Body.Close()
+	body, truncated, readErr := readCapped(resp.Body, MaxResponseBody)
+	r := &Response{Status: resp.StatusCode, Header: resp.Header, Body: body, Truncated: truncated}
+	rec := &RecordedResponse{Status: r.Status, Headers: e.redact.recordHeaders(r.Header)}
+	var recTrunc bool
+	rec.Body, recTrunc = e.redact.recordBody(body)
+	rec.Truncated = truncated || recTrunc
+	res.Response = rec
+	if readErr != nil {
+		return res, e.redactErr(networkError(ctx, method, shownURL, fmt.Errorf("reading response: %w", readErr), e.Timeout))
+	}
+	if r.Status < 200 || r.Status > 299 {
+		se := statusError(r, s.now())
+		if cl, ok := op.(Classifier); ok {
+			se = cl.Classify(r, se)
+		}
+		se.Message = c.Integration + "." + c.Operation + ": " + se.Message
+		return res, e.redactErr(se)
+	}
+	out, err := op.Output(r)
+	if err != nil {
+		return res, e.redactErr(err)
 	}
 	res.Output = out
 	return res, nil
 }
 
-// unwrapURLError drops net/http's `Post "url": ` prefix: the URL is recorded separately.
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
+// redactErr keeps configured secrets out of error messages, keeping *Error.
+func (e *entry) redactErr(err error) error {
+	if ce, ok := err.(*Error); ok {
+		c := *ce
+		c.Message = e.redact.replace(c.Message)
+		return &c
+	}
+	if msg := e.redact.replace(err.Error()); msg != err.Error() {
+		return fmt.Errorf("%s", msg)
 	}
 	return err
 }

@@ -28,7 +28,11 @@ type stepDef struct {
 	idNode     *yaml.Node
 	callNode   *yaml.Node
 	withNode   *yaml.Node
+	ifNode     *yaml.Node
+	matchNode  *yaml.Node
 	needsNodes []*yaml.Node
+	kinds      []*yaml.Node // the call, sleep and wait_for keys present
+	extras     []*yaml.Node // the call-only keys present (with, retry, …)
 	refs       []stepRef
 }
 

@@ -23,8 +23,8 @@ const (
 	maxCached = 100_000
 )
 
-// compiler compiles expressions against exprEnv once and caches the programs
-// by source text; programs are safe for concurrent use.
+// compiler compiles expressions against one typed environment once and
+// caches the programs by source text; programs are safe for concurrent use.
 type compiler struct {
 	opts  []expr.Option
 	cache sync.Map // source → *compiled
@@ -36,22 +36,36 @@ type compiled struct {
 	err  error
 }
 
-func newCompiler() *compiler {
+// newCompiler compiles against env (exprEnv or matchEnv); extra options
+// (AsBool for conditions) apply to every program it compiles.
+func newCompiler(env any, extra ...expr.Option) *compiler {
 	opts := []expr.Option{
-		expr.Env(exprEnv{}),
+		expr.Env(env),
 		expr.MaxNodes(maxNodes),
 		// repeat allocates len(s)*n bytes before the budget is checked.
 		expr.DisableBuiltin("repeat"),
 	}
-	return &compiler{opts: append(opts, helperFuncs()...)}
+	opts = append(opts, helperFuncs()...)
+	return &compiler{opts: append(opts, extra...)}
+}
+
+// compilers are the three kinds of expression a rule holds: templates (any
+// type), conditions (`when`, `if`: bool) and wait_for.match (bool, and the
+// only place `signal` exists).
+type compilers struct {
+	tmpl, cond, match *compiler
+}
+
+func newCompilers() compilers {
+	return compilers{
+		tmpl:  newCompiler(exprEnv{}),
+		cond:  newCompiler(exprEnv{}, expr.AsBool()),
+		match: newCompiler(matchEnv{}, expr.AsBool()),
+	}
 }
 
 // compile returns the cached program for src, compiling it on first use.
-// extra options (AsBool for `when`) bypass the cache.
-func (c *compiler) compile(src string, extra ...expr.Option) (*vm.Program, error) {
-	if len(extra) > 0 {
-		return compileSafe(src, append(c.opts[:len(c.opts):len(c.opts)], extra...))
-	}
+func (c *compiler) compile(src string) (*vm.Program, error) {
 	if v, ok := c.cache.Load(src); ok {
 		e := v.(*compiled)
 		return e.prog, e.err
@@ -76,8 +90,9 @@ func compileSafe(src string, opts []expr.Option) (prog *vm.Program, err error) {
 
 var vmPool = sync.Pool{New: func() any { return &vm.VM{MemoryBudget: memoryBudget} }}
 
-// run evaluates prog; a runtime error or panic comes back as an error.
-func run(prog *vm.Program, env *exprEnv) (out any, err error) {
+// run evaluates prog against env (*exprEnv or *matchEnv); a runtime error or
+// panic comes back as an error.
+func run(prog *vm.Program, env any) (out any, err error) {
 	m := vmPool.Get().(*vm.VM)
 	defer func() {
 		if r := recover(); r != nil {
@@ -113,7 +128,13 @@ func exprOffset(err error) int {
 	return -1
 }
 
-var asBool = expr.AsBool()
+// signalOutsideMatch rewrites expr's "unknown name signal" into what to do.
+func signalOutsideMatch(msg string) string {
+	if msg == "unknown name signal" {
+		return "signal is only set in wait_for.match"
+	}
+	return msg
+}
 
 // refs is what an expression reads that load-time checks care about.
 type refs struct {

@@ -52,6 +52,18 @@ type exprEnv struct {
 	Failure Failure              `expr:"failure"`
 }
 
+// matchEnv is exprEnv plus `signal`, for wait_for.match only: a `signal`
+// anywhere else is a load error.
+type matchEnv struct {
+	Payload any                  `expr:"payload"`
+	Headers map[string]string    `expr:"headers"`
+	Event   Event                `expr:"event"`
+	Steps   map[string]StepState `expr:"steps"`
+	Vars    map[string]any       `expr:"vars"`
+	Failure Failure              `expr:"failure"`
+	Signal  any                  `expr:"signal"`
+}
+
 func (e *Engine) envFor(in Input, steps map[string]StepState, failure *Failure) exprEnv {
 	env := exprEnv{
 		Payload: in.Payload,

@@ -125,7 +125,7 @@ func version(srcs []source) string {
 // load parses, compiles and checks srcs; diags are errors found earlier.
 func load(srcs []source, opts Options, diags Diagnostics) (*Engine, error) {
 	slices.SortFunc(srcs, func(a, b source) int { return strings.Compare(a.name, b.name) })
-	l := &loader{opts: opts, c: newCompiler(), tmpls: map[string]*tmpl{}, diags: diags}
+	l := &loader{opts: opts, c: newCompilers(), tmpls: map[string]*tmpl{}, diags: diags}
 	var defs []*ruleDef
 	for i := range srcs {
 		if def := l.parseFile(&srcs[i]); def != nil {
@@ -143,7 +143,7 @@ func load(srcs []source, opts Options, diags Diagnostics) (*Engine, error) {
 // loader accumulates diagnostics while parsing one project.
 type loader struct {
 	opts  Options
-	c     *compiler
+	c     compilers
 	tmpls map[string]*tmpl // every template string seen, parsed
 	diags Diagnostics
 
@@ -412,26 +412,51 @@ func (l *loader) parseStep(n *yaml.Node, index int, onFailure bool) *stepDef {
 		switch p.key.Value {
 		case "id":
 		case "call":
+			s.kinds = append(s.kinds, p.key)
 			if call, ok := l.str(p.val, "call"); ok {
 				s.Call, s.callNode = call, deref(p.val)
 				if !callRE.MatchString(call) {
 					l.errorf(s.callNode, "step %s: call must be integration.operation, got %q", s.ID, call)
 				}
 			}
+		case "sleep":
+			s.kinds = append(s.kinds, p.key)
+			s.Sleep, _ = l.duration(p.val, s, "sleep")
+		case "wait_for":
+			s.kinds = append(s.kinds, p.key)
+			s.WaitFor = l.parseWaitFor(p.val, s)
 		case "needs":
 			s.Needs, s.needsNodes = l.strs(p.val, "needs")
 		case "with":
 			with = p.val
+			s.extras = append(s.extras, p.key)
+		case "if":
+			if src, ok := l.str(p.val, "if"); ok {
+				s.If, s.ifNode = src, deref(p.val)
+			}
+		case "retry":
+			s.Retry = l.parseRetry(p.val, s)
+			s.extras = append(s.extras, p.key)
+		case "timeout":
+			s.Timeout, _ = l.duration(p.val, s, "timeout")
+			s.extras = append(s.extras, p.key)
+		case "continue_on_error":
+			s.ContinueOnError = l.boolean(p.val, s, "continue_on_error")
+			s.extras = append(s.extras, p.key)
 		default:
-			l.errorf(p.key, "unknown field `%s` in step %s (want id, call, needs, with)", p.key.Value, s.ID)
+			l.errorf(p.key, "unknown field `%s` in step %s (want %s)", p.key.Value, s.ID, stepFields)
 		}
 	}
-	if s.callNode == nil {
-		l.errorf(n, "step %s is missing call", s.ID)
-	}
+	l.checkKind(s)
 	if with != nil {
 		s.withNode = deref(with)
 		s.With = l.value(with, "with", 0, s)
+	}
+	if s.ifNode != nil {
+		l.compileCondition(s, s.ifNode, s.If, "if", l.c.cond)
+	}
+	if s.WaitFor != nil && s.matchNode != nil {
+		l.compileCondition(s, s.matchNode, s.WaitFor.Match, "wait_for.match", l.c.match)
 	}
 	return s
 }
@@ -541,10 +566,10 @@ func (l *loader) compileTemplate(n *yaml.Node, path string, s *stepDef) {
 		if sg.expr == "" {
 			continue
 		}
-		prog, err := l.c.compile(sg.expr)
+		prog, err := l.c.tmpl.compile(sg.expr)
 		if err != nil {
 			line, col := l.pos(n, sg.offset+max(exprOffset(err), 0))
-			l.errorAt(line, col, "step %s: %s: %s", s.ID, path, exprMessage(err))
+			l.errorAt(line, col, "step %s: %s: %s", s.ID, path, signalOutsideMatch(exprMessage(err)))
 			continue
 		}
 		for _, r := range scan(prog.Node()).steps {
@@ -562,10 +587,10 @@ func (l *loader) compileTemplate(n *yaml.Node, path string, s *stepDef) {
 
 func (l *loader) compileWhen(def *ruleDef) {
 	n := def.whenNode
-	prog, err := l.c.compile(def.when, asBool)
+	prog, err := l.c.cond.compile(def.when)
 	if err != nil {
 		line, col := l.pos(n, max(exprOffset(err), 0))
-		l.errorAt(line, col, "when: %s", exprMessage(err))
+		l.errorAt(line, col, "when: %s", signalOutsideMatch(exprMessage(err)))
 		return
 	}
 	sc := scan(prog.Node())

@@ -16,8 +16,10 @@ type Engine struct {
 	names   []string
 	index   map[string]*triggerIndex
 	vars    map[string]any
-	c       *compiler
-	tmpls   sync.Map // template string → *tmpl
+	c       *compiler // templates
+	cond    *compiler // if (and when)
+	match   *compiler // wait_for.match
+	tmpls   sync.Map  // template string → *tmpl
 }
 
 // rule is one compiled rule; seq is its position in name order.
@@ -48,7 +50,9 @@ func newEngine(version string, defs []*ruleDef, l *loader, opts Options) *Engine
 		version: version,
 		index:   map[string]*triggerIndex{},
 		vars:    maps.Clone(opts.Vars),
-		c:       l.c,
+		c:       l.c.tmpl,
+		cond:    l.c.cond,
+		match:   l.c.match,
 	}
 	for s, t := range l.tmpls {
 		e.tmpls.Store(s, t)

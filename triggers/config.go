@@ -3,9 +3,11 @@ package triggers
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/expr-lang/expr/vm"
 	"gopkg.in/yaml.v3"
@@ -16,7 +18,13 @@ import (
 // DefaultBodyLimit bounds a webhook body unless the trigger sets body_limit.
 const DefaultBodyLimit = 1 << 20
 
-// Trigger is one configured trigger, compiled and ready to serve.
+// DefaultDedupeWindow is how long a body is remembered by triggers whose
+// scheme signs neither a timestamp nor a delivery id (see dedupeByDefault).
+const DefaultDedupeWindow = 24 * time.Hour
+
+// Trigger is one configured trigger, compiled and ready to serve. It holds
+// configuration only; the state that serving needs (rate limiters, the body
+// dedupe cache) lives in the Server.
 type Trigger struct {
 	Name      string
 	Verify    verify.Config
@@ -26,6 +34,15 @@ type Trigger struct {
 	typeExpr  *vm.Program
 	schema    *Schema
 	BodyLimit int64
+	// Body is the body format the trigger reads: BodyJSON (default) or BodyForm.
+	Body BodyFormat
+	// RateLimit is the trigger's rate_limit, nil when unlimited.
+	RateLimit *RateLimit
+	// AllowIPs are the networks requests may come from; empty allows all.
+	AllowIPs []netip.Prefix
+	// DedupeWindow is how long a body's sha256 is remembered to answer a
+	// replay under a new delivery id with the original run; 0 disables.
+	DedupeWindow time.Duration
 }
 
 // Set is a project's triggers by name.
@@ -37,6 +54,21 @@ type Set struct {
 func (s *Set) Get(name string) (*Trigger, bool) {
 	t, ok := s.byName[name]
 	return t, ok
+}
+
+// Unverified lists, sorted, the triggers that accept unsigned requests
+// (verify.scheme none), so that the server can warn about them at start.
+func (s *Set) Unverified() []string {
+	if s == nil {
+		return nil
+	}
+	var out []string
+	for _, n := range s.Names() {
+		if strings.EqualFold(strings.TrimSpace(s.byName[n].Verify.Scheme), "none") {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // Names lists the trigger names, sorted.
@@ -51,7 +83,7 @@ func (s *Set) Names() []string {
 
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 
-var triggerFields = []string{"verify", "event_id", "event_type", "schema", "body_limit"}
+var triggerFields = []string{"verify", "event_id", "event_type", "schema", "body", "body_limit", "rate_limit", "burst", "allow_ips", "dedupe_window"}
 
 // Load compiles the `triggers:` mapping of hookflow.yaml. file names the file
 // in error positions; every error is reported, one per line, as
@@ -146,6 +178,48 @@ func loadTrigger(file, name string, node *yaml.Node) (*Trigger, []error) {
 		} else {
 			t.BodyLimit = limit
 		}
+	}
+	if n, ok := fields["body"]; ok {
+		f, err := parseBodyFormat(n)
+		if err != nil {
+			fail(n, "body: %v", err)
+		}
+		t.Body = f
+	}
+	if n, ok := fields["rate_limit"]; ok {
+		rl, err := parseRateLimit(n.Value)
+		if err != nil {
+			fail(n, "rate_limit: %v", err)
+		}
+		t.RateLimit = rl
+	}
+	if n, ok := fields["burst"]; ok {
+		b, err := parseBurst(n.Value)
+		switch {
+		case err != nil:
+			fail(n, "burst: %v", err)
+		case t.RateLimit == nil:
+			if _, hasRate := fields["rate_limit"]; !hasRate {
+				fail(n, "burst only applies with rate_limit; add e.g. `rate_limit: 100/s` or remove burst")
+			}
+		default:
+			t.RateLimit.Burst = b
+		}
+	}
+	if n, ok := fields["allow_ips"]; ok {
+		prefixes, msgs := parseAllowIPs(n)
+		for _, m := range msgs {
+			fail(m.node, "allow_ips: %s", m.msg)
+		}
+		t.AllowIPs = prefixes
+	}
+	t.DedupeWindow = defaultDedupeWindow(t.Verify)
+	if n, ok := fields["dedupe_window"]; ok {
+		d, err := parseWindow(n.Value)
+		if err != nil {
+			fail(n, "dedupe_window: %v", err)
+		}
+		t.DedupeWindow = d
 	}
 	if len(errs) > 0 {
 		return nil, errs

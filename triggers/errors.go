@@ -2,7 +2,11 @@ package triggers
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -28,15 +32,35 @@ func (e errUnavailable) Error() string {
 }
 func (e errUnavailable) Unwrap() error { return e.cause }
 
+// rateLimited means the trigger's rate_limit is spent; the sender should
+// retry after retryAfter.
+type rateLimited struct {
+	trigger    string
+	spec       string
+	retryAfter time.Duration
+}
+
+func (e *rateLimited) Error() string {
+	return fmt.Sprintf("trigger %s is over its rate_limit of %s; nothing was started, retry after %d s", e.trigger, e.spec, e.retryAfterSeconds())
+}
+
+// retryAfterSeconds rounds up: retrying early would only be refused again.
+func (e *rateLimited) retryAfterSeconds() int {
+	return max(1, int(math.Ceil(e.retryAfter.Seconds())))
+}
+
 // status maps every error the handler can meet to its HTTP status, in one place.
 func status(err error) int {
 	var re *requestError
 	var ve *verify.Error
 	var ue errUnavailable
 	var mbe *http.MaxBytesError
+	var rl *rateLimited
 	switch {
 	case errors.As(err, &re):
 		return re.status
+	case errors.As(err, &rl):
+		return http.StatusTooManyRequests
 	case errors.As(err, &ve):
 		return http.StatusUnauthorized
 	case errors.As(err, &mbe):
@@ -60,9 +84,12 @@ func writeError(c *gin.Context, err error) {
 	var re *requestError
 	var ve *verify.Error
 	var mbe *http.MaxBytesError
+	var rl *rateLimited
 	switch {
 	case errors.As(err, &re):
 		body.Fields = re.fields
+	case errors.As(err, &rl):
+		c.Header("Retry-After", strconv.Itoa(rl.retryAfterSeconds()))
 	case errors.As(err, &ve):
 		body.Error = "signature verification failed: " + ve.Error()
 	case errors.As(err, &mbe):

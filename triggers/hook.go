@@ -1,7 +1,7 @@
 package triggers
 
 import (
-	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,70 +23,94 @@ type accepted struct {
 func (s *Server) handleHook(c *gin.Context) {
 	name := c.Param("trigger")
 	log := s.deps.Logger.With("trigger", name)
-	in, err := s.admit(c, name)
+	a, err := s.admit(c, name)
 	if err != nil {
 		log.Info("webhook rejected", "status", status(err), "reason", err.Error())
 		writeError(c, err)
 		return
 	}
-	started, err := s.deps.Starter.Start(c.Request.Context(), in)
+	if challenge, ok := slackChallenge(a.trigger, a.in.Event.Payload); ok {
+		log.Info("answered Slack's url_verification")
+		c.JSON(http.StatusOK, gin.H{"challenge": challenge})
+		return
+	}
+	started, replayed, err := s.start(c.Request.Context(), a)
 	if err != nil {
-		log.Error("start workflow", "event_id", in.Event.Event.ID, "error", err)
+		log.Error("start workflow", "event_id", a.in.Event.Event.ID, "error", err)
 		writeError(c, err)
 		return
 	}
-	log.Info("webhook accepted", "event_id", in.Event.Event.ID, "workflow_id", started.WorkflowID, "duplicate", started.Duplicate)
+	if replayed {
+		log.Info("webhook body replayed: answered with the run it started first", "event_id", a.in.Event.Event.ID, "workflow_id", started.WorkflowID)
+	} else {
+		log.Info("webhook accepted", "event_id", a.in.Event.Event.ID, "workflow_id", started.WorkflowID, "duplicate", started.Duplicate)
+	}
 	c.JSON(http.StatusAccepted, accepted{Started: started, UIURL: RunURL(s.deps.UIBase, s.deps.Namespace, started.WorkflowID, started.RunID)})
 }
 
+// admission is a request that passed every check at the door.
+type admission struct {
+	trigger *Trigger
+	body    []byte
+	in      workflows.Input
+}
+
 // admit runs every check at the door and builds the workflow input. Any
-// error rejects the request before anything is started.
-func (s *Server) admit(c *gin.Context, name string) (workflows.Input, error) {
+// error rejects the request before anything is started. Checks that need no
+// body (address, rate) come before the body is read.
+func (s *Server) admit(c *gin.Context, name string) (admission, error) {
 	t, ok := s.deps.Triggers.Get(name)
 	if !ok {
-		return workflows.Input{}, reject(http.StatusNotFound, fmt.Sprintf("unknown trigger %q (configured: %s)", name, strings.Join(s.deps.Triggers.Names(), ", ")))
+		return admission{}, reject(http.StatusNotFound, fmt.Sprintf("unknown trigger %q (configured: %s)", name, strings.Join(s.deps.Triggers.Names(), ", ")))
 	}
 	r := c.Request
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, r.Body, t.BodyLimit))
-	if err != nil {
-		return workflows.Input{}, err
+	if err := checkRemote(t, r.RemoteAddr); err != nil {
+		return admission{}, err
 	}
 	now := s.deps.Now()
-	if err := t.verifier.Verify(verify.Request{Method: r.Method, URL: requestURL(r), Header: r.Header, Body: body}, now); err != nil {
-		return workflows.Input{}, err
+	if err := s.limiters.take(t, now); err != nil {
+		return admission{}, err
 	}
-	payload, err := decodeJSON(body)
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, r.Body, t.BodyLimit))
 	if err != nil {
-		return workflows.Input{}, err
+		return admission{}, err
+	}
+	if err := t.verifier.Verify(verify.Request{Method: r.Method, URL: requestURL(r), Header: r.Header, Body: body}, now); err != nil {
+		return admission{}, err
+	}
+	payload, err := decodePayload(t.Body, r.Header.Get("Content-Type"), body)
+	if err != nil {
+		return admission{}, err
 	}
 	if fields := t.schema.Validate(payload); len(fields) > 0 {
-		return workflows.Input{}, &requestError{status: http.StatusUnprocessableEntity, msg: fmt.Sprintf("payload fails the trigger's schema in %d field(s)", len(fields)), fields: fields}
+		return admission{}, &requestError{status: http.StatusUnprocessableEntity, msg: fmt.Sprintf("payload fails the trigger's schema in %d field(s)", len(fields)), fields: fields}
 	}
 	headers := eventHeaders(r.Header, t.Verify.Header)
 	id, err := t.eventID(headers, payload, body)
 	if err != nil {
-		return workflows.Input{}, reject(http.StatusBadRequest, err.Error())
+		return admission{}, reject(http.StatusBadRequest, err.Error())
 	}
 	typ, err := t.eventType(headers, payload)
 	if err != nil {
-		return workflows.Input{}, reject(http.StatusBadRequest, err.Error())
+		return admission{}, reject(http.StatusBadRequest, err.Error())
 	}
-	return workflows.Input{Event: rules.Input{
+	return admission{trigger: t, body: body, in: workflows.Input{Event: rules.Input{
 		Event:   rules.Event{ID: id, Type: typ, Trigger: name, ReceivedAt: now.UTC()},
 		Headers: headers,
 		Payload: payload,
-	}}, nil
+	}}}, nil
 }
 
-func decodeJSON(body []byte) (any, error) {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, reject(http.StatusBadRequest, "body is empty; send a JSON document")
+// start hands the event to the Starter. For a trigger with a dedupe_window a
+// body seen before answers with the run it started (replayed is true).
+func (s *Server) start(ctx context.Context, a admission) (started Started, replayed bool, err error) {
+	if a.trigger.DedupeWindow <= 0 {
+		started, err = s.deps.Starter.Start(ctx, a.in)
+		return started, false, err
 	}
-	v, err := rules.DecodeJSON(body)
-	if err != nil {
-		return nil, reject(http.StatusBadRequest, "body is not valid JSON: "+err.Error())
-	}
-	return v, nil
+	return s.dedupe.do(ctx, bodyKey(a.trigger.Name, a.body), a.trigger.DedupeWindow, func() (Started, error) {
+		return s.deps.Starter.Start(ctx, a.in)
+	})
 }
 
 // requestURL is the URL as the sender addressed it (HubSpot signs it).

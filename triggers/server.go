@@ -26,7 +26,9 @@ type Deps struct {
 
 // Server is the webhook HTTP server.
 type Server struct {
-	deps Deps
+	deps     Deps
+	limiters limiters     // per rate-limited trigger
+	dedupe   *dedupeCache // body hashes, for triggers with a dedupe_window
 }
 
 // NewServer returns the webhook server's handler.
@@ -40,7 +42,10 @@ func NewServer(deps Deps) http.Handler {
 	if deps.Namespace == "" {
 		deps.Namespace = "default"
 	}
-	s := &Server{deps: deps}
+	s := &Server{deps: deps, limiters: newLimiters(deps.Triggers), dedupe: newDedupeCache(dedupeCapacity, deps.Now)}
+	for _, name := range deps.Triggers.Unverified() {
+		deps.Logger.Warn("trigger accepts unsigned requests (verify.scheme none): anyone who can reach /hooks/"+name+" can start workflows; restrict it with allow_ips or choose a signing scheme", "trigger", name)
+	}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.Use(gin.Recovery())

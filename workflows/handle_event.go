@@ -21,6 +21,20 @@ const (
 // Input is the workflow's input: the verified, validated event.
 type Input struct {
 	Event rules.Input `json:"event"`
+	// Replay is set when an operator re-runs a failed run (hookflow replay).
+	Replay *Replay `json:"replay,omitempty"`
+}
+
+// Replay re-runs a failed run under the same workflow id, so every step keeps
+// its idempotency key. Steps that succeeded before are not called again:
+// their recorded states are reused.
+type Replay struct {
+	FromRunID string `json:"from_run_id"`
+	// Plan, when set, is the failed run's plan (--rules original); when nil
+	// the current rules are matched again (--rules current).
+	Plan *activities.Plan `json:"plan,omitempty"`
+	// Done is rule → step → state from the failed run; only succeeded states are reused.
+	Done map[string]map[string]rules.StepState `json:"done,omitempty"`
 }
 
 // Result is what a run returns, visible in the Web UI.
@@ -28,6 +42,8 @@ type Result struct {
 	Status  string       `json:"status"`
 	Version string       `json:"rules_version,omitempty"`
 	Rules   []RuleResult `json:"rules,omitempty"`
+	// Plan is kept on failure, so a replay can follow the original rules.
+	Plan *activities.Plan `json:"plan,omitempty"`
 }
 
 // RuleResult is the outcome of one matched rule.
@@ -40,7 +56,13 @@ type RuleResult struct {
 
 // HandleEvent runs the rules that match one event.
 func HandleEvent(ctx workflow.Context, in Input) (Result, error) {
-	plan, err := matchRules(ctx, in)
+	var plan activities.Plan
+	var err error
+	if in.Replay != nil && in.Replay.Plan != nil {
+		plan = *in.Replay.Plan
+	} else {
+		plan, err = matchRules(ctx, in)
+	}
 	if err != nil {
 		setStatus(ctx, StatusFailed)
 		return Result{Status: StatusFailed}, err
@@ -63,7 +85,11 @@ func HandleEvent(ctx workflow.Context, in Input) (Result, error) {
 		wg.Add(1)
 		workflow.Go(ctx, func(ctx workflow.Context) {
 			defer wg.Done()
-			res.Rules[i] = runRule(ctx, in, plan, plan.Rules[i])
+			var done map[string]rules.StepState
+			if in.Replay != nil {
+				done = in.Replay.Done[plan.Rules[i].Name]
+			}
+			res.Rules[i] = runRule(ctx, in, plan, plan.Rules[i], done)
 		})
 	}
 	wg.Wait(ctx)
@@ -76,6 +102,7 @@ func HandleEvent(ctx workflow.Context, in Input) (Result, error) {
 	}
 	if len(failed) > 0 {
 		res.Status = StatusFailed
+		res.Plan = &plan
 		setStatus(ctx, StatusFailed)
 		return res, temporal.NewNonRetryableApplicationError(strings.Join(failed, "; "), "StepFailed", nil, res)
 	}
@@ -93,8 +120,14 @@ func matchRules(ctx workflow.Context, in Input) (activities.Plan, error) {
 	return plan, err
 }
 
+// MetricRunsFinished counts finished runs by status (the SDK's metrics
+// handler is replay-safe: a replayed run is not counted twice).
+const MetricRunsFinished = "hookflow_runs_finished_total"
+
+// setStatus records a run's final status in HookStatus and in metrics.
 func setStatus(ctx workflow.Context, status string) {
 	if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(status)); err != nil {
 		workflow.GetLogger(ctx).Warn("set HookStatus", "error", err)
 	}
+	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"status": status}).Counter(MetricRunsFinished).Inc(1)
 }

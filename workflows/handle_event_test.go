@@ -32,10 +32,23 @@ func (f *fakeActivities) MatchRules(context.Context, rules.Input) (activities.Pl
 }
 
 func (f *fakeActivities) CallStep(_ context.Context, in activities.StepInput) (activities.StepResult, error) {
+	if in.Step.If == "false" {
+		return activities.StepResult{Skipped: true}, nil
+	}
 	f.mu.Lock()
 	f.calls = append(f.calls, in)
 	f.mu.Unlock()
 	return f.call(in)
+}
+
+// Evaluate treats an expression as its own answer: "true" or "false", and a
+// match expression "signal.ok" as the signal's ok field.
+func (f *fakeActivities) Evaluate(_ context.Context, in activities.EvaluateInput) (bool, error) {
+	if in.IsMatch {
+		m, _ := in.Signal.(map[string]any)
+		return m["ok"] == true, nil
+	}
+	return in.Expr == "true", nil
 }
 
 func (f *fakeActivities) stepsCalled() []string {
@@ -55,6 +68,7 @@ func newEnv(t *testing.T, f *fakeActivities) *testsuite.TestWorkflowEnvironment 
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterActivityWithOptions(f.MatchRules, activity.RegisterOptions{Name: activities.MatchRulesName})
 	env.RegisterActivityWithOptions(f.CallStep, activity.RegisterOptions{Name: activities.CallStepName})
+	env.RegisterActivityWithOptions(f.Evaluate, activity.RegisterOptions{Name: activities.EvaluateName})
 	return env
 }
 
@@ -72,7 +86,9 @@ func plan(rs ...rules.PlannedRule) activities.Plan {
 	return activities.Plan{Plan: rules.Plan{Version: "v1", Rules: rs}, Policies: map[string]activities.Policy{"crm": fastPolicy, "ops": fastPolicy}}
 }
 
-func ok(out any) (activities.StepResult, error) { return activities.StepResult{Output: out}, nil }
+func ok(out any) (activities.StepResult, error) {
+	return activities.StepResult{Result: integrations.Result{Output: out}}, nil
+}
 
 func TestNoMatchEndsNoMatch(t *testing.T) {
 	f := &fakeActivities{plan: plan()}

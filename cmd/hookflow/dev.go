@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"path/filepath"
 	"strings"
 
 	"github.com/hookflow/hookflow/internal/devserver"
 	"github.com/hookflow/hookflow/internal/inspector"
+	"github.com/hookflow/hookflow/internal/telemetry"
 	"github.com/hookflow/hookflow/triggers"
 	"github.com/hookflow/hookflow/workflows"
 )
@@ -62,12 +62,15 @@ func runDev(ctx context.Context, e env, args []string) error {
 	}
 	defer srv.Stop()
 
-	c, err := dialTemporal(srv.Addr(), srv.Namespace(), logger)
+	metrics := telemetry.New()
+	c, err := dialTemporal(srv.Addr(), srv.Namespace(), logger, metrics)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	w := newWorker(c, activitiesFor(p))
+	acts := activitiesFor(p, metrics)
+	go watchProject(ctx, e, p, acts, logger)
+	w := newWorker(c, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
@@ -77,18 +80,19 @@ func runDev(ctx context.Context, e env, args []string) error {
 	if srv.UIAddr() != "" {
 		uiBase = "http://" + srv.UIAddr()
 	}
-	mux := http.NewServeMux()
-	ins := inspector.New(1000)
-	mux.Handle("/inspect", ins)
-	mux.Handle("/inspect/", ins)
-	mux.Handle("/", triggers.NewServer(triggers.Deps{
+	hooks := triggers.NewServer(triggers.Deps{
 		Triggers:  p.Triggers,
 		Starter:   &triggers.TemporalStarter{Client: c, Eager: true},
 		Logger:    logger,
 		Ready:     readiness(c, srv.Namespace()),
 		UIBase:    uiBase,
 		Namespace: srv.Namespace(),
-	}))
+	})
+	mux := publicMux(p, hooks, c, logger)
+	mux.Handle("/metrics", metrics.Handler())
+	ins := inspector.New(1000)
+	mux.Handle("/inspect", ins)
+	mux.Handle("/inspect/", ins)
 
 	base := "http://" + l.Addr().String()
 	storage := "in memory (--ephemeral)"
@@ -99,11 +103,12 @@ func runDev(ctx context.Context, e env, args []string) error {
   project     %s (%d trigger(s), %d rule(s), rules version %s)
   webhooks    %s/hooks/{trigger}   triggers: %s
   inspector   %s/inspect
+  metrics     %s/metrics
   temporal    %s   namespace %s, storage %s
   web UI      %s
 Try:  go run ./cmd/hookflow send --url %s %s <event.json>
 `, *dir, len(p.Triggers.Names()), len(p.Rules.Rules()), p.Rules.Version(),
-		base, strings.Join(p.Triggers.Names(), ", "), base, srv.Addr(), srv.Namespace(), storage,
+		base, strings.Join(p.Triggers.Names(), ", "), base, base, srv.Addr(), srv.Namespace(), storage,
 		orNone(uiBase), base, firstOr(p.Triggers.Names(), "TRIGGER"))
 	return serveHTTP(ctx, l, mux)
 }

@@ -33,6 +33,8 @@ type fixture struct {
 	hooksURL string
 	receiver *receiver
 	secret   string
+	// Prometheus endpoints of serve and worker.
+	serveMetrics, workerMetrics string
 }
 
 var (
@@ -54,6 +56,44 @@ triggers:
     schema:
       kind: required
       data.email: omitempty,email
+  # The hardened front door (e2e_door_test.go): one trigger per setting and per scheme.
+  door-limited:
+    verify: { scheme: bearer, secret: door-token }
+    rate_limit: 1/h
+  door-office:
+    verify: { scheme: bearer, secret: door-token }
+    allow_ips: [192.0.2.0/24, "2001:db8::/32"]
+  door-github:
+    verify: { scheme: github, secret: door-gh-secret }
+  door-slack:
+    verify: { scheme: slack, secret: door-slack-secret }
+    body: form
+    event_type: payload.command
+    schema: { command: required, user_name: required }
+  send-stripe:
+    verify: { scheme: stripe, secret: whsec_door_stripe }
+  send-shopify:
+    verify: { scheme: shopify, secret: door-shop-secret }
+  send-hubspot:
+    verify: { scheme: hubspot, secret: door-hubspot-secret }
+  send-woocommerce:
+    verify: { scheme: woocommerce, secret: door-woo-secret }
+  send-hmac:
+    verify:
+      scheme: hmac
+      secret: door-hmac-secret
+      header: X-Signature
+      algorithm: sha512
+      encoding: base64
+      prefix: "sha512="
+      timestamp_header: X-Timestamp
+      content: "{timestamp}.{method}.{url}.{body}"
+  send-bearer:
+    verify: { scheme: bearer, secret: door-token }
+  send-basic:
+    verify: { scheme: basic, secret: "door:pass" }
+  send-none:
+    verify: { scheme: none }
 integrations:
   recv:
     kind: webhook
@@ -101,6 +141,23 @@ on_failure:
   - call: recv.send
     with: { path: /alerts, body: { text: "bad failed at ${{ failure.step }}: ${{ failure.message }}" } }
 `,
+	"door.yaml": `
+name: door
+on: [door-limited, door-office, door-github]
+steps:
+  - id: call
+    call: recv.send
+    with: { path: /door, body: { trigger: "${{ event.trigger }}", id: "${{ event.id }}" } }
+`,
+	"door-slack.yaml": `
+name: door-slack
+on: [door-slack]
+when: event.type == "/deploy"
+steps:
+  - id: call
+    call: recv.send
+    with: { path: /slack, body: { text: "${{ payload.text }}", user: "${{ payload.user_name }}" } }
+`,
 }
 
 func getFixture(t *testing.T) *fixture {
@@ -132,20 +189,29 @@ func startFixture() (*fixture, error) {
 	if err != nil {
 		return nil, err
 	}
+	serveMetrics, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	workerMetrics, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
 	// serve and worker, as production runs them, against the embedded server.
 	go func() {
-		err := run(ctx, []string{"worker", "--project", dir, "--temporal", srv.Addr(), "--log-format", "text"}, getenv, io.Discard, io.Discard)
+		err := run(ctx, []string{"worker", "--project", dir, "--temporal", srv.Addr(), "--log-format", "text", "--metrics", workerMetrics}, getenv, io.Discard, io.Discard)
 		if err != nil {
 			logger.Error("worker exited", "error", err)
 		}
 	}()
 	go func() {
-		err := run(ctx, []string{"serve", "--project", dir, "--temporal", srv.Addr(), "--listen", addr, "--log-format", "text"}, getenv, io.Discard, io.Discard)
+		err := run(ctx, []string{"serve", "--project", dir, "--temporal", srv.Addr(), "--listen", addr, "--log-format", "text", "--metrics", serveMetrics}, getenv, io.Discard, io.Discard)
 		if err != nil {
 			logger.Error("serve exited", "error", err)
 		}
 	}()
-	f := &fixture{temporal: srv, hooksURL: "http://" + addr, receiver: rcv, secret: testSecret}
+	f := &fixture{temporal: srv, hooksURL: "http://" + addr, receiver: rcv, secret: testSecret,
+		serveMetrics: "http://" + serveMetrics + "/metrics", workerMetrics: "http://" + workerMetrics + "/metrics"}
 	if err := waitReady(f.hooksURL+"/readyz", 60*time.Second); err != nil {
 		return nil, err
 	}

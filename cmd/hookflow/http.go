@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/hookflow/hookflow/internal/telemetry"
 )
 
 // serveHTTP serves h on l until ctx ends, then shuts down gracefully.
@@ -33,4 +36,24 @@ func listen(addr string) (net.Listener, error) {
 		return nil, fmt.Errorf("listen on %s: %w (choose another with --listen)", addr, err)
 	}
 	return l, nil
+}
+
+// serveMetrics serves /metrics on its own address, apart from the webhooks.
+func serveMetrics(ctx context.Context, addr string, m *telemetry.Metrics, logger *slog.Logger) error {
+	if addr == "" {
+		return nil
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("metrics listener on %s: %w (choose another with --metrics, or --metrics '' to disable)", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", m.Handler())
+	go func() {
+		if err := serveHTTP(ctx, l, mux); err != nil {
+			logger.Error("metrics server stopped", "error", err)
+		}
+	}()
+	logger.Info("serving metrics", "addr", l.Addr().String())
+	return nil
 }

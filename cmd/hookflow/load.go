@@ -5,6 +5,7 @@ import (
 
 	"github.com/hookflow/hookflow/activities"
 	"github.com/hookflow/hookflow/internal/project"
+	"github.com/hookflow/hookflow/internal/telemetry"
 )
 
 // loadProject loads a project or prints every problem and fails.
@@ -17,6 +18,10 @@ func loadProject(e env, dir string) (*project.Project, error) {
 	return p, nil
 }
 
-func activitiesFor(p *project.Project) *activities.Activities {
-	return activities.New(activities.Project{Rules: p.Rules, Integrations: p.Integrations})
+func activitiesFor(p *project.Project, metrics *telemetry.Metrics) *activities.Activities {
+	var rec activities.Recorder
+	if metrics != nil {
+		rec = metrics
+	}
+	return activities.New(activities.Project{Rules: p.Rules, Integrations: p.Integrations}, rec)
 }

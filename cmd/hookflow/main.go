@@ -49,7 +49,11 @@ func commands() []command {
 		{"serve", "run the webhook server against a Temporal cluster", runServe},
 		{"worker", "run the worker against a Temporal cluster", runWorker},
 		{"check", "load and compile a project; print every error as file:line:col", runCheck},
+		{"test", "run the rule tests (*_test.yaml beside the rules) offline", runTest},
 		{"send", "sign an event the way a trigger expects and post it", runSend},
+		{"runs", "list runs by status, trigger, rule or time, with links to the Web UI", runRuns},
+		{"replay", "re-run failed runs; steps that succeeded are not called again", runReplay},
+		{"signal", "deliver a signal to a run waiting in a wait_for step", runSignal},
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -23,7 +24,7 @@ func (h *headerFlags) String() string     { return strings.Join(*h, ", ") }
 func (h *headerFlags) Set(v string) error { *h = append(*h, v); return nil }
 
 func runSend(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "send", "[--project DIR] [--url BASE] [--id ID] [-H 'Name: value'] TRIGGER FILE")
+	fs := newFlags(e, "send", "[--project DIR] [--url BASE] [--id ID] [-H 'Name: value'] TRIGGER FILE (.json, or .form/.txt for form-encoded bodies)")
 	dir := fs.String("project", "samples/shop", "project directory (holds hookflow.yaml)")
 	base := fs.String("url", "http://127.0.0.1:8080", "hookflow's webhook server")
 	id := fs.String("id", "", "delivery id to send (default: a new random one; reuse one to simulate a retry)")
@@ -60,16 +61,20 @@ func runSend(ctx context.Context, e env, args []string) error {
 		*id = randomID()
 	}
 	url := strings.TrimRight(*base, "/") + "/hooks/" + trigger
-	signed, err := verify.Sign(t.Verify, verify.Request{Method: http.MethodPost, URL: url, Header: ev.header, Body: ev.body}, *id, time.Now())
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(ev.body))
+	if err != nil {
+		return fmt.Errorf("--url %q: %w", *base, err)
+	}
+	req.Header = ev.header
+	if req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", ev.contentType)
+	}
+	// HubSpot (and hmac with {url}) sign the URL the request goes to, so sign
+	// exactly the one the server will see.
+	signed, err := verify.Sign(t.Verify, verify.Request{Method: http.MethodPost, URL: req.URL.String(), Header: req.Header, Body: ev.body}, *id, time.Now())
 	if err != nil {
 		return fmt.Errorf("sign for scheme %s: %w", t.Verify.Scheme, err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(ev.body))
-	if err != nil {
-		return err
-	}
-	req.Header = ev.header
-	req.Header.Set("Content-Type", "application/json")
 	for k, v := range signed {
 		req.Header[k] = v
 	}
@@ -99,18 +104,28 @@ func runSend(ctx context.Context, e env, args []string) error {
 
 // event is what send posts: a body and the headers the provider would send.
 type event struct {
-	header http.Header
-	body   []byte
+	header      http.Header
+	body        []byte
+	contentType string // unless the file or -H sets Content-Type
 }
 
-// readEvent reads a payload file. A file holding exactly {"headers": {...},
-// "payload": ...} is an envelope: its headers are sent and its payload is the body.
+const formContentType = "application/x-www-form-urlencoded"
+
+// readEvent reads a payload file. A .form or .txt file is a form-encoded
+// body (Slack slash commands and interactivity, Twilio), sent as it is
+// without its trailing newline. A file holding exactly {"headers": {...},
+// "payload": ...} is an envelope: its headers are sent and its payload is
+// the body. Anything else is sent as JSON.
 func readEvent(file string) (event, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return event{}, err
 	}
-	ev := event{header: http.Header{}, body: data}
+	switch strings.ToLower(filepath.Ext(file)) {
+	case ".form", ".txt":
+		return event{header: http.Header{}, body: bytes.TrimRight(data, "\r\n"), contentType: formContentType}, nil
+	}
+	ev := event{header: http.Header{}, body: data, contentType: "application/json"}
 	var env map[string]json.RawMessage
 	if json.Unmarshal(data, &env) != nil || len(env) != 2 || env["headers"] == nil || env["payload"] == nil {
 		return ev, nil

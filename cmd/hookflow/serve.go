@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/hookflow/hookflow/internal/telemetry"
 	"github.com/hookflow/hookflow/triggers"
 )
 
@@ -16,6 +17,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	listenAddr := fs.String("listen", "127.0.0.1:8080", "webhook server address")
 	uiBase := fs.String("ui-url", "", "Temporal Web UI base URL, for run links in answers")
 	logFormat := fs.String("log-format", "json", "json or text")
+	metricsAddr := fs.String("metrics", "127.0.0.1:9464", "address for Prometheus /metrics (empty disables)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -28,7 +30,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := dialTemporal(*addr, *namespace, logger)
+	metrics := telemetry.New()
+	if err := serveMetrics(ctx, *metricsAddr, metrics, logger); err != nil {
+		return err
+	}
+	c, err := dialTemporal(*addr, *namespace, logger, metrics)
 	if err != nil {
 		return err
 	}
@@ -39,12 +45,13 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	defer l.Close()
 	logger.Info("serving webhooks", "addr", l.Addr().String(), "temporal", *addr, "namespace", *namespace, "triggers", p.Triggers.Names())
-	return serveHTTP(ctx, l, triggers.NewServer(triggers.Deps{
+	hooks := triggers.NewServer(triggers.Deps{
 		Triggers:  p.Triggers,
 		Starter:   &triggers.TemporalStarter{Client: c},
 		Logger:    logger,
 		Ready:     readiness(c, *namespace),
 		UIBase:    *uiBase,
 		Namespace: *namespace,
-	}))
+	})
+	return serveHTTP(ctx, l, publicMux(p, hooks, c, logger))
 }

@@ -16,16 +16,19 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/hookflow/hookflow/activities"
+	"github.com/hookflow/hookflow/internal/telemetry"
 	"github.com/hookflow/hookflow/triggers"
 	"github.com/hookflow/hookflow/workflows"
 )
 
 // dialTemporal connects lazily: serve starts, and answers 503, while Temporal is down.
-func dialTemporal(addr, namespace string, logger *slog.Logger) (client.Client, error) {
+// metrics may be nil (commands that only look things up).
+func dialTemporal(addr, namespace string, logger *slog.Logger, metrics *telemetry.Metrics) (client.Client, error) {
 	c, err := client.NewLazyClient(client.Options{
-		HostPort:  addr,
-		Namespace: namespace,
-		Logger:    sdklog.NewStructuredLogger(logger),
+		HostPort:       addr,
+		Namespace:      namespace,
+		Logger:         sdklog.NewStructuredLogger(logger),
+		MetricsHandler: metrics.SDKHandler(),
 		ConnectionOptions: client.ConnectionOptions{
 			DialOptions: []grpc.DialOption{triggers.TrackStarts()},
 		},
@@ -42,6 +45,7 @@ func newWorker(c client.Client, acts *activities.Activities) worker.Worker {
 	w.RegisterWorkflowWithOptions(workflows.HandleEvent, workflow.RegisterOptions{Name: workflows.WorkflowName})
 	w.RegisterActivityWithOptions(acts.MatchRules, activity.RegisterOptions{Name: activities.MatchRulesName})
 	w.RegisterActivityWithOptions(acts.CallStep, activity.RegisterOptions{Name: activities.CallStepName})
+	w.RegisterActivityWithOptions(acts.Evaluate, activity.RegisterOptions{Name: activities.EvaluateName})
 	return w
 }
 

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+
 	"fmt"
+	"github.com/hookflow/hookflow/internal/telemetry"
 	"log/slog"
 )
 
@@ -12,6 +14,7 @@ func runWorker(ctx context.Context, e env, args []string) error {
 	addr := fs.String("temporal", "", "Temporal frontend address, e.g. temporal.internal:7233 (required)")
 	namespace := fs.String("namespace", "default", "Temporal namespace")
 	logFormat := fs.String("log-format", "json", "json or text")
+	metricsAddr := fs.String("metrics", "127.0.0.1:9465", "address for Prometheus /metrics (empty disables)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -24,12 +27,18 @@ func runWorker(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := dialTemporal(*addr, *namespace, logger)
+	metrics := telemetry.New()
+	if err := serveMetrics(ctx, *metricsAddr, metrics, logger); err != nil {
+		return err
+	}
+	c, err := dialTemporal(*addr, *namespace, logger, metrics)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	w := newWorker(c, activitiesFor(p))
+	acts := activitiesFor(p, metrics)
+	go watchProject(ctx, e, p, acts, logger)
+	w := newWorker(c, acts)
 	logger.Info("worker starting", "temporal", *addr, "namespace", *namespace, "rules", p.Rules.Rules(), "rules_version", p.Rules.Version())
 	stop := make(chan any)
 	go func() {

@@ -1,94 +1,154 @@
-// Package catalog is the one table of integration kinds and the loader that
-// builds a project's integrations from hookflow.yaml.
+// Package catalog is the one table of integration kinds, and Load, which
+// builds a project's integrations from the `integrations:` section of
+// hookflow.yaml. A new kind is one line in kinds; there is no init()
+// registration.
 package catalog
 
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/hookflow/hookflow/integrations"
+	"github.com/hookflow/hookflow/integrations/discord"
+	"github.com/hookflow/hookflow/integrations/httpapi"
+	"github.com/hookflow/hookflow/integrations/hubspot"
+	"github.com/hookflow/hookflow/integrations/pipedrive"
+	"github.com/hookflow/hookflow/integrations/salesforce"
+	"github.com/hookflow/hookflow/integrations/sendgrid"
+	"github.com/hookflow/hookflow/integrations/shopify"
+	"github.com/hookflow/hookflow/integrations/slack"
+	"github.com/hookflow/hookflow/integrations/teams"
+	"github.com/hookflow/hookflow/integrations/twilio"
 	"github.com/hookflow/hookflow/integrations/webhook"
+	"github.com/hookflow/hookflow/integrations/woocommerce"
 )
 
-// Factory builds one integration of a kind from its config node.
-type Factory func(n *yaml.Node) (integrations.Integration, []error)
-
 // kinds is every integration kind, registered here and nowhere else.
-var kinds = map[string]Factory{
-	"webhook": webhook.New,
+var kinds = map[string]integrations.Constructor{
+	"webhook":     webhook.New,
+	"hubspot":     hubspot.New,
+	"slack":       slack.New,
+	"shopify":     shopify.New,
+	"teams":       teams.New,
+	"discord":     discord.New,
+	"twilio":      twilio.New,
+	"sendgrid":    sendgrid.New,
+	"salesforce":  salesforce.New,
+	"pipedrive":   pipedrive.New,
+	"woocommerce": woocommerce.New,
+	"http":        httpapi.New,
 }
 
-// Kinds lists the registered kind names.
-func Kinds() []string {
-	names := make([]string, 0, len(kinds))
-	for k := range kinds {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
-}
+// Kinds lists the registered kind names, sorted.
+func Kinds() []string { return slices.Sorted(maps.Keys(kinds)) }
 
+// Integration names are called as name.operation in rules.
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
 
-// Load builds the Set from the `integrations:` mapping of hookflow.yaml.
-// Every error is reported, each as "file:line:col: message".
+// Load builds the Set from the `integrations:` mapping node of hookflow.yaml
+// (environment variables already expanded). file names the file in error
+// positions; allow lists the networks exempt from the SSRF guard
+// (outbound.allow_networks). Every problem is reported, each as
+// "file:line:col: message", joined with errors.Join.
 func Load(file string, node *yaml.Node, allow []netip.Prefix) (*integrations.Set, error) {
-	byName := map[string]integrations.Integration{}
 	var errs []error
-	at := func(name string, err error, fallback *yaml.Node) error {
-		line, col, msg := fallback.Line, fallback.Column, err.Error()
-		var pe *integrations.PosError
-		if errors.As(err, &pe) {
-			line, col = pe.Line, pe.Col
+	report := func(at *yaml.Node, prefix string, err error) {
+		for _, e := range flatten(err) {
+			line, col := at.Line, at.Column
+			msg := prefix + ": " + e.Error()
+			if ce, ok := errors.AsType[*integrations.ConfigError](e); ok {
+				msg = ce.In(prefix)
+				if ce.Line > 0 {
+					line, col = ce.Line, ce.Column
+				}
+			}
+			errs = append(errs, fmt.Errorf("%s:%d:%d: %s", file, line, col, msg))
 		}
-		prefix := "integrations"
-		if name != "" {
-			prefix += "." + name
-		}
-		return fmt.Errorf("%s:%d:%d: %s: %s", file, line, col, prefix, msg)
 	}
-	if node != nil {
-		if node.Kind != yaml.MappingNode {
-			return nil, at("", errors.New("must be a mapping of integration name to settings"), node)
+	node = resolve(node)
+	if node == nil || (node.Kind == yaml.ScalarNode && node.Tag == "!!null") {
+		return integrations.NewSet(allow), nil
+	}
+	if node.Kind != yaml.MappingNode {
+		report(node, "integrations", errors.New("must be a mapping of integration name to settings"))
+		return nil, errors.Join(errs...)
+	}
+	known := strings.Join(Kinds(), ", ")
+	var list []*integrations.Integration
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		k, v := node.Content[i], resolve(node.Content[i+1])
+		name, prefix := k.Value, "integrations."+k.Value
+		switch {
+		case !nameRE.MatchString(name):
+			report(k, "integrations", fmt.Errorf("name %q: use lower-case letters, digits, - and _, starting with a letter (rules call it as %s.<operation>)", name, name))
+			continue
+		case seen[name]:
+			report(k, "integrations", fmt.Errorf("%q is defined twice", name))
+			continue
 		}
-		for i := 0; i+1 < len(node.Content); i += 2 {
-			k, v := node.Content[i], node.Content[i+1]
-			if !nameRE.MatchString(k.Value) {
-				errs = append(errs, at("", fmt.Errorf("name %q: use lower-case letters, digits, - and _ (rules call it as name.operation)", k.Value), k))
-				continue
-			}
-			kind := ""
-			for j := 0; v.Kind == yaml.MappingNode && j+1 < len(v.Content); j += 2 {
-				if v.Content[j].Value == "kind" {
-					kind = v.Content[j+1].Value
-				}
-			}
-			factory, ok := kinds[kind]
-			if !ok {
-				msg := fmt.Errorf("kind is required (known: %s)", strings.Join(Kinds(), ", "))
-				if kind != "" {
-					msg = fmt.Errorf("unknown kind %q (known: %s)", kind, strings.Join(Kinds(), ", "))
-				}
-				errs = append(errs, at(k.Value, msg, v))
-				continue
-			}
-			in, kErrs := factory(v)
-			for _, e := range kErrs {
-				errs = append(errs, at(k.Value, e, v))
-			}
-			if len(kErrs) == 0 {
-				byName[k.Value] = in
-			}
+		seen[name] = true
+		common, err := integrations.DecodeCommon(v)
+		if err != nil {
+			report(v, prefix, err)
 		}
+		if v == nil || v.Kind != yaml.MappingNode {
+			continue
+		}
+		kindNode := integrations.Child(v, "kind")
+		newKind, ok := kinds[common.Kind]
+		switch {
+		case ok:
+		case common.Kind == "" && kindNode == v:
+			report(v, prefix, integrations.Errorf(v, "kind", "is required (known: %s)", known))
+		case common.Kind == "":
+			if err == nil { // else DecodeCommon said what kind must be
+				report(v, prefix, integrations.Errorf(kindNode, "kind", "must be one of: %s", known))
+			}
+		default:
+			report(v, prefix, integrations.Errorf(kindNode, "", "unknown kind %q (known: %s)", common.Kind, known))
+		}
+		if !ok {
+			continue
+		}
+		in, kErr := newKind(v)
+		if kErr != nil {
+			report(v, prefix, kErr)
+		}
+		if err != nil || kErr != nil {
+			continue
+		}
+		in.Name, in.Kind, in.Timeout, in.Retry = name, common.Kind, common.Timeout, common.Retry
+		list = append(list, in)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	return integrations.NewSet(byName, integrations.NewGuard(allow)), nil
+	return integrations.NewSet(allow, list...), nil
+}
+
+// flatten splits a joined error into its parts.
+func flatten(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
+func resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
 }

@@ -1,118 +1,94 @@
-// Package webhook is the generic outbound webhook kind: POST (or any method)
-// a JSON body to a URL, optionally signed with Standard Webhooks.
+// Package webhook is the generic outbound webhook kind: its one operation,
+// send, delivers a body to the configured URL, optionally signed with
+// Standard Webhooks.
 package webhook
 
 import (
-	"encoding/base64"
-	"fmt"
+	"errors"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
-	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/hookflow/hookflow/integrations"
 )
 
-// Config is a webhook integration in hookflow.yaml.
+// Config is the spec of `kind: webhook` (beside the shared kind, timeout
+// and retry):
+//
+//	partner:
+//	  kind: webhook
+//	  url: https://partner.example.com/hooks
+//	  headers: { X-Tenant: acme }
+//	  sign: { scheme: standard, secret: ${PARTNER_SECRET} }
 type Config struct {
-	URL     string                   `yaml:"url"`
-	Headers map[string]string        `yaml:"headers"`
-	Timeout time.Duration            `yaml:"timeout"`
-	Retry   integrations.RetryPolicy `yaml:"retry"`
-	Sign    *SignConfig              `yaml:"sign"`
+	URL     string            `yaml:"url"`
+	Headers map[string]string `yaml:"headers"`
+	Sign    *Sign             `yaml:"sign"`
 }
 
-// SignConfig signs outbound requests; scheme standard is Standard Webhooks v1.
-type SignConfig struct {
+// Sign is how requests are signed. Only scheme standard (Standard Webhooks
+// v1) exists; its secret is whsec_ followed by base64.
+type Sign struct {
 	Scheme string `yaml:"scheme"`
 	Secret string `yaml:"secret"`
 }
 
-// Webhook is a configured webhook integration.
-type Webhook struct {
-	cfg  Config
-	base *url.URL
-	key  []byte // Standard Webhooks signing key, nil when unsigned
-}
+var _ integrations.Constructor = New
 
-var _ integrations.Integration = (*Webhook)(nil)
-
-// New validates the config node and returns the integration.
-func New(n *yaml.Node) (integrations.Integration, []error) {
-	var cfg Config
-	if errs := integrations.Decode(n, &cfg); errs != nil {
-		return nil, errs
+// New builds a webhook integration from its configuration node.
+func New(node *yaml.Node) (*integrations.Integration, error) {
+	var c Config
+	if err := integrations.Decode(node, &c); err != nil {
+		return nil, err
 	}
 	var errs []error
-	w := &Webhook{cfg: cfg}
-	u, err := url.Parse(cfg.URL)
+	fail := func(n *yaml.Node, field, format string, args ...any) {
+		errs = append(errs, integrations.Errorf(n, field, format, args...))
+	}
+	var secrets []string
+	base, err := url.Parse(c.URL)
 	switch {
-	case cfg.URL == "":
-		errs = append(errs, integrations.At(n, "url is required"))
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		errs = append(errs, integrations.At(field(n, "url"), "url %q must be an absolute http or https URL", cfg.URL))
+	case c.URL == "":
+		fail(integrations.Child(node, "url"), "url", "is required")
+	case err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "":
+		fail(integrations.Child(node, "url"), "url", "must be an absolute http or https URL")
+	case base.Fragment != "":
+		fail(integrations.Child(node, "url"), "url", "must not have a #fragment")
 	default:
-		w.base = u
-	}
-	if cfg.Timeout < 0 {
-		errs = append(errs, integrations.At(field(n, "timeout"), "timeout must be positive"))
-	}
-	if cfg.Sign != nil {
-		key, err := signingKey(cfg.Sign)
-		if err != nil {
-			errs = append(errs, integrations.At(field(n, "sign"), "sign: %v", err))
+		if p, ok := base.User.Password(); ok {
+			secrets = append(secrets, p)
 		}
-		w.key = key
+	}
+	header := http.Header{}
+	for _, name := range slices.Sorted(maps.Keys(c.Headers)) {
+		v := c.Headers[name]
+		if err := integrations.CheckHeader(name, v); err != nil {
+			fail(integrations.Child(node, "headers", name), "headers", "%v", err)
+			continue
+		}
+		header.Set(name, v)
+		if integrations.Sensitive(name) {
+			secrets = append(secrets, v)
+		}
+	}
+	var sg *signer
+	if c.Sign != nil {
+		var signErrs []error
+		sg, signErrs = newSigner(integrations.Child(node, "sign"), *c.Sign)
+		errs = append(errs, signErrs...)
+		secrets = append(secrets, c.Sign.Secret, strings.TrimPrefix(c.Sign.Secret, secretPrefix))
 	}
 	if len(errs) > 0 {
-		return nil, errs
+		return nil, errors.Join(errs...)
 	}
-	return w, nil
-}
-
-func signingKey(s *SignConfig) ([]byte, error) {
-	if s.Scheme != "standard" {
-		return nil, fmt.Errorf("scheme %q is not supported (want standard: Standard Webhooks)", s.Scheme)
-	}
-	raw, ok := strings.CutPrefix(s.Secret, "whsec_")
-	if !ok {
-		return nil, fmt.Errorf("secret must be a Standard Webhooks secret: whsec_ followed by base64")
-	}
-	key, err := base64.StdEncoding.DecodeString(raw)
-	if err != nil || len(key) == 0 {
-		return nil, fmt.Errorf("secret after whsec_ is not valid base64")
-	}
-	return key, nil
-}
-
-// field finds a key's value node for error positions, or n itself.
-func field(n *yaml.Node, key string) *yaml.Node {
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return n
-}
-
-func (w *Webhook) Kind() string                    { return "webhook" }
-func (w *Webhook) Retry() integrations.RetryPolicy { return w.cfg.Retry }
-func (w *Webhook) Timeout() time.Duration          { return w.cfg.Timeout }
-func (w *Webhook) Secrets() []string               { return []string{"webhook-signature"} }
-func (w *Webhook) Operations() map[string]integrations.Operation {
-	return map[string]integrations.Operation{"send": send{w}}
-}
-
-// Authorize signs the request when the integration has `sign`.
-func (w *Webhook) Authorize(req *http.Request, body []byte, key string, now time.Time) error {
-	if w.key == nil {
-		return nil
-	}
-	ts := fmt.Sprint(now.Unix())
-	req.Header.Set("webhook-id", key)
-	req.Header.Set("webhook-timestamp", ts)
-	req.Header.Set("webhook-signature", "v1,"+sign(w.key, key, ts, body))
-	return nil
+	return &integrations.Integration{
+		Operations: map[string]integrations.Operation{
+			"send": &send{base: base, header: header, signer: sg},
+		},
+		Secrets: secrets,
+	}, nil
 }

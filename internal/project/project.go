@@ -32,14 +32,20 @@ type Project struct {
 	Triggers      *triggers.Set
 	Integrations  *integrations.Set
 	Rules         *rules.Engine
+	// AdminToken guards the admin API (signals); empty disables it.
+	AdminToken string
+	// fingerprint is of the files as they were before loading: an edit made
+	// while loading is seen by Watch as a change.
+	fingerprint string
 }
 
-var topFields = []string{"rules", "outbound", "triggers", "integrations", "vars"}
+var topFields = []string{"rules", "outbound", "triggers", "integrations", "vars", "admin"}
 
 // Load reads dir/hookflow.yaml and everything it names. The error lists every
 // problem found, one per line, as "file:line:col: message".
 func Load(dir string, getenv func(string) (string, bool)) (*Project, error) {
 	file := filepath.Join(dir, FileName)
+	fp := fingerprint(dir)
 	root, err := parseFile(file)
 	if err != nil {
 		return nil, err
@@ -63,7 +69,7 @@ func Load(dir string, getenv func(string) (string, bool)) (*Project, error) {
 		sections[k.Value] = doc.Content[i+1]
 	}
 
-	p := &Project{Dir: dir, RulesDir: filepath.Join(dir, "rules")}
+	p := &Project{Dir: dir, RulesDir: filepath.Join(dir, "rules"), fingerprint: fp}
 	if n := sections["rules"]; n != nil {
 		p.RulesDir = filepath.Join(dir, n.Value)
 	}
@@ -71,6 +77,17 @@ func Load(dir string, getenv func(string) (string, bool)) (*Project, error) {
 	errs = append(errs, aErrs...)
 	p.AllowNetworks = allow
 
+	if n := sections["admin"]; n != nil {
+		var admin struct {
+			Token string `yaml:"token"`
+		}
+		if err := n.Decode(&admin); err != nil || len(n.Content) != 2 || n.Content[0].Value != "token" {
+			errs = append(errs, fmt.Errorf("%s:%d:%d: admin: want `admin: {token: ${HOOKFLOW_ADMIN_TOKEN}}`", file, n.Line, n.Column))
+		} else if len(admin.Token) < 16 {
+			errs = append(errs, fmt.Errorf("%s:%d:%d: admin.token is too short: use at least 16 random characters", file, n.Content[1].Line, n.Content[1].Column))
+		}
+		p.AdminToken = admin.Token
+	}
 	var vars map[string]any
 	if n := sections["vars"]; n != nil {
 		if err := n.Decode(&vars); err != nil {

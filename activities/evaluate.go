@@ -1,0 +1,34 @@
+package activities
+
+import (
+	"context"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/hookflow/hookflow/rules"
+)
+
+// EvaluateInput is an `if` or a wait_for `match` expression with what it may read.
+type EvaluateInput struct {
+	Expr    string      `json:"expr"`
+	Scope   rules.Scope `json:"scope"`
+	Signal  any         `json:"signal,omitempty"`
+	IsMatch bool        `json:"is_match,omitempty"`
+}
+
+// Evaluate evaluates a step's `if` or a wait_for's `match` (a local
+// activity: its result is recorded, so replay never re-evaluates).
+func (a *Activities) Evaluate(_ context.Context, in EvaluateInput) (bool, error) {
+	p := a.current()
+	var ok bool
+	var err error
+	if in.IsMatch {
+		ok, err = p.Rules.EvalMatch(in.Expr, in.Scope, in.Signal)
+	} else {
+		ok, err = p.Rules.EvalBool(in.Expr, in.Scope)
+	}
+	if err != nil {
+		return false, temporal.NewNonRetryableApplicationError(err.Error(), "ExprError", nil)
+	}
+	return ok, nil
+}

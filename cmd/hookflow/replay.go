@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/hookflow/hookflow/rules"
+	"github.com/hookflow/hookflow/triggers"
+	"github.com/hookflow/hookflow/workflows"
+)
+
+type replayOptions struct {
+	original bool
+	dryRun   bool
+	uiBase   string
+	ns       string
+}
+
+func runReplay(ctx context.Context, e env, args []string) error {
+	fs := newFlags(e, "replay", "[--dry-run] [--rules original|current] (WORKFLOW_ID | --query '…')")
+	addr := fs.String("temporal", "127.0.0.1:7233", "Temporal frontend address")
+	namespace := fs.String("namespace", "default", "Temporal namespace")
+	query := fs.String("query", "", "replay every failed run this visibility query finds, e.g. 'HookTrigger = \"shop-orders\"'")
+	dryRun := fs.Bool("dry-run", false, "show what would be reused and re-run; start nothing")
+	rulesFlag := fs.String("rules", "original", "original: the failed run's plan; current: match the current rules again")
+	uiBase := fs.String("ui-url", "http://127.0.0.1:8233", "Web UI base URL for links")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *rulesFlag != "original" && *rulesFlag != "current" {
+		return fmt.Errorf("--rules %q: want original or current", *rulesFlag)
+	}
+	if (fs.NArg() == 1) == (*query != "") {
+		fs.Usage()
+		return fmt.Errorf("replay needs one WORKFLOW_ID or --query")
+	}
+	c, err := dialTemporal(*addr, *namespace, slog.New(slog.DiscardHandler), nil)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	opts := replayOptions{original: *rulesFlag == "original", dryRun: *dryRun, uiBase: *uiBase, ns: *namespace}
+	if *query == "" {
+		return replayOne(ctx, e, c, fs.Arg(0), opts)
+	}
+
+	ids, err := failedRuns(ctx, c, *namespace, *query)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%d failed run(s) match; %s\n", len(ids), map[bool]string{true: "dry run, nothing is started", false: "replaying (safe to interrupt and rerun: replayed runs are no longer failed)"}[*dryRun])
+	var failed int
+	for i, id := range ids {
+		fmt.Fprintf(e.stdout, "[%d/%d] ", i+1, len(ids))
+		if err := replayOne(ctx, e, c, id, opts); err != nil {
+			failed++
+			fmt.Fprintf(e.stdout, "%s: %v\n", id, err)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	fmt.Fprintf(e.stdout, "%d replayed, %d failed\n", len(ids)-failed, failed)
+	if failed > 0 {
+		return errReported
+	}
+	return nil
+}
+
+func failedRuns(ctx context.Context, c client.Client, ns, query string) ([]string, error) {
+	q := fmt.Sprintf(`WorkflowType = %q AND ExecutionStatus = "Failed" AND (%s)`, workflows.WorkflowName, query)
+	var ids []string
+	seen := map[string]bool{}
+	var token []byte
+	for {
+		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: ns, Query: q, PageSize: 100, NextPageToken: token})
+		if err != nil {
+			return nil, fmt.Errorf("list failed runs (query %q): %w", q, err)
+		}
+		for _, ex := range resp.GetExecutions() {
+			if id := ex.GetExecution().GetWorkflowId(); !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		if token = resp.GetNextPageToken(); len(token) == 0 {
+			return ids, nil
+		}
+	}
+}
+
+// replayOne re-runs the latest run of wfID if it failed.
+func replayOne(ctx context.Context, e env, c client.Client, wfID string, o replayOptions) error {
+	desc, err := c.DescribeWorkflowExecution(ctx, wfID, "")
+	if err != nil {
+		return fmt.Errorf("find %s: %w", wfID, err)
+	}
+	info := desc.GetWorkflowExecutionInfo()
+	if info.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_FAILED {
+		fmt.Fprintf(e.stdout, "%s: skipped, its latest run is %s\n", wfID, info.GetStatus())
+		return nil
+	}
+	runID := info.GetExecution().GetRunId()
+	in, res, err := failedRun(ctx, c, wfID, runID)
+	if err != nil {
+		return err
+	}
+	in.Replay = &workflows.Replay{FromRunID: runID, Done: map[string]map[string]rules.StepState{}}
+	if o.original {
+		in.Replay.Plan = res.Plan
+	}
+	for _, r := range res.Rules {
+		in.Replay.Done[r.Name] = r.Steps
+	}
+	if o.dryRun {
+		printReplayPlan(e, wfID, res)
+		return nil
+	}
+	ev := in.Event.Event
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                                       wfID,
+		TaskQueue:                                workflows.TaskQueue,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		StaticSummary:                            fmt.Sprintf("replay of %s · %s · %s", runID, ev.Trigger, ev.Type),
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.AttrTrigger.ValueSet(ev.Trigger),
+			workflows.AttrEventType.ValueSet(ev.Type),
+			workflows.AttrEventID.ValueSet(ev.ID),
+			workflows.AttrStatus.ValueSet(workflows.StatusRunning),
+		),
+	}, workflows.WorkflowName, in)
+	if err != nil {
+		return fmt.Errorf("start replay of %s: %w", wfID, err)
+	}
+	fmt.Fprintf(e.stdout, "%s: replaying failed run %s as %s %s\n", wfID, runID, run.GetRunID(), triggers.RunURL(o.uiBase, o.ns, wfID, run.GetRunID()))
+	return nil
+}
+
+// failedRun reads a failed run's input and result from its history.
+func failedRun(ctx context.Context, c client.Client, wfID, runID string) (workflows.Input, workflows.Result, error) {
+	var in workflows.Input
+	var res workflows.Result
+	var gotIn, gotRes bool
+	dc := converter.GetDefaultDataConverter()
+	it := c.GetWorkflowHistory(ctx, wfID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			return in, res, fmt.Errorf("history of %s: %w", wfID, err)
+		}
+		if a := ev.GetWorkflowExecutionStartedEventAttributes(); a != nil {
+			if err := dc.FromPayloads(a.GetInput(), &in); err != nil {
+				return in, res, fmt.Errorf("%s: read input: %w", wfID, err)
+			}
+			gotIn = true
+		}
+		if a := ev.GetWorkflowExecutionFailedEventAttributes(); a != nil {
+			if d := a.GetFailure().GetApplicationFailureInfo().GetDetails(); d != nil {
+				gotRes = dc.FromPayloads(d, &res) == nil
+			}
+		}
+	}
+	if !gotIn || !gotRes {
+		return in, res, errors.New(wfID + ": the failed run records no step results (it failed before running steps); send the event again instead")
+	}
+	return in, res, nil
+}
+
+func printReplayPlan(e env, wfID string, res workflows.Result) {
+	fmt.Fprintf(e.stdout, "%s: would replay\n", wfID)
+	for _, r := range res.Rules {
+		if res.Plan == nil {
+			continue
+		}
+		for _, pr := range res.Plan.Rules {
+			if pr.Name != r.Name {
+				continue
+			}
+			for _, s := range pr.Steps {
+				what := "run again (same idempotency key)"
+				if r.Steps[s.ID].Status == "succeeded" {
+					what = "reuse output, not called"
+				}
+				fmt.Fprintf(e.stdout, "  rule %s step %s: %s\n", r.Name, s.ID, what)
+			}
+		}
+	}
+}

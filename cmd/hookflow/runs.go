@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/converter"
+
+	"github.com/hookflow/hookflow/triggers"
+	"github.com/hookflow/hookflow/workflows"
+)
+
+func runRuns(ctx context.Context, e env, args []string) error {
+	fs := newFlags(e, "runs", "[--status S] [--trigger T] [--rule R] [--since 1h] [--query '…'] [--limit N]")
+	addr := fs.String("temporal", "127.0.0.1:7233", "Temporal frontend address")
+	namespace := fs.String("namespace", "default", "Temporal namespace")
+	status := fs.String("status", "", "running, completed, failed or no-match")
+	trigger := fs.String("trigger", "", "only runs of this trigger")
+	rule := fs.String("rule", "", "only runs in which this rule matched")
+	since := fs.Duration("since", 0, "only runs started within this long, e.g. 1h")
+	query := fs.String("query", "", "extra visibility query, ANDed, e.g. 'HookEventType = \"orders/paid\"'")
+	limit := fs.Int("limit", 50, "at most this many runs, newest first")
+	uiBase := fs.String("ui-url", "http://127.0.0.1:8233", "Web UI base URL for links (empty: no links)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	q, err := runsQuery(*status, *trigger, *rule, *since, *query, time.Now())
+	if err != nil {
+		return err
+	}
+	c, err := dialTemporal(*addr, *namespace, slog.New(slog.DiscardHandler), nil)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "WORKFLOW ID\tSTATUS\tEVENT TYPE\tRULES\tSTARTED\tLINK")
+	var token []byte
+	n := 0
+	for n < *limit {
+		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Namespace: *namespace, Query: q, PageSize: int32(min(*limit-n, 100)), NextPageToken: token,
+		})
+		if err != nil {
+			return fmt.Errorf("list runs (query %q): %w", q, err)
+		}
+		for _, ex := range resp.GetExecutions() {
+			sa := ex.GetSearchAttributes().GetIndexedFields()
+			var st, typ string
+			var rs []string
+			_ = converter.GetDefaultDataConverter().FromPayload(sa[workflows.AttrStatus.GetName()], &st)
+			_ = converter.GetDefaultDataConverter().FromPayload(sa[workflows.AttrEventType.GetName()], &typ)
+			_ = converter.GetDefaultDataConverter().FromPayload(sa[workflows.AttrRules.GetName()], &rs)
+			wfID, runID := ex.GetExecution().GetWorkflowId(), ex.GetExecution().GetRunId()
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", wfID, orDash(st), orDash(typ), orDash(strings.Join(rs, ",")),
+				ex.GetStartTime().AsTime().Local().Format(time.DateTime), triggers.RunURL(*uiBase, *namespace, wfID, runID))
+			n++
+		}
+		token = resp.GetNextPageToken()
+		if len(token) == 0 {
+			break
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%d run(s); query: %s\n", n, q)
+	return nil
+}
+
+// runsQuery builds the visibility query from the flags.
+func runsQuery(status, trigger, rule string, since time.Duration, extra string, now time.Time) (string, error) {
+	parts := []string{fmt.Sprintf("WorkflowType = %q", workflows.WorkflowName)}
+	if status != "" {
+		switch status {
+		case workflows.StatusRunning, workflows.StatusCompleted, workflows.StatusFailed, workflows.StatusNoMatch:
+		default:
+			return "", fmt.Errorf("--status %q: want running, completed, failed or no-match", status)
+		}
+		parts = append(parts, fmt.Sprintf("%s = %q", workflows.AttrStatus.GetName(), status))
+	}
+	if trigger != "" {
+		parts = append(parts, fmt.Sprintf("%s = %q", workflows.AttrTrigger.GetName(), trigger))
+	}
+	if rule != "" {
+		parts = append(parts, fmt.Sprintf("%s = %q", workflows.AttrRules.GetName(), rule))
+	}
+	if since > 0 {
+		parts = append(parts, fmt.Sprintf("StartTime > %q", now.Add(-since).UTC().Format(time.RFC3339)))
+	}
+	if strings.TrimSpace(extra) != "" {
+		parts = append(parts, "("+extra+")")
+	}
+	return strings.Join(parts, " AND "), nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,116 @@
+// Package salesforce is the Salesforce kind: create and upsert sObject
+// records through the REST API with an OAuth access token.
+//
+// Checked against https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_sobject_create.htm,
+// .../dome_upsert.htm and .../errorcodes.htm (REST API v60.0).
+package salesforce
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"regexp"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/hookflow/hookflow/integrations"
+)
+
+// DefaultAPIVersion is the REST API version the operations use.
+const DefaultAPIVersion = "v60.0"
+
+// Config is the spec of `kind: salesforce`:
+//
+//	sf:
+//	  kind: salesforce
+//	  instance_url: https://acme.my.salesforce.com   # required: the org's My Domain URL
+//	  token: ${SALESFORCE_TOKEN}                     # an OAuth access token
+//	  api_version: v60.0                             # optional
+//
+// Access tokens expire (by the org's session timeout); a token from a
+// client-credentials or JWT flow refreshed by a deploy step keeps this
+// working.
+type Config struct {
+	InstanceURL string `yaml:"instance_url"`
+	Token       string `yaml:"token"`
+	APIVersion  string `yaml:"api_version"`
+}
+
+var (
+	versionRE = regexp.MustCompile(`^v\d{2,3}\.0$`)
+	// API names of objects and fields: Account, Order__c, ns__Thing__c.
+	nameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+)
+
+var _ integrations.Constructor = New
+
+// New builds a Salesforce integration from its configuration node.
+func New(node *yaml.Node) (*integrations.Integration, error) {
+	var c Config
+	if err := integrations.Decode(node, &c); err != nil {
+		return nil, err
+	}
+	var errs []error
+	fail := func(field, format string, args ...any) {
+		errs = append(errs, integrations.Errorf(integrations.Child(node, field), field, format, args...))
+	}
+	var base *url.URL
+	if c.InstanceURL == "" {
+		fail("instance_url", "is required: the org's URL, e.g. https://acme.my.salesforce.com")
+	} else {
+		u, err := url.Parse(c.InstanceURL)
+		if err != nil || (u.Scheme != "https" && !(u.Scheme == "http" && integrations.Loopback(u))) || u.Host == "" || u.RawQuery != "" || u.User != nil {
+			fail("instance_url", "must be an https URL such as https://acme.my.salesforce.com")
+		} else {
+			u.Path = ""
+			base = u
+		}
+	}
+	switch {
+	case c.Token == "":
+		fail("token", "is required (an OAuth access token, e.g. ${SALESFORCE_TOKEN})")
+	case integrations.CheckHeader("Authorization", c.Token) != nil:
+		fail("token", "must not contain control characters such as a line break")
+	}
+	if c.APIVersion == "" {
+		c.APIVersion = DefaultAPIVersion
+	} else if !versionRE.MatchString(c.APIVersion) {
+		fail("api_version", "must be a REST API version such as %s", DefaultAPIVersion)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	a := &api{base: base, version: c.APIVersion, token: c.Token}
+	return &integrations.Integration{
+		Operations: map[string]integrations.Operation{
+			"create_record": &createRecord{a},
+			"upsert_record": &upsertRecord{a},
+		},
+		Secrets: []string{c.Token},
+	}, nil
+}
+
+type api struct {
+	base    *url.URL
+	version string
+	token   string
+}
+
+// sobject builds a request to /services/data/{version}/sobjects/{path…}.
+func (a *api) sobject(method string, body any, path ...string) (*integrations.Request, error) {
+	h := http.Header{}
+	h.Set("Authorization", "Bearer "+a.token)
+	segs := append([]string{"services", "data", a.version, "sobjects"}, path...)
+	return integrations.JSONRequest(method, integrations.URL(a.base, segs...), h, body)
+}
+
+// saveResult is what create and upsert answer.
+type saveResult struct {
+	ID      string `json:"id"`
+	Success bool   `json:"success"`
+	Created *bool  `json:"created"`
+	Errors  []struct {
+		Message    string `json:"message"`
+		StatusCode string `json:"statusCode"`
+	} `json:"errors"`
+}

@@ -1,0 +1,201 @@
+package sendgrid
+
+import (
+	"fmt"
+	"net/http"
+	"net/mail"
+	"strings"
+
+	"github.com/hookflow/hookflow/integrations"
+)
+
+// SendGrid's limit on recipients (to + cc + bcc) in one personalization.
+const maxRecipients = 1000
+
+// sendEmail sends one email to its recipients:
+//
+//	call: mail.send_email
+//	with:
+//	  to: ${{ payload.email }}               # required: an address, or a list of them
+//	  subject: "Order ${{ payload.name }}"   # required unless template_id
+//	  text: "Thanks for your order"          # text and/or html, unless template_id
+//	  html: "<p>Thanks for your order</p>"
+//	  cc: [ops@shop.example]
+//	  bcc: [archive@shop.example]
+//	  reply_to: support@shop.example
+//	  from: orders@shop.example              # default: the integration's from
+//	  from_name: Acme Shop
+//	  template_id: d-0123456789abcdef        # a dynamic template
+//	  template_data: { name: "${{ payload.customer.first_name }}" }
+//	  categories: [orders]
+//
+// POST /v3/mail/send; SendGrid answers 202 Accepted with an empty body and
+// the message id in X-Message-Id. Output: {accepted: true, id}.
+type sendEmail struct {
+	url, key       string
+	from, fromName string
+}
+
+var _ integrations.Operation = (*sendEmail)(nil)
+
+func (*sendEmail) Required() []string { return []string{"to"} }
+
+type address struct {
+	Email string `json:"email"`
+	Name  string `json:"name,omitempty"`
+}
+
+func (o *sendEmail) Request(c integrations.Call) (*integrations.Request, error) {
+	w := integrations.With(c.Input)
+	if err := w.Known("to", "cc", "bcc", "subject", "text", "html", "reply_to", "from", "from_name", "template_id", "template_data", "categories"); err != nil {
+		return nil, err
+	}
+	p := map[string]any{}
+	total := 0
+	for _, f := range []string{"to", "cc", "bcc"} {
+		list, err := addresses(w, f)
+		if err != nil {
+			return nil, err
+		}
+		if f == "to" && len(list) == 0 {
+			return nil, fmt.Errorf("with.to must name at least one address")
+		}
+		if len(list) > 0 {
+			p[f] = list
+		}
+		total += len(list)
+	}
+	if total > maxRecipients {
+		return nil, fmt.Errorf("with.to, cc and bcc have %d recipients; SendGrid takes at most %d", total, maxRecipients)
+	}
+	str := func(f string) (string, error) { return w.OptString(f) }
+	subject, err := str("subject")
+	if err != nil {
+		return nil, err
+	}
+	text, err := str("text")
+	if err != nil {
+		return nil, err
+	}
+	html, err := str("html")
+	if err != nil {
+		return nil, err
+	}
+	template, err := str("template_id")
+	if err != nil {
+		return nil, err
+	}
+	data, err := w.Map("template_data")
+	if err != nil {
+		return nil, err
+	}
+	msg := map[string]any{"personalizations": []any{p}}
+	if template != "" {
+		msg["template_id"] = template
+		if data != nil {
+			p["dynamic_template_data"] = data
+		}
+	} else {
+		if data != nil {
+			return nil, fmt.Errorf("with.template_data needs with.template_id")
+		}
+		if subject == "" {
+			return nil, fmt.Errorf("with.subject is required (unless with.template_id is given)")
+		}
+		if text == "" && html == "" {
+			return nil, fmt.Errorf("with.text or with.html is required (unless with.template_id is given)")
+		}
+	}
+	if subject != "" {
+		msg["subject"] = subject
+	}
+	// text/plain must come before text/html.
+	var content []any
+	if text != "" {
+		content = append(content, map[string]any{"type": "text/plain", "value": text})
+	}
+	if html != "" {
+		content = append(content, map[string]any{"type": "text/html", "value": html})
+	}
+	if content != nil {
+		msg["content"] = content
+	}
+	from, err := str("from")
+	if err != nil {
+		return nil, err
+	}
+	fromName, err := str("from_name")
+	if err != nil {
+		return nil, err
+	}
+	if from == "" {
+		from, fromName = o.from, firstOf(fromName, o.fromName)
+	}
+	if from == "" {
+		return nil, fmt.Errorf("with.from is required (the integration sets no from address)")
+	}
+	fa, err := parseAddress("from", from)
+	if err != nil {
+		return nil, err
+	}
+	if fromName != "" {
+		fa.Name = fromName
+	}
+	msg["from"] = fa
+	if rt, err := str("reply_to"); err != nil {
+		return nil, err
+	} else if rt != "" {
+		a, err := parseAddress("reply_to", rt)
+		if err != nil {
+			return nil, err
+		}
+		msg["reply_to"] = a
+	}
+	cats, err := w.Strings("categories")
+	if err != nil {
+		return nil, err
+	}
+	if cats != nil {
+		msg["categories"] = cats
+	}
+	h := http.Header{}
+	h.Set("Authorization", "Bearer "+o.key)
+	return integrations.JSONRequest(http.MethodPost, o.url, h, msg)
+}
+
+// addresses reads an address or a list of them ("Ada <ada@example.com>"
+// works too).
+func addresses(w integrations.With, field string) ([]address, error) {
+	list, err := w.Strings(field)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]address, 0, len(list))
+	for _, s := range list {
+		a, err := parseAddress(field, s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+func parseAddress(field, s string) (address, error) {
+	a, err := mail.ParseAddress(strings.TrimSpace(s))
+	if err != nil {
+		return address{}, fmt.Errorf("with.%s must be an email address", field)
+	}
+	return address{Email: a.Address, Name: a.Name}, nil
+}
+
+func firstOf(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func (*sendEmail) Output(r *integrations.Response) (any, error) {
+	return map[string]any{"accepted": true, "id": r.Header.Get("X-Message-Id")}, nil
+}

@@ -1,0 +1,72 @@
+// Package sendgrid is the Twilio SendGrid kind: send_email through the v3
+// Mail Send API with an API key.
+//
+// Checked against https://www.twilio.com/docs/sendgrid/api-reference/mail-send/mail-send
+// and https://www.twilio.com/docs/sendgrid/api-reference/mail-send/errors.
+package sendgrid
+
+import (
+	"errors"
+	"net/mail"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/hookflow/hookflow/integrations"
+)
+
+// DefaultBaseURL is SendGrid's API host; EU-pinned subusers use
+// https://api.eu.sendgrid.com.
+const DefaultBaseURL = "https://api.sendgrid.com"
+
+// Config is the spec of `kind: sendgrid`:
+//
+//	mail:
+//	  kind: sendgrid
+//	  api_key: ${SENDGRID_API_KEY}      # needs the mail.send permission
+//	  from: orders@shop.example          # a verified sender; with.from overrides
+//	  from_name: Acme Shop
+//	  base_url: https://api.eu.sendgrid.com   # optional: EU region, proxies, tests
+type Config struct {
+	APIKey   string `yaml:"api_key"`
+	From     string `yaml:"from"`
+	FromName string `yaml:"from_name"`
+	BaseURL  string `yaml:"base_url"`
+}
+
+var _ integrations.Constructor = New
+
+// New builds a SendGrid integration from its configuration node.
+func New(node *yaml.Node) (*integrations.Integration, error) {
+	var c Config
+	if err := integrations.Decode(node, &c); err != nil {
+		return nil, err
+	}
+	var errs []error
+	fail := func(field, format string, args ...any) {
+		errs = append(errs, integrations.Errorf(integrations.Child(node, field), field, format, args...))
+	}
+	base, err := integrations.BaseURL(node, c.BaseURL, DefaultBaseURL)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	switch {
+	case c.APIKey == "":
+		fail("api_key", "is required (a SendGrid API key with mail.send, e.g. ${SENDGRID_API_KEY})")
+	case integrations.CheckHeader("Authorization", c.APIKey) != nil:
+		fail("api_key", "must not contain control characters such as a line break")
+	}
+	if c.From != "" {
+		if _, err := mail.ParseAddress(c.From); err != nil {
+			fail("from", "must be an email address")
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return &integrations.Integration{
+		Operations: map[string]integrations.Operation{
+			"send_email": &sendEmail{url: integrations.URL(base, "v3", "mail", "send"), key: c.APIKey, from: c.From, fromName: c.FromName},
+		},
+		Secrets: []string{c.APIKey},
+	}, nil
+}

@@ -1,0 +1,112 @@
+package shopify
+
+import (
+	"fmt"
+
+	"github.com/hookflow/hookflow/integrations"
+)
+
+// adjustInventory changes an item's quantity at a location by a delta:
+//
+//	call: shop.adjust_inventory
+//	with:
+//	  inventory_item_id: ${{ payload.inventory_item_id }}   # required
+//	  location_id: 655441491                                # required
+//	  delta: -2                                             # required, not 0
+//	  reason: correction                                    # default correction
+//	  name: available                                       # default available
+//	  reference_document_uri: "hookflow://orders/${{ payload.id }}"
+//
+// The inventoryAdjustQuantities mutation. A delta is not idempotent: if a
+// response is lost after Shopify applied it, the retry applies it again;
+// give such steps retry: {max_attempts: 1} if that matters more than the
+// retry. Output: {id (the adjustment group), changes: [{name, delta,
+// quantity_after}]}.
+type adjustInventory struct{ g *graphql }
+
+var _ integrations.Operation = (*adjustInventory)(nil)
+
+const inventoryAdjustMutation = `mutation inventoryAdjustQuantities($input: InventoryAdjustQuantitiesInput!) {
+  inventoryAdjustQuantities(input: $input) {
+    inventoryAdjustmentGroup {
+      id
+      reason
+      changes { name delta quantityAfterChange }
+    }
+    userErrors { field message code }
+  }
+}`
+
+func (*adjustInventory) Required() []string {
+	return []string{"inventory_item_id", "location_id", "delta"}
+}
+
+func (o *adjustInventory) Request(c integrations.Call) (*integrations.Request, error) {
+	w := integrations.With(c.Input)
+	if err := w.Known("inventory_item_id", "location_id", "delta", "reason", "name", "reference_document_uri"); err != nil {
+		return nil, err
+	}
+	item, err := gid(w, "inventory_item_id", "InventoryItem")
+	if err != nil {
+		return nil, err
+	}
+	loc, err := gid(w, "location_id", "Location")
+	if err != nil {
+		return nil, err
+	}
+	delta, err := w.Int("delta")
+	if err != nil {
+		return nil, err
+	}
+	if delta == 0 {
+		return nil, fmt.Errorf("with.delta must not be 0")
+	}
+	input := map[string]any{
+		"reason":  "correction",
+		"name":    "available",
+		"changes": []any{map[string]any{"inventoryItemId": item, "locationId": loc, "delta": delta}},
+	}
+	for field, key := range map[string]string{"reason": "reason", "name": "name", "reference_document_uri": "referenceDocumentUri"} {
+		v, err := w.OptString(field)
+		if err != nil {
+			return nil, err
+		}
+		if v != "" {
+			input[key] = v
+		}
+	}
+	return o.g.request(inventoryAdjustMutation, map[string]any{"input": input})
+}
+
+func (o *adjustInventory) Output(r *integrations.Response) (any, error) {
+	var p struct {
+		Group *struct {
+			ID      string `json:"id"`
+			Reason  string `json:"reason"`
+			Changes []struct {
+				Name          string `json:"name"`
+				Delta         int64  `json:"delta"`
+				QuantityAfter *int64 `json:"quantityAfterChange"`
+			} `json:"changes"`
+		} `json:"inventoryAdjustmentGroup"`
+	}
+	if err := payload(r, "inventoryAdjustQuantities", "write_inventory", &p); err != nil {
+		return nil, err
+	}
+	if p.Group == nil {
+		return map[string]any{"id": nil, "changes": []any{}}, nil
+	}
+	changes := make([]any, 0, len(p.Group.Changes))
+	for _, ch := range p.Group.Changes {
+		m := map[string]any{"name": ch.Name, "delta": ch.Delta}
+		if ch.QuantityAfter != nil {
+			m["quantity_after"] = *ch.QuantityAfter
+		}
+		changes = append(changes, m)
+	}
+	return map[string]any{"id": p.Group.ID, "reason": p.Group.Reason, "changes": changes}, nil
+}
+
+func (*adjustInventory) Classify(r *integrations.Response, e *integrations.Error) *integrations.Error {
+	return classify(r, e, "write_inventory")
+}

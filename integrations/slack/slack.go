@@ -1,0 +1,93 @@
+// Package slack is the Slack kind: post_message through an incoming webhook
+// URL, or through chat.postMessage with a bot token (any channel the bot is
+// in).
+//
+// Checked against https://api.slack.com/messaging/webhooks and
+// https://api.slack.com/methods/chat.postMessage.
+package slack
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/hookflow/hookflow/integrations"
+)
+
+// DefaultBaseURL is where Slack's Web API methods live.
+const DefaultBaseURL = "https://slack.com/api"
+
+// Config is the spec of `kind: slack`: exactly one of url or token.
+//
+//	ops:
+//	  kind: slack
+//	  url: ${SLACK_WEBHOOK_URL}        # an incoming webhook: posts to its own channel
+//
+//	alerts:
+//	  kind: slack
+//	  token: ${SLACK_BOT_TOKEN}        # a bot token (xoxb-…) with chat:write
+//	  channel: C0123456789             # default channel; with.channel overrides
+//	  base_url: https://slack.com/api  # optional: proxies, tests
+type Config struct {
+	URL     string `yaml:"url"`
+	Token   string `yaml:"token"`
+	Channel string `yaml:"channel"`
+	BaseURL string `yaml:"base_url"`
+}
+
+var _ integrations.Constructor = New
+
+// New builds a Slack integration from its configuration node.
+func New(node *yaml.Node) (*integrations.Integration, error) {
+	var c Config
+	if err := integrations.Decode(node, &c); err != nil {
+		return nil, err
+	}
+	var errs []error
+	fail := func(field, format string, args ...any) {
+		errs = append(errs, integrations.Errorf(integrations.Child(node, field), field, format, args...))
+	}
+	op := &postMessage{channel: c.Channel}
+	var secrets []string
+	switch {
+	case c.URL == "" && c.Token == "":
+		errs = append(errs, integrations.Errorf(node, "", "needs url (an incoming webhook URL) or token (a bot token)"))
+	case c.URL != "" && c.Token != "":
+		fail("token", "set url (incoming webhook) or token (bot token), not both: use two integrations")
+	case c.URL != "":
+		u, err := url.Parse(c.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			// The URL itself is a credential: never quote it.
+			fail("url", "must be an incoming webhook URL (https://hooks.slack.com/services/…)")
+			break
+		}
+		op.webhook = u
+		// The path after /services/ is the webhook's secret.
+		secrets = append(secrets, c.URL, strings.TrimPrefix(strings.TrimPrefix(u.EscapedPath(), "/"), "services/"))
+		if c.Channel != "" {
+			fail("channel", "an incoming webhook posts to the channel it was created for; channel needs token (a bot token)")
+		}
+		if c.BaseURL != "" {
+			fail("base_url", "is for the bot token's Web API; an incoming webhook uses url")
+		}
+	default:
+		if integrations.CheckHeader("Authorization", c.Token) != nil {
+			fail("token", "must not contain control characters such as a line break")
+		}
+		base, err := integrations.BaseURL(node, c.BaseURL, DefaultBaseURL)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		op.api, op.token = base, c.Token
+		secrets = append(secrets, c.Token)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return &integrations.Integration{
+		Operations: map[string]integrations.Operation{"post_message": op},
+		Secrets:    secrets,
+	}, nil
+}
