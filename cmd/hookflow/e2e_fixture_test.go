@@ -45,8 +45,11 @@ var (
 
 const testSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
+const testAdminToken = "e2e-admin-token-0123456789"
+
 const testProject = `
 rules: ./rules
+admin: { token: "${ADMIN_TOKEN}" }
 outbound:
   allow_networks: [127.0.0.0/8]
 triggers:
@@ -102,6 +105,31 @@ integrations:
 `
 
 var testRules = map[string]string{
+	"fixable.yaml": `
+name: fixable
+on: [orders]
+when: event.type startsWith "fixable"
+steps:
+  - id: first
+    call: recv.send
+    with: { path: /ok, body: { n: "${{ payload.data.n }}" } }
+  - id: second
+    call: recv.send
+    needs: [first]
+    with: { path: "/fixable/${{ payload.data.group }}", body: { first: "${{ steps.first.output.id }}" } }
+`,
+	"approval.yaml": `
+name: approval
+on: [orders]
+when: event.type == "approval"
+steps:
+  - id: approved
+    wait_for: { signal: approved, timeout: 1h, match: signal.ok == true }
+  - id: notify
+    call: recv.send
+    needs: [approved]
+    with: { path: /ok, body: { by: "${{ steps.approved.output.by }}" } }
+`,
 	"deliver.yaml": `
 name: deliver
 on: [orders]
@@ -184,7 +212,7 @@ func startFixture() (*fixture, error) {
 	if err := writeProject(dir, testProject, testRules); err != nil {
 		return nil, err
 	}
-	getenv := mapEnv(map[string]string{"ORDERS_SECRET": testSecret, "RECEIVER_URL": rcv.URL})
+	getenv := mapEnv(map[string]string{"ORDERS_SECRET": testSecret, "RECEIVER_URL": rcv.URL, "ADMIN_TOKEN": testAdminToken})
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -329,6 +357,15 @@ type receiver struct {
 	*httptest.Server
 	mu   sync.Mutex
 	reqs []recorded
+	// fixed lists the groups whose /fixable/{group} answers 200; others answer 400.
+	fixed map[string]bool
+}
+
+// fix makes /fixable/{group} succeed from now on.
+func (r *receiver) fix(group string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.fixed[group] = true
 }
 
 type recorded struct {
@@ -338,7 +375,7 @@ type recorded struct {
 }
 
 func newReceiver() *receiver {
-	r := &receiver{}
+	r := &receiver{fixed: map[string]bool{}}
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
 		r.mu.Lock()
@@ -349,13 +386,15 @@ func newReceiver() *receiver {
 				seen++
 			}
 		}
+		group, fixable := strings.CutPrefix(req.URL.Path, "/fixable/")
+		broken := fixable && !r.fixed[group]
 		r.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		switch {
 		case req.URL.Path == "/flaky" && seen <= 2:
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprint(w, `{"error":"try later"}`)
-		case req.URL.Path == "/bad":
+		case req.URL.Path == "/bad" || broken:
 			w.WriteHeader(http.StatusBadRequest)
 			fmt.Fprint(w, `{"error":"email is invalid"}`)
 		default:
