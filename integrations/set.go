@@ -158,7 +158,13 @@ func (s *Set) Call(ctx context.Context, c Call) (Result, error) {
 	}
 	out, err := op.Output(r)
 	if err != nil {
-		return res, e.redactErr(err)
+		// A failure reported in a 2xx body reads like one in a status.
+		if oe, ok := err.(*Error); ok {
+			ce := *oe
+			ce.Message = c.Integration + "." + c.Operation + ": " + ce.Message
+			return res, e.redactErr(&ce)
+		}
+		return res, e.redactErr(fmt.Errorf("%s.%s: %w", c.Integration, c.Operation, err))
 	}
 	res.Output = out
 	return res, nil

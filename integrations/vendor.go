@@ -57,14 +57,18 @@ func Loopback(u *url.URL) bool {
 }
 
 // URL appends path segments to base, each escaped, so that an id taken from
-// a payload cannot change the path: "../", "/" and "?" stay inside their
-// segment.
+// a payload cannot change the path: "/", "?" and "#" stay inside their
+// segment, and "." and ".." are escaped so that nothing resolves them.
 func URL(base *url.URL, segments ...string) string {
 	u := *base
 	raw := strings.TrimRight(u.EscapedPath(), "/")
 	plain := strings.TrimRight(u.Path, "/")
 	for _, s := range segments {
-		raw += "/" + url.PathEscape(s)
+		e := url.PathEscape(s)
+		if s == "." || s == ".." {
+			e = strings.Repeat("%2E", len(s)) // never a dot segment
+		}
+		raw += "/" + e
 		plain += "/" + s
 	}
 	u.Path, u.RawPath = plain, raw

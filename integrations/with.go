@@ -75,7 +75,12 @@ func (w With) OptID(name string) (string, error) {
 	case nil:
 		return "", nil
 	case string:
-		return strings.TrimSpace(v), nil
+		id := strings.TrimSpace(v)
+		if id == "." || id == ".." {
+			// A dot segment in a URL path could be resolved by a proxy.
+			return "", fmt.Errorf("with.%s must be an id, not %q", name, id)
+		}
+		return id, nil
 	default:
 		if n, ok := wholeNumber(v); ok {
 			return strconv.FormatInt(n, 10), nil

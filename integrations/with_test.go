@@ -40,6 +40,7 @@ func TestWith(t *testing.T) {
 		{"ID fraction", func() (any, error) { return w.ID("f") }, "", "with.f must be an id (a string or a whole number), got a number"},
 		{"ID too big for float precision", func() (any, error) { return w.ID("big") }, "", "must be an id"},
 		{"ID bool", func() (any, error) { return w.ID("b") }, "", "got a boolean"},
+		{"ID dot-dot", func() (any, error) { return With{"x": ".."}.ID("x") }, "", `with.x must be an id, not ".."`},
 		{"Int", func() (any, error) { return w.Int("n") }, int64(42), ""},
 		{"Int from string", func() (any, error) { return w.Int("intstr") }, int64(-3), ""},
 		{"Int fraction", func() (any, error) { return w.Int("f") }, int64(0), "with.f must be a whole number, got a number"},
@@ -153,7 +154,7 @@ func asConfigError(err error, ce **ConfigError) bool {
 
 func TestURL(t *testing.T) {
 	base, _ := url.Parse("https://api.example/v1")
-	if got := URL(base, "orders", "../admin?x=1#f", "a b"); got != "https://api.example/v1/orders/..%2Fadmin%3Fx=1%23f/a%20b" {
+	if got := URL(base, "orders", "../admin?x=1#f", "a b", ".."); got != "https://api.example/v1/orders/..%2Fadmin%3Fx=1%23f/a%20b/%2E%2E" {
 		t.Errorf("URL = %s", got)
 	}
 	if base.String() != "https://api.example/v1" {

@@ -74,6 +74,12 @@ func HandleEvent(ctx workflow.Context, in Input) (Result, error) {
 	_ = workflow.UpsertTypedSearchAttributes(ctx,
 		AttrRules.ValueSet(names),
 		AttrRulesVersion.ValueSet(plan.Version))
+	// The run's one-line summary in the Web UI: which rules it runs.
+	if len(plan.Rules) == 0 {
+		workflow.SetCurrentDetails(ctx, "no rule matched")
+	} else {
+		workflow.SetCurrentDetails(ctx, fmt.Sprintf("%s · %s · rules: %s", in.Event.Event.Trigger, in.Event.Event.Type, strings.Join(names, ", ")))
+	}
 	if len(plan.Rules) == 0 {
 		setStatus(ctx, StatusNoMatch)
 		return Result{Status: StatusNoMatch, Version: plan.Version}, nil
@@ -94,15 +100,20 @@ func HandleEvent(ctx workflow.Context, in Input) (Result, error) {
 	}
 	wg.Wait(ctx)
 
-	var failed []string
+	var failed, failedSteps []string
 	for _, r := range res.Rules {
 		if r.Status == StatusFailed {
 			failed = append(failed, fmt.Sprintf("rule %s step %s: %s", r.Name, r.Failure.Step, r.Failure.Message))
+			failedSteps = append(failedSteps, r.Name+"/"+r.Failure.Step)
 		}
 	}
 	if len(failed) > 0 {
 		res.Status = StatusFailed
 		res.Plan = &plan
+		// Runs recorded before HookFailedSteps existed replay without it.
+		if workflow.GetVersion(ctx, "HookFailedSteps", workflow.DefaultVersion, 1) >= 1 {
+			_ = workflow.UpsertTypedSearchAttributes(ctx, AttrFailedSteps.ValueSet(failedSteps))
+		}
 		setStatus(ctx, StatusFailed)
 		return res, temporal.NewNonRetryableApplicationError(strings.Join(failed, "; "), "StepFailed", nil, res)
 	}

@@ -14,6 +14,7 @@ var (
 	AttrRules        = temporal.NewSearchAttributeKeyKeywordList("HookRules")
 	AttrStatus       = temporal.NewSearchAttributeKeyKeyword("HookStatus")
 	AttrRulesVersion = temporal.NewSearchAttributeKeyKeyword("HookRulesVersion")
+	AttrFailedSteps  = temporal.NewSearchAttributeKeyKeywordList("HookFailedSteps")
 )
 
 // Values of HookStatus.
@@ -33,5 +34,6 @@ func SearchAttributeTypes() map[string]enumspb.IndexedValueType {
 		AttrRules.GetName():        enumspb.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 		AttrStatus.GetName():       enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 		AttrRulesVersion.GetName(): enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		AttrFailedSteps.GetName():  enumspb.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 	}
 }

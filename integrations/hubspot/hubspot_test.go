@@ -98,7 +98,7 @@ func TestUpsertContact(t *testing.T) {
 	body := checkSent(t, v.Last(t), "/crm/v3/objects/contacts/batch/upsert")
 	want := map[string]any{"inputs": []any{map[string]any{
 		"id": "ada@example.com", "idProperty": "email",
-		"properties": map[string]any{"firstname": "Ada", "lifetime_value": "512.5", "vip": "true"},
+		"properties": map[string]any{"email": "ada@example.com", "firstname": "Ada", "lifetime_value": "512.5", "vip": "true"},
 	}}}
 	if !reflect.DeepEqual(body, want) {
 		t.Errorf("body %v\nwant %v", body, want)

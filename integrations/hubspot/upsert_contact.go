@@ -44,6 +44,10 @@ func (o *upsertContact) Request(c integrations.Call) (*integrations.Request, err
 	if props == nil {
 		props = map[string]string{}
 	}
+	// A created contact gets the address as its email property.
+	if _, ok := props["email"]; !ok {
+		props["email"] = email
+	}
 	type input struct {
 		ID         string            `json:"id"`
 		IDProperty string            `json:"idProperty"`

@@ -174,6 +174,9 @@ func TestChatPostMessageErrors(t *testing.T) {
 			if res.Output != nil {
 				t.Errorf("output on failure: %v", res.Output)
 			}
+			if !strings.HasPrefix(e.Message, "alerts.post_message: ") {
+				t.Errorf("message %q does not name the step's call", e.Message)
+			}
 		})
 	}
 }

@@ -186,6 +186,14 @@ func TestEventDerivation(t *testing.T) {
 			t.Errorf("%s: %v %v", c.Name, res.Err, res.Problems)
 		}
 	}
+	res := r.Run(f.Cases[0])
+	if len(res.Steps) != 2 || res.Steps[1].Request == nil {
+		t.Fatalf("steps %+v", res.Steps)
+	}
+	h := res.Steps[1].Request.Headers
+	if h["Webhook-Signature"] != "[redacted]" || h["Idempotency-Key"] != "forms/form-3/signup/partner" {
+		t.Errorf("signed request headers %v: the signature must be redacted", h)
+	}
 	in, err := r.input(f.Cases[1])
 	if err != nil || !strings.HasPrefix(in.Event.ID, "sha256-") || in.Event.Type != "orders/paid" {
 		t.Errorf("input %+v, err %v", in.Event, err)
