@@ -13,6 +13,7 @@ const (
 	MatchRulesName = "MatchRules"
 	CallStepName   = "CallStep"
 	EvaluateName   = "Evaluate"
+	RouteEventName = "RouteEvent"
 )
 
 // Project is what the activities need of a loaded project.
@@ -30,13 +31,15 @@ type Recorder interface {
 // Activities are the worker's activities. The project can be swapped while
 // running (hot reload); a call sees one project throughout.
 type Activities struct {
-	project atomic.Pointer[Project]
-	metrics Recorder
+	project  atomic.Pointer[Project]
+	metrics  Recorder
+	temporal Temporal
 }
 
-// New returns activities over p; metrics may be nil.
-func New(p Project, metrics Recorder) *Activities {
-	a := &Activities{metrics: metrics}
+// New returns activities over p; metrics may be nil, and temporal (for
+// routing correlated events) too where no trigger correlates.
+func New(p Project, metrics Recorder, temporal Temporal) *Activities {
+	a := &Activities{metrics: metrics, temporal: temporal}
 	a.Swap(p)
 	return a
 }

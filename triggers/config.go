@@ -32,6 +32,7 @@ type Trigger struct {
 	defaults  verify.Defaults
 	idExpr    *vm.Program // nil: the scheme's default
 	typeExpr  *vm.Program
+	corrExpr  *vm.Program // nil: the trigger's events are not correlated
 	schema    *Schema
 	BodyLimit int64
 	// Body is the body format the trigger reads: BodyJSON (default) or BodyForm.
@@ -83,7 +84,7 @@ func (s *Set) Names() []string {
 
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 
-var triggerFields = []string{"verify", "event_id", "event_type", "schema", "body", "body_limit", "rate_limit", "burst", "allow_ips", "dedupe_window"}
+var triggerFields = []string{"verify", "event_id", "event_type", "schema", "body", "body_limit", "rate_limit", "burst", "allow_ips", "dedupe_window", "correlate"}
 
 // Load compiles the `triggers:` mapping of hookflow.yaml. file names the file
 // in error positions; every error is reported, one per line, as
@@ -152,7 +153,7 @@ func loadTrigger(file, name string, node *yaml.Node) (*Trigger, []error) {
 	for _, f := range []struct {
 		key  string
 		dest **vm.Program
-	}{{"event_id", &t.idExpr}, {"event_type", &t.typeExpr}} {
+	}{{"event_id", &t.idExpr}, {"event_type", &t.typeExpr}, {"correlate", &t.corrExpr}} {
 		n, ok := fields[f.key]
 		if !ok {
 			continue

@@ -85,3 +85,16 @@ func scalarString(v any) string {
 		return fmt.Sprint(v)
 	}
 }
+
+// correlation is the trigger's correlate key for an event, "" when the
+// trigger has none or the expression gives nothing.
+func (t *Trigger) correlation(headers map[string]string, payload any) (string, error) {
+	if t.corrExpr == nil {
+		return "", nil
+	}
+	key, err := t.eval(t.corrExpr, "", "", headers, payload)
+	if err != nil {
+		return "", fmt.Errorf("correlate: %w", err)
+	}
+	return key, nil
+}

@@ -26,6 +26,7 @@ func (s *Server) handleHook(c *gin.Context) {
 	a, err := s.admit(c, name)
 	if err != nil {
 		log.Info("webhook rejected", "status", status(err), "reason", err.Error())
+		s.observeRejection(name, err)
 		writeError(c, err)
 		return
 	}
@@ -37,9 +38,12 @@ func (s *Server) handleHook(c *gin.Context) {
 	started, replayed, err := s.start(c.Request.Context(), a)
 	if err != nil {
 		log.Error("start workflow", "event_id", a.in.Event.Event.ID, "error", err)
+		s.deps.Metrics.WebhookReceived(name, status(err))
 		writeError(c, err)
 		return
 	}
+	s.deps.Metrics.WebhookReceived(name, http.StatusAccepted)
+	s.deps.Metrics.RunStarted(name, started.Duplicate || replayed)
 	if replayed {
 		log.Info("webhook body replayed: answered with the run it started first", "event_id", a.in.Event.Event.ID, "workflow_id", started.WorkflowID)
 	} else {
@@ -59,16 +63,17 @@ type admission struct {
 // error rejects the request before anything is started. Checks that need no
 // body (address, rate) come before the body is read.
 func (s *Server) admit(c *gin.Context, name string) (admission, error) {
-	t, ok := s.deps.Triggers.Get(name)
+	cur := s.current()
+	t, ok := cur.set.Get(name)
 	if !ok {
-		return admission{}, reject(http.StatusNotFound, fmt.Sprintf("unknown trigger %q (configured: %s)", name, strings.Join(s.deps.Triggers.Names(), ", ")))
+		return admission{}, reject(http.StatusNotFound, fmt.Sprintf("unknown trigger %q (configured: %s)", name, strings.Join(cur.set.Names(), ", ")))
 	}
 	r := c.Request
 	if err := checkRemote(t, r.RemoteAddr); err != nil {
 		return admission{}, err
 	}
 	now := s.deps.Now()
-	if err := s.limiters.take(t, now); err != nil {
+	if err := cur.limiters.take(t, now); err != nil {
 		return admission{}, err
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, r.Body, t.BodyLimit))
@@ -94,7 +99,11 @@ func (s *Server) admit(c *gin.Context, name string) (admission, error) {
 	if err != nil {
 		return admission{}, reject(http.StatusBadRequest, err.Error())
 	}
-	return admission{trigger: t, body: body, in: workflows.Input{Event: rules.Input{
+	key, err := t.correlation(headers, payload)
+	if err != nil {
+		return admission{}, reject(http.StatusBadRequest, err.Error())
+	}
+	return admission{trigger: t, body: body, in: workflows.Input{Correlation: key, Event: rules.Input{
 		Event:   rules.Event{ID: id, Type: typ, Trigger: name, ReceivedAt: now.UTC()},
 		Headers: headers,
 		Payload: payload,

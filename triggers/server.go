@@ -2,12 +2,16 @@ package triggers
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/hookflow/hookflow/triggers/verify"
 )
 
 // Deps is what the server needs.
@@ -22,17 +26,55 @@ type Deps struct {
 	Namespace string
 	// Now is the clock for signature tolerance and received_at; nil means time.Now.
 	Now func() time.Time
+	// Metrics observes what the door does; nil records nothing.
+	Metrics Observer
+}
+
+// Observer takes the front door's measurements.
+type Observer interface {
+	WebhookReceived(trigger string, status int)
+	VerificationFailed(trigger, scheme string)
+	RunStarted(trigger string, duplicate bool)
 }
 
 // Server is the webhook HTTP server.
 type Server struct {
-	deps     Deps
-	limiters limiters     // per rate-limited trigger
-	dedupe   *dedupeCache // body hashes, for triggers with a dedupe_window
+	http.Handler
+	deps    Deps
+	serving atomic.Pointer[serving]
+	dedupe  *dedupeCache // body hashes, for triggers with a dedupe_window
 }
 
-// NewServer returns the webhook server's handler.
-func NewServer(deps Deps) http.Handler {
+// serving is the trigger set in force and its rate limiters, swapped whole on reload.
+type serving struct {
+	set      *Set
+	limiters limiters // per rate-limited trigger
+}
+
+func (s *Server) current() *serving { return s.serving.Load() }
+
+// SetTriggers replaces the triggers for requests from now on (hot reload).
+// A trigger whose rate limit is unchanged keeps its bucket.
+func (s *Server) SetTriggers(set *Set) {
+	old := s.current()
+	next := &serving{set: set, limiters: newLimiters(set)}
+	if old != nil {
+		for name := range next.limiters {
+			ot, _ := old.set.Get(name)
+			nt, _ := set.Get(name)
+			if prev, ok := old.limiters[name]; ok && *ot.RateLimit == *nt.RateLimit {
+				next.limiters[name] = prev
+			}
+		}
+	}
+	s.serving.Store(next)
+	for _, name := range set.Unverified() {
+		s.deps.Logger.Warn("trigger accepts unsigned requests (verify.scheme none): anyone who can reach /hooks/"+name+" can start workflows; restrict it with allow_ips or choose a signing scheme", "trigger", name)
+	}
+}
+
+// NewServer returns the webhook server.
+func NewServer(deps Deps) *Server {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -42,15 +84,37 @@ func NewServer(deps Deps) http.Handler {
 	if deps.Namespace == "" {
 		deps.Namespace = "default"
 	}
-	s := &Server{deps: deps, limiters: newLimiters(deps.Triggers), dedupe: newDedupeCache(dedupeCapacity, deps.Now)}
-	for _, name := range deps.Triggers.Unverified() {
-		deps.Logger.Warn("trigger accepts unsigned requests (verify.scheme none): anyone who can reach /hooks/"+name+" can start workflows; restrict it with allow_ips or choose a signing scheme", "trigger", name)
+	if deps.Metrics == nil {
+		deps.Metrics = nopObserver{}
 	}
+	s := &Server{deps: deps, dedupe: newDedupeCache(dedupeCapacity, deps.Now)}
+	s.SetTriggers(deps.Triggers)
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.Use(gin.Recovery())
 	s.routes(r)
-	return r
+	s.Handler = r
+	return s
+}
+
+type nopObserver struct{}
+
+func (nopObserver) WebhookReceived(string, int)       {}
+func (nopObserver) VerificationFailed(string, string) {}
+func (nopObserver) RunStarted(string, bool)           {}
+
+// observeRejection counts a rejected request. Names of unknown triggers are
+// not used as labels: anyone could mint unbounded label values.
+func (s *Server) observeRejection(name string, err error) {
+	t, known := s.current().set.Get(name)
+	if !known {
+		name = "unknown"
+	}
+	s.deps.Metrics.WebhookReceived(name, status(err))
+	var ve *verify.Error
+	if known && errors.As(err, &ve) {
+		s.deps.Metrics.VerificationFailed(name, t.Verify.Scheme)
+	}
 }
 
 // RunURL links a run in the Web UI, or "" without a UI.

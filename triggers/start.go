@@ -54,6 +54,15 @@ func (s *TemporalStarter) Start(ctx context.Context, in workflows.Input) (Starte
 	ctx = context.WithValue(ctx, startedKey{}, started)
 	ev := in.Event.Event
 	id := WorkflowID(ev.Trigger, ev.ID)
+	attrs := []temporal.SearchAttributeUpdate{
+		workflows.AttrTrigger.ValueSet(ev.Trigger),
+		workflows.AttrEventType.ValueSet(ev.Type),
+		workflows.AttrEventID.ValueSet(ev.ID),
+		workflows.AttrStatus.ValueSet(workflows.StatusRunning),
+	}
+	if in.Correlation != "" {
+		attrs = append(attrs, workflows.AttrCorrelation.ValueSet(in.Correlation))
+	}
 	run, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       id,
 		TaskQueue:                workflows.TaskQueue,
@@ -61,12 +70,7 @@ func (s *TemporalStarter) Start(ctx context.Context, in workflows.Input) (Starte
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		EnableEagerStart:         s.Eager,
 		StaticSummary:            ev.Trigger + " · " + ev.Type,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.AttrTrigger.ValueSet(ev.Trigger),
-			workflows.AttrEventType.ValueSet(ev.Type),
-			workflows.AttrEventID.ValueSet(ev.ID),
-			workflows.AttrStatus.ValueSet(workflows.StatusRunning),
-		),
+		TypedSearchAttributes:    temporal.NewSearchAttributes(attrs...),
 	}, workflows.WorkflowName, in)
 	if err != nil {
 		return Started{}, errUnavailable{cause: err}

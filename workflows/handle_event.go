@@ -23,6 +23,10 @@ type Input struct {
 	Event rules.Input `json:"event"`
 	// Replay is set when an operator re-runs a failed run (hookflow replay).
 	Replay *Replay `json:"replay,omitempty"`
+	// Correlation is the trigger's correlate key: the run is findable by it
+	// (HookCorrelationKey) and routes this event, as a signal named after
+	// its type, to other running runs with the same key.
+	Correlation string `json:"correlation,omitempty"`
 }
 
 // Replay re-runs a failed run under the same workflow id, so every step keeps
@@ -56,6 +60,9 @@ type RuleResult struct {
 
 // HandleEvent runs the rules that match one event.
 func HandleEvent(ctx workflow.Context, in Input) (Result, error) {
+	if in.Correlation != "" && in.Replay == nil {
+		routeEvent(ctx, in)
+	}
 	var plan activities.Plan
 	var err error
 	if in.Replay != nil && in.Replay.Plan != nil {
@@ -141,4 +148,25 @@ func setStatus(ctx workflow.Context, status string) {
 		workflow.GetLogger(ctx).Warn("set HookStatus", "error", err)
 	}
 	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"status": status}).Counter(MetricRunsFinished).Inc(1)
+}
+
+// routeEvent delivers a correlated event to the runs waiting on its key, as
+// a signal named after the event type. Failing to route does not fail this
+// run: its own rules still run.
+func routeEvent(ctx workflow.Context, in Input) {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: 10 * time.Minute,
+		Summary:                "route " + in.Event.Event.Type + " · key " + in.Correlation,
+	})
+	var n int
+	err := workflow.ExecuteActivity(ctx, activities.RouteEventName, activities.RouteInput{
+		Key:     in.Correlation,
+		Signal:  in.Event.Event.Type,
+		Payload: in.Event.Payload,
+		Except:  workflow.GetInfo(ctx).WorkflowExecution.ID,
+	}).Get(ctx, &n)
+	if err != nil {
+		workflow.GetLogger(ctx).Error("route correlated event", "key", in.Correlation, "error", err)
+	}
 }

@@ -15,6 +15,7 @@ var (
 	AttrStatus       = temporal.NewSearchAttributeKeyKeyword("HookStatus")
 	AttrRulesVersion = temporal.NewSearchAttributeKeyKeyword("HookRulesVersion")
 	AttrFailedSteps  = temporal.NewSearchAttributeKeyKeywordList("HookFailedSteps")
+	AttrCorrelation  = temporal.NewSearchAttributeKeyKeyword("HookCorrelationKey")
 )
 
 // Values of HookStatus.
@@ -35,5 +36,6 @@ func SearchAttributeTypes() map[string]enumspb.IndexedValueType {
 		AttrStatus.GetName():       enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 		AttrRulesVersion.GetName(): enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 		AttrFailedSteps.GetName():  enumspb.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+		AttrCorrelation.GetName():  enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 	}
 }

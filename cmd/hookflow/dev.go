@@ -68,8 +68,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer c.Close()
-	acts := activitiesFor(p, metrics)
-	go watchProject(ctx, e, p, acts, logger)
+	acts := activitiesFor(p, metrics, c)
 	w := newWorker(c, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
@@ -87,7 +86,9 @@ func runDev(ctx context.Context, e env, args []string) error {
 		Ready:     readiness(c, srv.Namespace()),
 		UIBase:    uiBase,
 		Namespace: srv.Namespace(),
+		Metrics:   metrics,
 	})
+	go watchProject(ctx, e, p, acts, hooks, logger)
 	mux := publicMux(p, hooks, c, logger)
 	mux.Handle("/metrics", metrics.Handler())
 	ins := inspector.New(1000)

@@ -53,6 +53,10 @@ admin: { token: "${ADMIN_TOKEN}" }
 outbound:
   allow_networks: [127.0.0.0/8]
 triggers:
+  invoices:
+    verify: { scheme: standard, secret: "${ORDERS_SECRET}" }
+    event_type: payload.type
+    correlate: payload.invoice
   orders:
     verify: { scheme: standard, secret: "${ORDERS_SECRET}" }
     event_type: payload.kind
@@ -105,6 +109,24 @@ integrations:
 `
 
 var testRules = map[string]string{
+	"dunning.yaml": `
+name: dunning
+on: [invoices]
+when: event.type == "invoice.payment_failed"
+steps:
+  - id: paid
+    wait_for: { signal: invoice.paid, timeout: 1h }
+  - id: remind
+    if: steps.paid.timed_out
+    call: recv.send
+    needs: [paid]
+    with: { path: /remind }
+  - id: thanks
+    if: "!steps.paid.timed_out"
+    call: recv.send
+    needs: [paid]
+    with: { path: /thanks, body: { invoice: "${{ steps.paid.output.invoice }}" } }
+`,
 	"fixable.yaml": `
 name: fixable
 on: [orders]

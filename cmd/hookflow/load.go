@@ -18,10 +18,10 @@ func loadProject(e env, dir string) (*project.Project, error) {
 	return p, nil
 }
 
-func activitiesFor(p *project.Project, metrics *telemetry.Metrics) *activities.Activities {
+func activitiesFor(p *project.Project, metrics *telemetry.Metrics, temporal activities.Temporal) *activities.Activities {
 	var rec activities.Recorder
 	if metrics != nil {
 		rec = metrics
 	}
-	return activities.New(activities.Project{Rules: p.Rules, Integrations: p.Integrations}, rec)
+	return activities.New(activities.Project{Rules: p.Rules, Integrations: p.Integrations}, rec, temporal)
 }

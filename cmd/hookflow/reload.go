@@ -8,20 +8,27 @@ import (
 
 	"github.com/hookflow/hookflow/activities"
 	"github.com/hookflow/hookflow/internal/project"
+	"github.com/hookflow/hookflow/triggers"
 )
 
 // reloadInterval is how often the project files are checked for edits.
 const reloadInterval = time.Second
 
-// watchProject applies valid edits of the project to the running worker; an
-// invalid edit is logged with every problem and the running rules stay.
-// Runs in flight keep the plan they started with.
-func watchProject(ctx context.Context, e env, p *project.Project, acts *activities.Activities, logger *slog.Logger) {
+// watchProject applies valid edits of the project to the running worker
+// (acts) and webhook server (hooks), either of which may be nil; an invalid
+// edit is logged with every problem and the running project stays. Runs in
+// flight keep the plan they started with.
+func watchProject(ctx context.Context, e env, p *project.Project, acts *activities.Activities, hooks *triggers.Server, logger *slog.Logger) {
 	dir := p.Dir
 	project.Watch(ctx, p, e.getenv, reloadInterval,
 		func(p *project.Project) {
-			acts.Swap(activities.Project{Rules: p.Rules, Integrations: p.Integrations})
-			logger.Info("project reloaded", "project", dir, "rules_version", p.Rules.Version(), "rules", p.Rules.Rules())
+			if acts != nil {
+				acts.Swap(activities.Project{Rules: p.Rules, Integrations: p.Integrations})
+			}
+			if hooks != nil {
+				hooks.SetTriggers(p.Triggers)
+			}
+			logger.Info("project reloaded", "project", dir, "rules_version", p.Rules.Version(), "rules", p.Rules.Rules(), "triggers", p.Triggers.Names())
 		},
 		func(err error) {
 			logger.Error("project edit rejected; the running rules stay", "project", dir, "problems", strings.Split(err.Error(), "\n"))

@@ -52,6 +52,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Ready:     readiness(c, *namespace),
 		UIBase:    *uiBase,
 		Namespace: *namespace,
+		Metrics:   metrics,
 	})
+	go watchProject(ctx, e, p, nil, hooks, logger)
 	return serveHTTP(ctx, l, publicMux(p, hooks, c, logger))
 }

@@ -46,6 +46,7 @@ func newWorker(c client.Client, acts *activities.Activities) worker.Worker {
 	w.RegisterActivityWithOptions(acts.MatchRules, activity.RegisterOptions{Name: activities.MatchRulesName})
 	w.RegisterActivityWithOptions(acts.CallStep, activity.RegisterOptions{Name: activities.CallStepName})
 	w.RegisterActivityWithOptions(acts.Evaluate, activity.RegisterOptions{Name: activities.EvaluateName})
+	w.RegisterActivityWithOptions(acts.RouteEvent, activity.RegisterOptions{Name: activities.RouteEventName})
 	return w
 }
 

@@ -36,8 +36,8 @@ func runWorker(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer c.Close()
-	acts := activitiesFor(p, metrics)
-	go watchProject(ctx, e, p, acts, logger)
+	acts := activitiesFor(p, metrics, c)
+	go watchProject(ctx, e, p, acts, nil, logger)
 	w := newWorker(c, acts)
 	logger.Info("worker starting", "temporal", *addr, "namespace", *namespace, "rules", p.Rules.Rules(), "rules_version", p.Rules.Version())
 	stop := make(chan any)
