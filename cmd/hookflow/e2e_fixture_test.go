@@ -49,7 +49,7 @@ const testAdminToken = "e2e-admin-token-0123456789"
 
 const testProject = `
 rules: ./rules
-admin: { token: "${ADMIN_TOKEN}" }
+admin: { token: "${ADMIN_TOKEN:-e2e-admin-token-0123456789}" }
 outbound:
   allow_networks: [127.0.0.0/8]
 triggers:
