@@ -91,7 +91,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 	go watchProject(ctx, e, p, acts, hooks, logger)
 	mux := publicMux(p, hooks, c, logger)
 	mux.Handle("/metrics", metrics.Handler())
-	ins := inspector.New(1000)
+	ins := inspector.New(1000, p.Inspector)
 	mux.Handle("/inspect", ins)
 	mux.Handle("/inspect/", ins)
 

@@ -24,17 +24,52 @@ type Request struct {
 	Response string            `json:"response"`
 }
 
-// Inspector records requests in memory, keeping the newest Max.
-type Inspector struct {
-	Max  int
-	mu   sync.Mutex
-	seq  int
-	reqs []Request
-	now  func() time.Time
+// Response is a canned answer for requests under a bin and path prefix.
+type Response struct {
+	Status  int               `yaml:"status" json:"status"`
+	Headers map[string]string `yaml:"headers" json:"headers,omitempty"`
+	// Body is sent as JSON; "{{seq}}" in any string is replaced by the request's sequence number.
+	Body any `yaml:"body" json:"body"`
 }
 
-// New returns an inspector that keeps the newest max requests.
-func New(max int) *Inspector { return &Inspector{Max: max, now: time.Now} }
+// Inspector records requests in memory, keeping the newest Max.
+type Inspector struct {
+	Max       int
+	mu        sync.Mutex
+	seq       int
+	reqs      []Request
+	now       func() time.Time
+	responses map[string]Response
+}
+
+// New returns an inspector that keeps the newest max requests and answers
+// with responses, keyed "bin" or "bin/path/prefix" (the longest match wins);
+// anything else gets {"ok": true, "id": "<bin>-<seq>"}.
+func New(max int, responses map[string]Response) *Inspector {
+	return &Inspector{Max: max, now: time.Now, responses: responses}
+}
+
+// answer picks the canned response for rest ("bin/path...").
+func (in *Inspector) answer(rest, bin string, seq int) (int, map[string]string, []byte) {
+	best := ""
+	for prefix := range in.responses {
+		if (rest == prefix || strings.HasPrefix(rest, strings.TrimSuffix(prefix, "/")+"/")) && len(prefix) > len(best) {
+			best = prefix
+		}
+	}
+	r, ok := in.responses[best]
+	if !ok {
+		body, _ := json.Marshal(map[string]any{"ok": true, "id": fmt.Sprintf("%s-%d", bin, seq)})
+		return http.StatusOK, nil, body
+	}
+	body, _ := json.Marshal(r.Body)
+	body = []byte(strings.ReplaceAll(string(body), "{{seq}}", fmt.Sprint(seq)))
+	status := r.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	return status, r.Headers, body
+}
 
 const maxBody = 256 << 10
 
@@ -70,7 +105,7 @@ func (in *Inspector) record(w http.ResponseWriter, r *http.Request, rest string)
 	in.mu.Lock()
 	in.seq++
 	seq := in.seq
-	resp, _ := json.Marshal(map[string]any{"ok": true, "id": fmt.Sprintf("%s-%d", bin, seq)})
+	status, respHeaders, resp := in.answer(rest, bin, seq)
 	in.reqs = append(in.reqs, Request{
 		Seq: seq, Bin: bin, Time: in.now().UTC(), Method: r.Method, Path: r.URL.Path,
 		Query: r.URL.RawQuery, Headers: headers, Body: string(body), Response: string(resp),
@@ -80,6 +115,10 @@ func (in *Inspector) record(w http.ResponseWriter, r *http.Request, rest string)
 	}
 	in.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
+	for k, v := range respHeaders {
+		w.Header().Set(k, v)
+	}
+	w.WriteHeader(status)
 	_, _ = w.Write(resp)
 }
 

@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/hookflow/hookflow/integrations"
+	"github.com/hookflow/hookflow/internal/inspector"
 	"github.com/hookflow/hookflow/integrations/catalog"
 	"github.com/hookflow/hookflow/rules"
 	"github.com/hookflow/hookflow/triggers"
@@ -34,12 +35,14 @@ type Project struct {
 	Rules         *rules.Engine
 	// AdminToken guards the admin API (signals); empty disables it.
 	AdminToken string
+	// Inspector holds the canned answers of `hookflow dev`'s request inspector.
+	Inspector map[string]inspector.Response
 	// fingerprint is of the files as they were before loading: an edit made
 	// while loading is seen by Watch as a change.
 	fingerprint string
 }
 
-var topFields = []string{"rules", "outbound", "triggers", "integrations", "vars", "admin"}
+var topFields = []string{"rules", "outbound", "triggers", "integrations", "vars", "admin", "inspector"}
 
 // Load reads dir/hookflow.yaml and everything it names. The error lists every
 // problem found, one per line, as "file:line:col: message".
@@ -87,6 +90,15 @@ func Load(dir string, getenv func(string) (string, bool)) (*Project, error) {
 			errs = append(errs, fmt.Errorf("%s:%d:%d: admin.token is too short: use at least 16 random characters", file, n.Content[1].Line, n.Content[1].Column))
 		}
 		p.AdminToken = admin.Token
+	}
+	if n := sections["inspector"]; n != nil {
+		var ins struct {
+			Responses map[string]inspector.Response `yaml:"responses"`
+		}
+		if err := n.Decode(&ins); err != nil || (len(n.Content) > 0 && n.Content[0].Value != "responses") {
+			errs = append(errs, fmt.Errorf("%s:%d:%d: inspector: want `inspector: {responses: {BIN[/path]: {status, headers, body}}}`", file, n.Line, n.Column))
+		}
+		p.Inspector = ins.Responses
 	}
 	var vars map[string]any
 	if n := sections["vars"]; n != nil {
