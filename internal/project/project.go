@@ -13,8 +13,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/hookflow/hookflow/integrations"
-	"github.com/hookflow/hookflow/internal/inspector"
 	"github.com/hookflow/hookflow/integrations/catalog"
+	"github.com/hookflow/hookflow/internal/inspector"
 	"github.com/hookflow/hookflow/rules"
 	"github.com/hookflow/hookflow/triggers"
 )
