@@ -20,6 +20,17 @@ const (
 type Project struct {
 	Rules        *rules.Engine
 	Integrations *integrations.Set
+	// SearchAttributes are computed from each event by MatchRules.
+	SearchAttributes []SearchAttribute
+}
+
+// SearchAttribute is a project-declared search attribute: Value is an expr
+// over the event (payload, headers, event, vars), Type a Temporal type name
+// (keyword, keyword_list, text, int, double, bool, datetime).
+type SearchAttribute struct {
+	Name  string `json:"name"`
+	Type  string `json:"type"`
+	Value string `json:"value"`
 }
 
 // Recorder takes one measurement per CallStep attempt; outcome is
@@ -55,6 +66,16 @@ func (a *Activities) current() *Project { return a.project.Load() }
 type Plan struct {
 	rules.Plan
 	Policies map[string]Policy `json:"policies,omitempty"`
+	// Attributes are the project's search attributes for this event, typed
+	// by Type; an attribute whose expression failed or gave nothing is absent.
+	Attributes []AttributeValue `json:"attributes,omitempty"`
+}
+
+// AttributeValue is one computed search attribute.
+type AttributeValue struct {
+	Name  string `json:"name"`
+	Type  string `json:"type"`
+	Value any    `json:"value"`
 }
 
 // Policy is how a step of one integration is retried and timed out.

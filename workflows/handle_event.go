@@ -81,6 +81,17 @@ func HandleEvent(ctx workflow.Context, in Input) (Result, error) {
 	_ = workflow.UpsertTypedSearchAttributes(ctx,
 		AttrRules.ValueSet(names),
 		AttrRulesVersion.ValueSet(plan.Version))
+	if len(plan.Attributes) > 0 {
+		// Only plans of projects that declare attributes have them, so runs
+		// recorded without them replay unchanged.
+		updates, problems := attributeUpdates(plan.Attributes)
+		for _, p := range problems {
+			workflow.GetLogger(ctx).Warn("search attribute not set", "problem", p)
+		}
+		if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
+			workflow.GetLogger(ctx).Warn("set project search attributes", "error", err)
+		}
+	}
 	// The run's one-line summary in the Web UI: which rules it runs.
 	if len(plan.Rules) == 0 {
 		workflow.SetCurrentDetails(ctx, "no rule matched")

@@ -11,7 +11,6 @@ import (
 	"github.com/hookflow/hookflow/internal/inspector"
 	"github.com/hookflow/hookflow/internal/telemetry"
 	"github.com/hookflow/hookflow/triggers"
-	"github.com/hookflow/hookflow/workflows"
 )
 
 func runDev(ctx context.Context, e env, args []string) error {
@@ -54,7 +53,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 		Port:             *temporalPort,
 		UIPort:           *uiPort,
 		DBFile:           dbFile,
-		SearchAttributes: workflows.SearchAttributeTypes(),
+		SearchAttributes: allSearchAttributes(p),
 		Logger:           logger,
 	})
 	if err != nil {

@@ -50,6 +50,9 @@ const testAdminToken = "e2e-admin-token-0123456789"
 const testProject = `
 rules: ./rules
 admin: { token: "${ADMIN_TOKEN:-e2e-admin-token-0123456789}" }
+search_attributes:
+  OrderEmail: payload.data.email
+  OrderN: { type: int, value: payload.data.n }
 outbound:
   allow_networks: [127.0.0.0/8]
 triggers:
@@ -238,6 +241,10 @@ func startFixture() (*fixture, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
+	}
+	// Register the project's search attributes as an operator would.
+	if err := run(ctx, []string{"setup", "--temporal", srv.Addr(), "--project", dir}, getenv, io.Discard, os.Stderr); err != nil {
+		return nil, fmt.Errorf("hookflow setup: %w", err)
 	}
 	serveMetrics, err := freeAddr()
 	if err != nil {

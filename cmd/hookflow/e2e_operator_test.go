@@ -190,3 +190,18 @@ func bodyOf(rs []recorded) string {
 	}
 	return strings.Join(out, " | ")
 }
+
+func TestE2EFindRunByProjectSearchAttribute(t *testing.T) {
+	f := getFixture(t)
+	id := uniqueID(t)
+	email := strings.ToLower(id) + "@example.com"
+	if resp, ans := f.post(t, id, map[string]any{"kind": "ok", "data": map[string]any{"email": email, "n": 1234}}); resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("%d %v", resp.StatusCode, ans)
+	}
+	waitRunStatus(t, f, "orders/"+id, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED)
+	var out string
+	waitFor(t, 10*time.Second, "the run to be found by OrderEmail and OrderN", func() bool {
+		out = f.hookflow(t, "runs", "--query", fmt.Sprintf("OrderEmail = %q AND OrderN = 1234", email))
+		return strings.Contains(out, "orders/"+id) && strings.Contains(out, "1 run(s)")
+	})
+}

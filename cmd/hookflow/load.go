@@ -23,5 +23,5 @@ func activitiesFor(p *project.Project, metrics *telemetry.Metrics, temporal acti
 	if metrics != nil {
 		rec = metrics
 	}
-	return activities.New(activities.Project{Rules: p.Rules, Integrations: p.Integrations}, rec, temporal)
+	return activities.New(activities.Project{Rules: p.Rules, Integrations: p.Integrations, SearchAttributes: p.SearchAttributes}, rec, temporal)
 }

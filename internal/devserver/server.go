@@ -15,6 +15,7 @@ import (
 	uiconfig "github.com/temporalio/ui-server/v2/server/config"
 	uiserveroptions "github.com/temporalio/ui-server/v2/server/server_options"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/server/common/authorization"
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
@@ -23,6 +24,8 @@ import (
 	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
 	"go.temporal.io/server/common/primitives"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
+
+	"github.com/hookflow/hookflow/internal/setup"
 	"go.temporal.io/server/temporal"
 	"google.golang.org/protobuf/types/known/durationpb"
 )
@@ -126,7 +129,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		return nil, fmt.Errorf("start temporal server: %w", err)
 	}
 	s := &Server{server: srv, addr: net.JoinHostPort(o.IP, strconv.Itoa(o.Port)), namespace: o.Namespace}
-	if err := registerSearchAttributes(ctx, s.addr, o.Namespace, o.SearchAttributes); err != nil {
+	if err := s.registerSearchAttributes(ctx, o.SearchAttributes); err != nil {
 		srv.Stop()
 		return nil, err
 	}
@@ -276,3 +279,22 @@ func (o *Options) serverConfig(sqlConf *config.SQL) (*config.Config, error) {
 
 // clusterID is fixed so a dev database reopens as the same cluster.
 const clusterID = "6b1a5f3e-8c1d-4e0a-9a57-5d3c0f2b7e11"
+
+// registerSearchAttributes adds what a database made by an older hookflow
+// lacks; a new database got them at creation.
+func (s *Server) registerSearchAttributes(ctx context.Context, want map[string]enumspb.IndexedValueType) error {
+	c, err := client.Dial(client.Options{HostPort: s.addr, Namespace: s.namespace, Logger: quietSDKLogger{}})
+	if err != nil {
+		return fmt.Errorf("connect to embedded temporal: %w", err)
+	}
+	defer c.Close()
+	_, err = setup.RegisterSearchAttributes(ctx, c, s.namespace, want)
+	return err
+}
+
+type quietSDKLogger struct{}
+
+func (quietSDKLogger) Debug(string, ...any) {}
+func (quietSDKLogger) Info(string, ...any)  {}
+func (quietSDKLogger) Warn(string, ...any)  {}
+func (quietSDKLogger) Error(string, ...any) {}

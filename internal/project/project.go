@@ -12,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/hookflow/hookflow/activities"
 	"github.com/hookflow/hookflow/integrations"
 	"github.com/hookflow/hookflow/integrations/catalog"
 	"github.com/hookflow/hookflow/internal/inspector"
@@ -35,6 +36,8 @@ type Project struct {
 	Rules         *rules.Engine
 	// AdminToken guards the admin API (signals); empty disables it.
 	AdminToken string
+	// SearchAttributes are the project's own, computed from each event.
+	SearchAttributes []activities.SearchAttribute
 	// Inspector holds the canned answers of `hookflow dev`'s request inspector.
 	Inspector map[string]inspector.Response
 	// fingerprint is of the files as they were before loading: an edit made
@@ -42,7 +45,7 @@ type Project struct {
 	fingerprint string
 }
 
-var topFields = []string{"rules", "outbound", "triggers", "integrations", "vars", "admin", "inspector"}
+var topFields = []string{"rules", "outbound", "triggers", "integrations", "vars", "admin", "inspector", "search_attributes"}
 
 // Load reads dir/hookflow.yaml and everything it names. The error lists every
 // problem found, one per line, as "file:line:col: message".
@@ -100,6 +103,9 @@ func Load(dir string, getenv func(string) (string, bool)) (*Project, error) {
 		}
 		p.Inspector = ins.Responses
 	}
+	attrs, aErrs2 := loadSearchAttributes(file, sections["search_attributes"])
+	errs = append(errs, aErrs2...)
+	p.SearchAttributes = attrs
 	var vars map[string]any
 	if n := sections["vars"]; n != nil {
 		if err := n.Decode(&vars); err != nil {
