@@ -337,7 +337,7 @@ func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) 
 }
 
 // post sends a Standard Webhooks–signed event to the orders trigger.
-func (f *fixture) post(t *testing.T, id string, payload any) (*http.Response, map[string]any) {
+func (f *fixture) post(t testing.TB, id string, payload any) (*http.Response, map[string]any) {
 	t.Helper()
 	body, err := json.Marshal(payload)
 	if err != nil {
@@ -347,37 +347,57 @@ func (f *fixture) post(t *testing.T, id string, payload any) (*http.Response, ma
 }
 
 // postBytes signs and posts body as it is.
-func (f *fixture) postBytes(t *testing.T, id string, body []byte) (*http.Response, map[string]any) {
+func (f *fixture) postBytes(t testing.TB, id string, body []byte) (*http.Response, map[string]any) {
 	t.Helper()
-	url := f.hooksURL + "/hooks/orders"
-	h, err := verify.Sign(verify.Config{Scheme: "standard", Secret: verify.Secrets{f.secret}}, verify.Request{Method: "POST", URL: url, Body: body}, id, time.Now())
+	resp, out, err := f.sign(id, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return f.postRaw(t, url, h, body)
+	return resp, out
 }
 
-func (f *fixture) postRaw(t *testing.T, url string, h http.Header, body []byte) (*http.Response, map[string]any) {
+// sign signs body with the orders trigger's secret and posts it.
+func (f *fixture) sign(id string, body []byte) (*http.Response, map[string]any, error) {
+	url := f.hooksURL + "/hooks/orders"
+	h, err := verify.Sign(verify.Config{Scheme: "standard", Secret: verify.Secrets{f.secret}}, verify.Request{Method: "POST", URL: url, Body: body}, id, time.Now())
+	if err != nil {
+		return nil, nil, err
+	}
+	return f.send(url, h, body)
+}
+
+func (f *fixture) postRaw(t testing.TB, url string, h http.Header, body []byte) (*http.Response, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequest("POST", url, bytes.NewReader(body))
+	resp, out, err := f.send(url, h, body)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return resp, out
+}
+
+// send posts body with headers h and decodes the JSON answer.
+func (f *fixture) send(url string, h http.Header, body []byte) (*http.Response, map[string]any, error) {
+	req, err := http.NewRequest("POST", url, bytes.NewReader(body))
+	if err != nil {
+		return nil, nil, err
 	}
 	for k, v := range h {
 		req.Header[k] = v
 	}
-	req.Header.Set("Content-Type", "application/json")
+	if req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	defer resp.Body.Close()
 	var out map[string]any
 	data, _ := io.ReadAll(resp.Body)
 	if err := json.Unmarshal(data, &out); err != nil {
-		t.Fatalf("answer is not JSON: %d %s", resp.StatusCode, data)
+		return resp, nil, fmt.Errorf("answer is not JSON: %d %s", resp.StatusCode, data)
 	}
-	return resp, out
+	return resp, out, nil
 }
 
 // receiver records requests by path and answers per path:
@@ -388,6 +408,15 @@ type receiver struct {
 	reqs []recorded
 	// fixed lists the groups whose /fixable/{group} answers 200; others answer 400.
 	fixed map[string]bool
+	// arrived is closed-over by benchmarks: idempotency key → channel told on arrival.
+	arrived sync.Map
+}
+
+// expect returns a channel that receives when a request with key arrives.
+func (r *receiver) expect(key string) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	r.arrived.Store(key, ch)
+	return ch
 }
 
 // fix makes /fixable/{group} succeed from now on.
@@ -414,6 +443,9 @@ func newReceiver() *receiver {
 			if x.Path == req.URL.Path && x.Header.Get("Idempotency-Key") == req.Header.Get("Idempotency-Key") {
 				seen++
 			}
+		}
+		if ch, ok := r.arrived.LoadAndDelete(req.Header.Get("Idempotency-Key")); ok {
+			ch.(chan time.Time) <- time.Now()
 		}
 		group, fixable := strings.CutPrefix(req.URL.Path, "/fixable/")
 		broken := fixable && !r.fixed[group]
