@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -97,4 +98,24 @@ func (t *Trigger) correlation(headers map[string]string, payload any) (string, e
 		return "", fmt.Errorf("correlate: %w", err)
 	}
 	return key, nil
+}
+
+// Event derives an event's id and type as the door does: from the trigger's
+// expressions, else the scheme's defaults, else (for the id) sha256 of body.
+// headers are as rules see them (EventHeaders). `hookflow test` uses it so
+// rule tests see the ids production would.
+func (t *Trigger) Event(headers map[string]string, payload any, body []byte) (id, typ string, err error) {
+	if id, err = t.eventID(headers, payload, body); err != nil {
+		return "", "", err
+	}
+	if typ, err = t.eventType(headers, payload); err != nil {
+		return "", "", err
+	}
+	return id, typ, nil
+}
+
+// EventHeaders are the headers rules see of a request: lower-cased, first
+// value, without credentials or the trigger's signature header.
+func (t *Trigger) EventHeaders(h http.Header) map[string]string {
+	return eventHeaders(h, t.Verify.Header)
 }

@@ -1,24 +1,16 @@
 package ruletest
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
-	"slices"
+	"net/http"
 	"strings"
 	"time"
-
-	"github.com/expr-lang/expr"
-	"github.com/expr-lang/expr/vm"
-	"gopkg.in/yaml.v3"
 
 	"github.com/hookflow/hookflow/integrations"
 	"github.com/hookflow/hookflow/internal/project"
 	"github.com/hookflow/hookflow/rules"
-	"github.com/hookflow/hookflow/triggers/verify"
+	"github.com/hookflow/hookflow/triggers"
 )
 
 // DefaultReceivedAt is event.received_at unless a case sets it, so rendered
@@ -29,70 +21,12 @@ var DefaultReceivedAt = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 type Runner struct {
 	rules        *rules.Engine
 	integrations *integrations.Set
-	triggers     map[string]*trigger
-}
-
-// trigger is how a trigger derives an event's id and type.
-type trigger struct {
-	defaults        verify.Defaults
-	idExpr, typExpr *vm.Program
+	triggers     *triggers.Set
 }
 
 // New prepares a runner for p.
 func New(p *project.Project) (*Runner, error) {
-	r := &Runner{rules: p.Rules, integrations: p.Integrations, triggers: map[string]*trigger{}}
-	exprs, err := eventExprs(filepath.Join(p.Dir, project.FileName))
-	if err != nil {
-		return nil, err
-	}
-	for _, name := range p.Triggers.Names() {
-		t, _ := p.Triggers.Get(name)
-		tr := &trigger{defaults: verify.SchemeDefaults(t.Verify)}
-		for key, dest := range map[string]**vm.Program{"event_id": &tr.idExpr, "event_type": &tr.typExpr} {
-			if src := exprs[name][key]; src != "" {
-				if *dest, err = expr.Compile(src, expr.Env(eventEnv{})); err != nil {
-					return nil, fmt.Errorf("trigger %s: %s: %v", name, key, err)
-				}
-			}
-		}
-		r.triggers[name] = tr
-	}
-	return r, nil
-}
-
-// eventEnv is what a trigger's event_id and event_type see, as in triggers.
-type eventEnv struct {
-	Headers map[string]string `expr:"headers"`
-	Payload any               `expr:"payload"`
-}
-
-// eventExprs reads each trigger's event_id and event_type source from
-// hookflow.yaml (the triggers package keeps its compiled programs private).
-func eventExprs(file string) (map[string]map[string]string, error) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, err
-	}
-	var doc struct {
-		Triggers map[string]struct {
-			EventID   string `yaml:"event_id"`
-			EventType string `yaml:"event_type"`
-		} `yaml:"triggers"`
-	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("%s: %v", file, err)
-	}
-	out := map[string]map[string]string{}
-	if len(root.Content) == 0 {
-		return out, nil
-	}
-	// Decode leniently: the project loader has already validated the file.
-	_ = root.Content[0].Decode(&doc)
-	for name, t := range doc.Triggers {
-		out[name] = map[string]string{"event_id": t.EventID, "event_type": t.EventType}
-	}
-	return out, nil
+	return &Runner{rules: p.Rules, integrations: p.Integrations, triggers: p.Triggers}, nil
 }
 
 // Step kinds as a StepRun reports them.
@@ -158,21 +92,15 @@ func (r *Runner) exec(c *Case) *Result {
 // input builds the event as the trigger would: lower-cased headers without
 // credentials, then the id and type from the case or the trigger's rules.
 func (r *Runner) input(c *Case) (rules.Input, error) {
-	t, ok := r.triggers[c.Trigger]
+	t, ok := r.triggers.Get(c.Trigger)
 	if !ok {
-		known := make([]string, 0, len(r.triggers))
-		for name := range r.triggers {
-			known = append(known, name)
-		}
-		slices.Sort(known)
-		return rules.Input{}, fmt.Errorf("unknown trigger %q (configured: %s)", c.Trigger, strings.Join(known, ", "))
+		return rules.Input{}, fmt.Errorf("unknown trigger %q (configured: %s)", c.Trigger, strings.Join(r.triggers.Names(), ", "))
 	}
-	headers := make(map[string]string, len(c.Event.Headers))
+	raw := http.Header{}
 	for k, v := range c.Event.Headers {
-		if lk := strings.ToLower(k); !sensitiveHeader(lk) {
-			headers[lk] = v
-		}
+		raw.Set(k, v)
 	}
+	headers := t.EventHeaders(raw)
 	in := rules.Input{
 		Event:   rules.Event{ID: c.Event.ID, Type: c.Event.Type, Trigger: c.Trigger, ReceivedAt: c.Event.ReceivedAt},
 		Headers: headers,
@@ -181,61 +109,18 @@ func (r *Runner) input(c *Case) (rules.Input, error) {
 	if in.Event.ReceivedAt.IsZero() {
 		in.Event.ReceivedAt = DefaultReceivedAt
 	}
-	var err error
+	body, _ := json.Marshal(in.Payload)
+	id, typ, err := t.Event(headers, in.Payload, body)
+	if err != nil {
+		return in, err
+	}
+	if in.Event.ID == "" {
+		in.Event.ID = id
+	}
 	if in.Event.Type == "" {
-		if in.Event.Type, err = t.derive(t.typExpr, t.defaults.EventTypeHeader, t.defaults.PayloadType, headers, in.Payload); err != nil {
-			return in, fmt.Errorf("event_type: %w", err)
-		}
-	}
-	if in.Event.ID == "" {
-		if in.Event.ID, err = t.derive(t.idExpr, t.defaults.EventIDHeader, t.defaults.PayloadID, headers, in.Payload); err != nil {
-			return in, fmt.Errorf("event_id: %w", err)
-		}
-	}
-	if in.Event.ID == "" {
-		body, _ := json.Marshal(in.Payload)
-		sum := sha256.Sum256(body)
-		in.Event.ID = "sha256-" + hex.EncodeToString(sum[:])
+		in.Event.Type = typ
 	}
 	return in, nil
-}
-
-func (t *trigger) derive(p *vm.Program, header, field string, headers map[string]string, payload any) (string, error) {
-	if p != nil {
-		out, err := expr.Run(p, eventEnv{Headers: headers, Payload: payload})
-		if err != nil {
-			return "", err
-		}
-		return scalarString(out), nil
-	}
-	if v := headers[strings.ToLower(header)]; header != "" && v != "" {
-		return v, nil
-	}
-	if m, ok := payload.(map[string]any); ok && field != "" {
-		return scalarString(m[field]), nil
-	}
-	return "", nil
-}
-
-func scalarString(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return v
-	default:
-		return fmt.Sprint(v)
-	}
-}
-
-// sensitiveHeader mirrors the trigger: credentials and signatures never
-// reach rules.
-func sensitiveHeader(lk string) bool {
-	switch lk {
-	case "authorization", "proxy-authorization", "cookie", "x-api-key":
-		return true
-	}
-	return strings.Contains(lk, "signature") || strings.Contains(lk, "hmac") || strings.Contains(lk, "token")
 }
 
 // walk runs a rule's steps in needs order (in file order among the ready
