@@ -26,6 +26,7 @@ func TestLoadErrorsHavePositions(t *testing.T) {
 		{"bad expr", "orders:\n  verify: {scheme: none}\n  event_id: headers[\n", "hookflow.yaml:3:13: triggers.orders: event_id:"},
 		{"bad name", "Orders!:\n  verify: {scheme: none}\n", `hookflow.yaml:1:1: trigger name "Orders!"`},
 		{"bad limit", "orders:\n  verify: {scheme: none}\n  body_limit: lots\n", "hookflow.yaml:3:15: triggers.orders: body_limit:"},
+		{"absurd limit", "orders:\n  verify: {scheme: none}\n  body_limit: 9999999999GiB\n", "larger than 1 TiB"},
 		{"unknown scheme", "orders:\n  verify: {scheme: magic}\n", "hookflow.yaml:2:11: triggers.orders: verify.scheme \"magic\" is unknown"},
 		{"bad rate", "orders:\n  verify: {scheme: none}\n  rate_limit: fast\n", "hookflow.yaml:3:15: triggers.orders: rate_limit: \"fast\" is not a rate; write e.g. 100/s"},
 		{"rate unit", "orders:\n  verify: {scheme: none}\n  rate_limit: 5/d\n", "rate_limit: \"5/d\" is not a rate"},

@@ -24,6 +24,9 @@ func parseSize(s string) (int64, error) {
 	if err != nil || n <= 0 {
 		return 0, fmt.Errorf("%q is not a size; write e.g. 1MiB, 512KiB or 65536", s)
 	}
+	if n > (1<<40)/mult {
+		return 0, fmt.Errorf("%q is larger than 1 TiB; webhook bodies are small", s)
+	}
 	return n * mult, nil
 }
 
