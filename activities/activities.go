@@ -37,6 +37,7 @@ type SearchAttribute struct {
 // success, retryable, permanent or skipped.
 type Recorder interface {
 	StepCall(integration, operation, outcome string, attempt int, d time.Duration)
+	IntegrationUp(integration string, up bool)
 }
 
 // Activities are the worker's activities. The project can be swapped while
@@ -45,6 +46,7 @@ type Activities struct {
 	project  atomic.Pointer[Project]
 	metrics  Recorder
 	temporal Temporal
+	circuit  circuit
 }
 
 // New returns activities over p; metrics may be nil, and temporal (for

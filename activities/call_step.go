@@ -66,6 +66,9 @@ func (a *Activities) CallStep(ctx context.Context, in StepInput) (StepResult, er
 		return StepResult{}, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("rule %s step %s: with must be a mapping, got %T", in.Rule, in.Step.ID, with), "RenderError", nil)
 	}
+	if err := a.circuitOpen(ctx, in.Step.Integration()); err != nil {
+		return StepResult{}, err
+	}
 	start := time.Now()
 	res, err := p.Integrations.Call(ctx, integrations.Call{
 		Integration:    in.Step.Integration(),

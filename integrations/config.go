@@ -55,13 +55,14 @@ func Errorf(node *yaml.Node, field, format string, args ...any) *ConfigError {
 // Common is the configuration every kind shares. The catalog reads it with
 // DecodeCommon; kinds never see it.
 type Common struct {
-	Kind    string        `yaml:"kind"`
-	Timeout time.Duration `yaml:"timeout"`
-	Retry   RetryPolicy   `yaml:"retry"`
+	Kind        string        `yaml:"kind"`
+	Timeout     time.Duration `yaml:"timeout"`
+	Retry       RetryPolicy   `yaml:"retry"`
+	HealthCheck *HealthCheck  `yaml:"health_check"`
 }
 
 // commonFields are the keys of Common, skipped by Decode.
-var commonFields = []string{"kind", "retry", "timeout"}
+var commonFields = []string{"kind", "retry", "timeout", "health_check"}
 
 // Decode decodes a kind's configuration mapping into v (a pointer to the
 // kind's config struct, its spec), strictly: unknown fields and wrong types

@@ -20,6 +20,8 @@ type Integration struct {
 	Kind    string
 	Timeout time.Duration // per attempt
 	Retry   RetryPolicy
+	// HealthCheck, when set, is probed by the health monitor.
+	HealthCheck *HealthCheck
 
 	Operations map[string]Operation
 	// Secrets are configured values (tokens, signing keys) that must never be

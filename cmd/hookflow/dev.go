@@ -88,6 +88,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 		Metrics:   metrics,
 	})
 	go watchProject(ctx, e, p, acts, hooks, logger)
+	go startHealthMonitor(ctx, c, p, logger)
 	mux := publicMux(p, hooks, c, logger)
 	mux.Handle("/metrics", metrics.Handler())
 	ins := inspector.New(1000, p.Inspector)

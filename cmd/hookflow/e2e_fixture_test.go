@@ -104,7 +104,15 @@ triggers:
     verify: { scheme: basic, secret: "door:pass" }
   send-none:
     verify: { scheme: none }
+health:
+  notify: recv.send
+  with: { path: /alerts/health, body: { text: "${{ payload.integration }} is ${{ payload.state }}" } }
 integrations:
+  monitored:
+    kind: webhook
+    url: ${RECEIVER_URL}/monitored
+    health_check: { url: "${RECEIVER_URL}/health", interval: 5s }
+    retry: { initial: 50ms, backoff: 1.5, max_interval: 200ms, expire: 5m }
   recv:
     kind: webhook
     url: ${RECEIVER_URL}
@@ -112,6 +120,15 @@ integrations:
 `
 
 var testRules = map[string]string{
+	"monitored.yaml": `
+name: monitored
+on: [orders]
+when: event.type == "monitored"
+steps:
+  - id: send
+    call: monitored.send
+    with: { body: { n: "${{ payload.data.n }}" } }
+`,
 	"dunning.yaml": `
 name: dunning
 on: [invoices]
@@ -408,8 +425,30 @@ type receiver struct {
 	reqs []recorded
 	// fixed lists the groups whose /fixable/{group} answers 200; others answer 400.
 	fixed map[string]bool
+	// down makes /health and /monitored answer 503.
+	down bool
 	// arrived is closed-over by benchmarks: idempotency key → channel told on arrival.
 	arrived sync.Map
+}
+
+// setDown makes the monitored endpoint fail (true) or recover.
+func (r *receiver) setDown(down bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.down = down
+}
+
+// byPath returns the requests to path.
+func (r *receiver) byPath(path string) []recorded {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []recorded
+	for _, x := range r.reqs {
+		if x.Path == path {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // expect returns a channel that receives when a request with key arrives.
@@ -449,9 +488,13 @@ func newReceiver() *receiver {
 		}
 		group, fixable := strings.CutPrefix(req.URL.Path, "/fixable/")
 		broken := fixable && !r.fixed[group]
+		down := r.down && (req.URL.Path == "/health" || req.URL.Path == "/monitored")
 		r.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		switch {
+		case down:
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprint(w, `{"error":"down for maintenance"}`)
 		case req.URL.Path == "/flaky" && seen <= 2:
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprint(w, `{"error":"try later"}`)

@@ -4,14 +4,17 @@ import (
 	"log/slog"
 	"net/http"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/hookflow/hookflow/internal/admin"
 	"github.com/hookflow/hookflow/internal/project"
 )
 
 // publicMux puts the admin API beside the webhook routes; dev adds the inspector.
-func publicMux(p *project.Project, hooks http.Handler, signaler admin.Signaler, logger *slog.Logger) *http.ServeMux {
+func publicMux(p *project.Project, hooks http.Handler, c client.Client, logger *slog.Logger) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("/runs/", &admin.Handler{Token: p.AdminToken, Signaler: signaler, Logger: logger})
+	mux.Handle("/status", statusHandler(c))
+	mux.Handle("/runs/", &admin.Handler{Token: p.AdminToken, Signaler: c, Logger: logger})
 	mux.Handle("/", hooks)
 	return mux
 }

@@ -47,6 +47,8 @@ func newWorker(c client.Client, acts *activities.Activities) worker.Worker {
 	w.RegisterActivityWithOptions(acts.CallStep, activity.RegisterOptions{Name: activities.CallStepName})
 	w.RegisterActivityWithOptions(acts.Evaluate, activity.RegisterOptions{Name: activities.EvaluateName})
 	w.RegisterActivityWithOptions(acts.RouteEvent, activity.RegisterOptions{Name: activities.RouteEventName})
+	w.RegisterWorkflowWithOptions(workflows.HealthMonitor, workflow.RegisterOptions{Name: workflows.HealthWorkflowName})
+	w.RegisterActivityWithOptions(acts.ProbeIntegrations, activity.RegisterOptions{Name: activities.ProbeIntegrationsName})
 	return w
 }
 

@@ -38,6 +38,7 @@ func runWorker(ctx context.Context, e env, args []string) error {
 	defer c.Close()
 	acts := activitiesFor(p, metrics, c)
 	go watchProject(ctx, e, p, acts, nil, logger)
+	go startHealthMonitor(ctx, c, p, logger)
 	w := newWorker(c, acts)
 	logger.Info("worker starting", "temporal", *addr, "namespace", *namespace, "rules", p.Rules.Rules(), "rules_version", p.Rules.Version())
 	stop := make(chan any)

@@ -126,6 +126,13 @@ func Load(file string, node *yaml.Node, allow []netip.Prefix) (*integrations.Set
 			continue
 		}
 		in.Name, in.Kind, in.Timeout, in.Retry = name, common.Kind, common.Timeout, common.Retry
+		if hc := common.HealthCheck; hc != nil {
+			if err := hc.Validate(); err != nil {
+				report(integrations.Child(v, "health_check"), prefix, err)
+				continue
+			}
+			in.HealthCheck = hc
+		}
 		list = append(list, in)
 	}
 	if len(errs) > 0 {

@@ -38,6 +38,9 @@ type Project struct {
 	AdminToken string
 	// SearchAttributes are the project's own, computed from each event.
 	SearchAttributes []activities.SearchAttribute
+	// HealthNotify is the call step that announces integration health
+	// changes (`health: {notify: ops.post_message, with: {...}}`), or nil.
+	HealthNotify *rules.Step
 	// Inspector holds the canned answers of `hookflow dev`'s request inspector.
 	Inspector map[string]inspector.Response
 	// fingerprint is of the files as they were before loading: an edit made
@@ -45,7 +48,7 @@ type Project struct {
 	fingerprint string
 }
 
-var topFields = []string{"rules", "outbound", "triggers", "integrations", "vars", "admin", "inspector", "search_attributes"}
+var topFields = []string{"rules", "outbound", "triggers", "integrations", "vars", "admin", "inspector", "search_attributes", "health"}
 
 // Load reads dir/hookflow.yaml and everything it names. The error lists every
 // problem found, one per line, as "file:line:col: message".
@@ -129,6 +132,21 @@ func Load(dir string, getenv func(string) (string, bool)) (*Project, error) {
 	})
 	if err != nil {
 		errs = append(errs, err)
+	}
+	if n := sections["health"]; n != nil {
+		var h struct {
+			Notify string `yaml:"notify"`
+			With   any    `yaml:"with"`
+		}
+		if err := n.Decode(&h); err != nil || h.Notify == "" {
+			errs = append(errs, fmt.Errorf("%s:%d:%d: health: want `health: {notify: integration.operation, with: {...}}`", file, n.Line, n.Column))
+		} else {
+			step := rules.Step{ID: "health", Call: h.Notify, With: h.With}
+			if _, err := p.Integrations.Check(step.Integration(), step.Operation()); err != nil {
+				errs = append(errs, fmt.Errorf("%s:%d:%d: health.notify: %v", file, n.Line, n.Column, err))
+			}
+			p.HealthNotify = &step
+		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

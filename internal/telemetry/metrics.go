@@ -53,6 +53,7 @@ type Metrics struct {
 	stepCalls            *prometheus.CounterVec
 	outboundDuration     *prometheus.HistogramVec
 	stepRetries          *prometheus.CounterVec
+	integrationUp        *prometheus.GaugeVec
 }
 
 // New returns Metrics on a registry of its own, with the Go runtime and process
@@ -85,6 +86,10 @@ func New() *Metrics {
 			Help:    "Duration of outbound step calls, by integration and operation.",
 			Buckets: outboundBuckets,
 		}, []string{"integration", "operation"}),
+		integrationUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "hookflow_integration_up",
+			Help: "1 while an integration's health check passes, 0 while it fails.",
+		}, []string{"integration"}),
 		stepRetries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: nameStepRetries,
 			Help: "Outbound step call attempts after the first, by integration and operation.",
@@ -92,7 +97,7 @@ func New() *Metrics {
 	}
 	m.registry.MustRegister(
 		m.webhooksReceived, m.verificationFailures, m.runsStarted, m.runsDeduplicated,
-		m.stepCalls, m.outboundDuration, m.stepRetries,
+		m.stepCalls, m.outboundDuration, m.stepRetries, m.integrationUp,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -167,4 +172,16 @@ func (m *Metrics) SDKHandler() client.MetricsHandler {
 		return client.MetricsNopHandler
 	}
 	return &sdkHandler{c: m.sdk}
+}
+
+// IntegrationUp records an integration's health check result.
+func (m *Metrics) IntegrationUp(integration string, up bool) {
+	if m == nil {
+		return
+	}
+	v := 0.0
+	if up {
+		v = 1
+	}
+	m.integrationUp.WithLabelValues(integration).Set(v)
 }
