@@ -26,7 +26,11 @@ func waitRunStatus(t *testing.T, f *fixture, wfID string, want enumspb.WorkflowE
 func (f *fixture) hookflow(t *testing.T, args ...string) string {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	args = append(args[:1], append([]string{"--temporal", f.temporal.Addr(), "--ui-url", ""}, args[1:]...)...)
+	common := []string{"--temporal", f.temporal.Addr()}
+	if args[0] == "runs" || args[0] == "replay" {
+		common = append(common, "--ui-url", "")
+	}
+	args = append(args[:1], append(common, args[1:]...)...)
 	if err := run(context.Background(), args, mapEnv(nil), &out, &errOut); err != nil {
 		t.Fatalf("hookflow %s: %v\n%s%s", strings.Join(args, " "), err, out.String(), errOut.String())
 	}
@@ -204,4 +208,21 @@ func TestE2EFindRunByProjectSearchAttribute(t *testing.T) {
 		out = f.hookflow(t, "runs", "--query", fmt.Sprintf("OrderEmail = %q AND OrderN = 1234", email))
 		return strings.Contains(out, "orders/"+id) && strings.Contains(out, "1 run(s)")
 	})
+}
+
+func TestE2ECancelWaitingRun(t *testing.T) {
+	f := getFixture(t)
+	id := uniqueID(t)
+	if resp, ans := f.post(t, id, map[string]any{"kind": "approval"}); resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("%d %v", resp.StatusCode, ans)
+	}
+	wfID := "orders/" + id
+	waitRunStatus(t, f, wfID, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING)
+	if out := f.hookflow(t, "cancel", wfID); !strings.Contains(out, "cancellation requested") {
+		t.Fatalf("cancel said %s", out)
+	}
+	waitRunStatus(t, f, wfID, enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED)
+	if n := len(f.receiver.byKey(wfID + "/")); n != 0 {
+		t.Fatalf("a canceled wait made %d calls", n)
+	}
 }

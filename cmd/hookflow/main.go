@@ -51,6 +51,7 @@ func commands() []command {
 		{"check", "load and compile a project; print every error as file:line:col", runCheck},
 		{"test", "run the rule tests (*_test.yaml beside the rules) offline", runTest},
 		{"send", "sign an event the way a trigger expects and post it", runSend},
+		{"cancel", "cancel a running run, e.g. one waiting in wait_for or sleep", runCancel},
 		{"setup", "register hookflow's and the project's search attributes on a Temporal namespace", runSetup},
 		{"runs", "list runs by status, trigger, rule or time, with links to the Web UI", runRuns},
 		{"replay", "re-run failed runs; steps that succeeded are not called again", runReplay},
