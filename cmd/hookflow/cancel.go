@@ -17,7 +17,7 @@ func runCancel(ctx context.Context, e env, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("cancel needs the WORKFLOW_ID of a running run")
 	}
-	c, err := dialTemporal(*addr, *namespace, slog.New(slog.DiscardHandler), nil)
+	c, err := dialTemporal(*addr, *namespace, slog.New(slog.DiscardHandler), nil, nil)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/hookflow/hookflow/internal/codec"
 	"github.com/hookflow/hookflow/internal/devserver"
 	"github.com/hookflow/hookflow/internal/inspector"
 	"github.com/hookflow/hookflow/internal/telemetry"
@@ -49,7 +50,12 @@ func runDev(ctx context.Context, e env, args []string) error {
 		dbFile = ""
 	}
 	fmt.Fprintln(e.stdout, "hookflow dev: starting the embedded Temporal server…")
+	codecEndpoint := ""
+	if p.Codec != nil {
+		codecEndpoint = "http://" + l.Addr().String() + "/codec"
+	}
 	srv, err := devserver.Start(ctx, devserver.Options{
+		CodecEndpoint:    codecEndpoint,
 		Port:             *temporalPort,
 		UIPort:           *uiPort,
 		DBFile:           dbFile,
@@ -62,7 +68,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 	defer srv.Stop()
 
 	metrics := telemetry.New()
-	c, err := dialTemporal(srv.Addr(), srv.Namespace(), logger, metrics)
+	c, err := dialTemporal(srv.Addr(), srv.Namespace(), logger, metrics, p.Codec)
 	if err != nil {
 		return err
 	}
@@ -91,6 +97,14 @@ func runDev(ctx context.Context, e env, args []string) error {
 	go startHealthMonitor(ctx, c, p, logger)
 	mux := publicMux(p, hooks, c, logger)
 	mux.Handle("/metrics", metrics.Handler())
+	if p.Codec != nil {
+		token := p.CodecToken
+		if token == "" {
+			token = randomID() // dev only: loopback callers get it injected
+		}
+		origins := append([]string{"http://" + srv.UIAddr()}, p.CodecOrigins...)
+		mux.Handle("/codec/", trustLoopback(codec.Handler(p.Codec, token, origins), token))
+	}
 	ins := inspector.New(1000, p.Inspector)
 	mux.Handle("/inspect", ins)
 	mux.Handle("/inspect/", ins)

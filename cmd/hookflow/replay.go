@@ -42,7 +42,11 @@ func runReplay(ctx context.Context, e env, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("replay needs one WORKFLOW_ID or --query")
 	}
-	c, err := dialTemporal(*addr, *namespace, slog.New(slog.DiscardHandler), nil)
+	enc, err := codecFromEnv(e)
+	if err != nil {
+		return err
+	}
+	c, err := dialTemporal(*addr, *namespace, slog.New(slog.DiscardHandler), nil, enc)
 	if err != nil {
 		return err
 	}

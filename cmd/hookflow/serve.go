@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/hookflow/hookflow/internal/codec"
 	"github.com/hookflow/hookflow/internal/telemetry"
 	"github.com/hookflow/hookflow/triggers"
 )
@@ -34,7 +35,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err := serveMetrics(ctx, *metricsAddr, metrics, logger); err != nil {
 		return err
 	}
-	c, err := dialTemporal(*addr, *namespace, logger, metrics)
+	c, err := dialTemporal(*addr, *namespace, logger, metrics, p.Codec)
 	if err != nil {
 		return err
 	}
@@ -55,5 +56,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Metrics:   metrics,
 	})
 	go watchProject(ctx, e, p, nil, hooks, logger)
-	return serveHTTP(ctx, l, publicMux(p, hooks, c, logger))
+	mux := publicMux(p, hooks, c, logger)
+	if p.Codec != nil {
+		mux.Handle("/codec/", codec.Handler(p.Codec, p.CodecToken, p.CodecOrigins))
+	}
+	return serveHTTP(ctx, l, mux)
 }

@@ -33,7 +33,7 @@ func runSetup(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := dialTemporal(*addr, *namespace, slog.New(slog.DiscardHandler), nil)
+	c, err := dialTemporal(*addr, *namespace, slog.New(slog.DiscardHandler), nil, nil)
 	if err != nil {
 		return err
 	}

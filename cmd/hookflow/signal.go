@@ -37,7 +37,11 @@ func runSignal(ctx context.Context, e env, args []string) error {
 			return fmt.Errorf("%s: payload is not valid JSON: %w", fs.Arg(2), err)
 		}
 	}
-	c, err := dialTemporal(*addr, *namespace, slog.New(slog.DiscardHandler), nil)
+	enc, err := codecFromEnv(e)
+	if err != nil {
+		return err
+	}
+	c, err := dialTemporal(*addr, *namespace, slog.New(slog.DiscardHandler), nil, enc)
 	if err != nil {
 		return err
 	}

@@ -10,21 +10,25 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 	"google.golang.org/grpc"
 
 	"github.com/hookflow/hookflow/activities"
+	"github.com/hookflow/hookflow/internal/codec"
 	"github.com/hookflow/hookflow/internal/telemetry"
 	"github.com/hookflow/hookflow/triggers"
 	"github.com/hookflow/hookflow/workflows"
 )
 
 // dialTemporal connects lazily: serve starts, and answers 503, while Temporal is down.
-// metrics may be nil (commands that only look things up).
-func dialTemporal(addr, namespace string, logger *slog.Logger, metrics *telemetry.Metrics) (client.Client, error) {
-	c, err := client.NewLazyClient(client.Options{
+// metrics may be nil (commands that only look things up), and enc (no
+// encryption). With enc, payloads and failure messages are encrypted on the
+// way into history and decrypted on the way out.
+func dialTemporal(addr, namespace string, logger *slog.Logger, metrics *telemetry.Metrics, enc converter.PayloadCodec) (client.Client, error) {
+	opts := client.Options{
 		HostPort:       addr,
 		Namespace:      namespace,
 		Logger:         sdklog.NewStructuredLogger(logger),
@@ -32,7 +36,12 @@ func dialTemporal(addr, namespace string, logger *slog.Logger, metrics *telemetr
 		ConnectionOptions: client.ConnectionOptions{
 			DialOptions: []grpc.DialOption{triggers.TrackStarts()},
 		},
-	})
+	}
+	if enc != nil {
+		opts.DataConverter = codec.DataConverter(enc)
+		opts.FailureConverter = codec.FailureConverter(opts.DataConverter)
+	}
+	c, err := client.NewLazyClient(opts)
 	if err != nil {
 		return nil, fmt.Errorf("temporal client for %s: %w", addr, err)
 	}

@@ -31,7 +31,7 @@ func runWorker(ctx context.Context, e env, args []string) error {
 	if err := serveMetrics(ctx, *metricsAddr, metrics, logger); err != nil {
 		return err
 	}
-	c, err := dialTemporal(*addr, *namespace, logger, metrics)
+	c, err := dialTemporal(*addr, *namespace, logger, metrics, p.Codec)
 	if err != nil {
 		return err
 	}

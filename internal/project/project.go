@@ -10,11 +10,13 @@ import (
 	"path/filepath"
 	"strings"
 
+	"go.temporal.io/sdk/converter"
 	"gopkg.in/yaml.v3"
 
 	"github.com/hookflow/hookflow/activities"
 	"github.com/hookflow/hookflow/integrations"
 	"github.com/hookflow/hookflow/integrations/catalog"
+	"github.com/hookflow/hookflow/internal/codec"
 	"github.com/hookflow/hookflow/internal/inspector"
 	"github.com/hookflow/hookflow/rules"
 	"github.com/hookflow/hookflow/triggers"
@@ -41,6 +43,11 @@ type Project struct {
 	// HealthNotify is the call step that announces integration health
 	// changes (`health: {notify: ops.post_message, with: {...}}`), or nil.
 	HealthNotify *rules.Step
+	// Codec encrypts payloads in history when `encryption` is set, else nil.
+	Codec converter.PayloadCodec
+	// CodecToken guards the codec endpoint; CodecOrigins may call it (the Web UI).
+	CodecToken   string
+	CodecOrigins []string
 	// Inspector holds the canned answers of `hookflow dev`'s request inspector.
 	Inspector map[string]inspector.Response
 	// fingerprint is of the files as they were before loading: an edit made
@@ -48,7 +55,7 @@ type Project struct {
 	fingerprint string
 }
 
-var topFields = []string{"rules", "outbound", "triggers", "integrations", "vars", "admin", "inspector", "search_attributes", "health"}
+var topFields = []string{"rules", "outbound", "triggers", "integrations", "vars", "admin", "inspector", "search_attributes", "health", "encryption"}
 
 // Load reads dir/hookflow.yaml and everything it names. The error lists every
 // problem found, one per line, as "file:line:col: message".
@@ -132,6 +139,21 @@ func Load(dir string, getenv func(string) (string, bool)) (*Project, error) {
 	})
 	if err != nil {
 		errs = append(errs, err)
+	}
+	if n := sections["encryption"]; n != nil {
+		var enc struct {
+			Keys         string   `yaml:"keys"`
+			Token        string   `yaml:"token"`
+			AllowOrigins []string `yaml:"allow_origins"`
+		}
+		if err := n.Decode(&enc); err != nil {
+			errs = append(errs, fmt.Errorf("%s:%d:%d: encryption: want {keys, token, allow_origins}", file, n.Line, n.Column))
+		} else if keys, err := codec.ParseKeys(enc.Keys); err != nil {
+			errs = append(errs, fmt.Errorf("%s:%d:%d: encryption.keys: %v", file, n.Line, n.Column, err))
+		} else if p.Codec, err = codec.New(keys); err != nil {
+			errs = append(errs, fmt.Errorf("%s:%d:%d: encryption.keys: %v", file, n.Line, n.Column, err))
+		}
+		p.CodecToken, p.CodecOrigins = enc.Token, enc.AllowOrigins
 	}
 	if n := sections["health"]; n != nil {
 		var h struct {
