@@ -35,6 +35,10 @@ type fixture struct {
 	secret   string
 	// Prometheus endpoints of serve and worker.
 	serveMetrics, workerMetrics string
+	// dir is the project directory serve and worker watch.
+	dir string
+	// serveLog and workerLog are what the two processes log.
+	serveLog, workerLog *syncBuffer
 }
 
 var (
@@ -271,20 +275,21 @@ func startFixture() (*fixture, error) {
 	if err != nil {
 		return nil, err
 	}
+	serveLog, workerLog := &syncBuffer{}, &syncBuffer{}
 	// serve and worker, as production runs them, against the embedded server.
 	go func() {
-		err := run(ctx, []string{"worker", "--project", dir, "--temporal", srv.Addr(), "--log-format", "text", "--metrics", workerMetrics}, getenv, io.Discard, io.Discard)
+		err := run(ctx, []string{"worker", "--project", dir, "--temporal", srv.Addr(), "--log-format", "text", "--metrics", workerMetrics}, getenv, io.Discard, workerLog)
 		if err != nil {
 			logger.Error("worker exited", "error", err)
 		}
 	}()
 	go func() {
-		err := run(ctx, []string{"serve", "--project", dir, "--temporal", srv.Addr(), "--listen", addr, "--log-format", "text", "--metrics", serveMetrics}, getenv, io.Discard, io.Discard)
+		err := run(ctx, []string{"serve", "--project", dir, "--temporal", srv.Addr(), "--listen", addr, "--log-format", "text", "--metrics", serveMetrics}, getenv, io.Discard, serveLog)
 		if err != nil {
 			logger.Error("serve exited", "error", err)
 		}
 	}()
-	f := &fixture{temporal: srv, hooksURL: "http://" + addr, receiver: rcv, secret: testSecret,
+	f := &fixture{temporal: srv, hooksURL: "http://" + addr, receiver: rcv, secret: testSecret, dir: dir, serveLog: serveLog, workerLog: workerLog,
 		serveMetrics: "http://" + serveMetrics + "/metrics", workerMetrics: "http://" + workerMetrics + "/metrics"}
 	if err := waitReady(f.hooksURL+"/readyz", 60*time.Second); err != nil {
 		return nil, err
