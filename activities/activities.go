@@ -84,4 +84,10 @@ type AttributeValue struct {
 type Policy struct {
 	Retry   integrations.RetryPolicy `json:"retry"`
 	Timeout time.Duration            `json:"timeout"`
+	// TaskQueue is the integration's own queue when it is rate limited; "" is the shared one.
+	TaskQueue string `json:"task_queue,omitempty"`
 }
+
+// TaskQueue is hookflow's shared task queue; a limited integration's steps
+// run on TaskQueue + "-" + its name.
+const TaskQueue = "hookflow"

@@ -22,7 +22,7 @@ func (a *Activities) MatchRules(ctx context.Context, in rules.Input) (Plan, erro
 			for _, s := range steps {
 				name := s.Integration()
 				if _, ok := out.Policies[name]; !ok {
-					out.Policies[name] = Policy{Retry: p.Integrations.Retry(name), Timeout: p.Integrations.Timeout(name)}
+					out.Policies[name] = Policy{Retry: p.Integrations.Retry(name), Timeout: p.Integrations.Timeout(name), TaskQueue: p.Integrations.TaskQueue(TaskQueue, name)}
 				}
 			}
 		}

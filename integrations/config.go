@@ -59,10 +59,12 @@ type Common struct {
 	Timeout     time.Duration `yaml:"timeout"`
 	Retry       RetryPolicy   `yaml:"retry"`
 	HealthCheck *HealthCheck  `yaml:"health_check"`
+	RateLimit   string        `yaml:"rate_limit"`
+	Concurrency int           `yaml:"concurrency"`
 }
 
 // commonFields are the keys of Common, skipped by Decode.
-var commonFields = []string{"kind", "retry", "timeout", "health_check"}
+var commonFields = []string{"kind", "retry", "timeout", "health_check", "rate_limit", "concurrency"}
 
 // Decode decodes a kind's configuration mapping into v (a pointer to the
 // kind's config struct, its spec), strictly: unknown fields and wrong types

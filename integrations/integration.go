@@ -22,6 +22,8 @@ type Integration struct {
 	Retry   RetryPolicy
 	// HealthCheck, when set, is probed by the health monitor.
 	HealthCheck *HealthCheck
+	// Limits bound how fast and how many calls go out at once.
+	Limits Limits
 
 	Operations map[string]Operation
 	// Secrets are configured values (tokens, signing keys) that must never be

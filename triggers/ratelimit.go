@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/hookflow/hookflow/integrations"
 )
 
 // RateLimit is a trigger's `rate_limit: 100/s` (also /m, /h) and `burst`.
@@ -17,20 +19,11 @@ type RateLimit struct {
 	Burst int     // bucket size; default the per-second rate, at least 1
 }
 
-var rateUnits = map[string]time.Duration{
-	"s": time.Second, "sec": time.Second, "second": time.Second,
-	"m": time.Minute, "min": time.Minute, "minute": time.Minute,
-	"h": time.Hour, "hour": time.Hour,
-}
-
 func parseRateLimit(s string) (*RateLimit, error) {
-	num, unit, ok := strings.Cut(strings.TrimSpace(s), "/")
-	per, known := rateUnits[strings.TrimSpace(unit)]
-	n, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-	if !ok || !known || err != nil || n <= 0 || math.IsInf(n, 0) || math.IsNaN(n) {
-		return nil, fmt.Errorf("%q is not a rate; write e.g. 100/s, 600/m or 1000/h", s)
+	perS, err := integrations.ParseRate(s)
+	if err != nil {
+		return nil, err
 	}
-	perS := n / per.Seconds()
 	return &RateLimit{Spec: strings.TrimSpace(s), PerS: perS, Burst: max(1, int(math.Ceil(perS)))}, nil
 }
 

@@ -14,7 +14,7 @@ import (
 
 // Registered names: public API, recorded in every history.
 const (
-	TaskQueue    = "hookflow"
+	TaskQueue    = activities.TaskQueue
 	WorkflowName = "HandleEvent"
 )
 

@@ -198,6 +198,7 @@ func callStep(ctx workflow.Context, in Input, plan activities.Plan, rule string,
 		timeout = step.Timeout
 	}
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:              policy.TaskQueue,
 		StartToCloseTimeout:    timeout,
 		ScheduleToCloseTimeout: retry.Expire,
 		RetryPolicy: &temporal.RetryPolicy{

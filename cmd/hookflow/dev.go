@@ -79,6 +79,12 @@ func runDev(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	defer w.Stop()
+	for _, lw := range limitedWorkers(c, acts, p.Integrations.Limited()) {
+		if err := lw.Start(); err != nil {
+			return fmt.Errorf("start worker: %w", err)
+		}
+		defer lw.Stop()
+	}
 
 	uiBase := ""
 	if srv.UIAddr() != "" {

@@ -112,6 +112,11 @@ health:
   notify: recv.send
   with: { path: /alerts/health, body: { text: "${{ payload.integration }} is ${{ payload.state }}" } }
 integrations:
+  limited:
+    kind: webhook
+    url: ${RECEIVER_URL}/limited
+    rate_limit: 50/s
+    concurrency: 2
   monitored:
     kind: webhook
     url: ${RECEIVER_URL}/monitored
@@ -124,6 +129,15 @@ integrations:
 `
 
 var testRules = map[string]string{
+	"limited.yaml": `
+name: limited
+on: [orders]
+when: event.type == "limited"
+steps:
+  - id: send
+    call: limited.send
+    with: { body: { n: "${{ payload.data.n }}" } }
+`,
 	"monitored.yaml": `
 name: monitored
 on: [orders]

@@ -226,3 +226,30 @@ func TestE2ECancelWaitingRun(t *testing.T) {
 		t.Fatalf("a canceled wait made %d calls", n)
 	}
 }
+
+func TestE2ERateLimitedIntegrationRunsOnItsQueue(t *testing.T) {
+	f := getFixture(t)
+	id := uniqueID(t)
+	if resp, ans := f.post(t, id, map[string]any{"kind": "limited", "data": map[string]any{"n": 1}}); resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("%d %v", resp.StatusCode, ans)
+	}
+	wfID := "orders/" + id
+	waitRunStatus(t, f, wfID, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED)
+	it := f.client.GetWorkflowHistory(context.Background(), wfID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var queues []string
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a := ev.GetActivityTaskScheduledEventAttributes(); a != nil {
+			queues = append(queues, a.GetTaskQueue().GetName())
+		}
+	}
+	if len(queues) != 1 || queues[0] != "hookflow-limited" {
+		t.Fatalf("CallStep scheduled on %v, want the integration's own queue hookflow-limited", queues)
+	}
+	if n := len(f.receiver.byKey(wfID + "/")); n != 1 {
+		t.Fatalf("%d calls, want 1", n)
+	}
+}

@@ -28,7 +28,7 @@ func startHealthMonitor(ctx context.Context, c client.Client, p *project.Project
 	cfg := workflows.HealthConfig{Checks: checks, Notify: p.HealthNotify}
 	if p.HealthNotify != nil {
 		name := p.HealthNotify.Integration()
-		cfg.NotifyPolicy = activities.Policy{Retry: p.Integrations.Retry(name), Timeout: p.Integrations.Timeout(name)}
+		cfg.NotifyPolicy = activities.Policy{Retry: p.Integrations.Retry(name), Timeout: p.Integrations.Timeout(name), TaskQueue: p.Integrations.TaskQueue(activities.TaskQueue, name)}
 	}
 	if len(checks) == 0 {
 		// Tell a monitor left from an earlier project, if any; start none.

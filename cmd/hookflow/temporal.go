@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/hookflow/hookflow/activities"
+	"github.com/hookflow/hookflow/integrations"
 	"github.com/hookflow/hookflow/internal/codec"
 	"github.com/hookflow/hookflow/internal/telemetry"
 	"github.com/hookflow/hookflow/triggers"
@@ -80,4 +81,18 @@ func readiness(c client.Client, namespace string) func(ctx context.Context) erro
 		}
 		return nil
 	}
+}
+
+// limitedWorkers run the steps of rate-limited integrations, one worker per
+// integration on its own task queue: Temporal enforces the rate across every
+// worker of that queue; concurrency bounds each worker process.
+func limitedWorkers(c client.Client, acts *activities.Activities, limited map[string]integrations.Limits) []worker.Worker {
+	var ws []worker.Worker
+	for name, l := range limited {
+		opts := worker.Options{TaskQueueActivitiesPerSecond: l.PerSecond, MaxConcurrentActivityExecutionSize: l.Concurrency}
+		w := worker.New(c, activities.TaskQueue+"-"+name, opts)
+		w.RegisterActivityWithOptions(acts.CallStep, activity.RegisterOptions{Name: activities.CallStepName})
+		ws = append(ws, w)
+	}
+	return ws
 }

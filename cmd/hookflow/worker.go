@@ -46,6 +46,12 @@ func runWorker(ctx context.Context, e env, args []string) error {
 		<-ctx.Done()
 		close(stop)
 	}()
+	for _, lw := range limitedWorkers(c, acts, p.Integrations.Limited()) {
+		if err := lw.Start(); err != nil {
+			return fmt.Errorf("worker: %w", err)
+		}
+		defer lw.Stop()
+	}
 	if err := w.Run(stop); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}

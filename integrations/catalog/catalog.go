@@ -126,6 +126,19 @@ func Load(file string, node *yaml.Node, allow []netip.Prefix) (*integrations.Set
 			continue
 		}
 		in.Name, in.Kind, in.Timeout, in.Retry = name, common.Kind, common.Timeout, common.Retry
+		if common.RateLimit != "" {
+			rate, err := integrations.ParseRate(common.RateLimit)
+			if err != nil {
+				report(integrations.Child(v, "rate_limit"), prefix, fmt.Errorf("rate_limit: %w", err))
+				continue
+			}
+			in.Limits.PerSecond = rate
+		}
+		if common.Concurrency < 0 {
+			report(integrations.Child(v, "concurrency"), prefix, errors.New("concurrency must be at least 1"))
+			continue
+		}
+		in.Limits.Concurrency = common.Concurrency
 		if hc := common.HealthCheck; hc != nil {
 			if err := hc.Validate(); err != nil {
 				report(integrations.Child(v, "health_check"), prefix, err)
