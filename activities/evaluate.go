@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -23,7 +24,7 @@ func (a *Activities) Evaluate(_ context.Context, in EvaluateInput) (bool, error)
 	var ok bool
 	var err error
 	if in.IsMatch {
-		ok, err = p.Rules.EvalMatch(in.Expr, in.Scope, in.Signal)
+		ok, err = p.Rules.EvalMatch(in.Expr, in.Scope, exactNumbers(in.Signal))
 	} else {
 		ok, err = p.Rules.EvalBool(in.Expr, in.Scope)
 	}
@@ -31,4 +32,18 @@ func (a *Activities) Evaluate(_ context.Context, in EvaluateInput) (bool, error)
 		return false, temporal.NewNonRetryableApplicationError(err.Error(), "ExprError", nil)
 	}
 	return ok, nil
+}
+
+// exactNumbers re-decodes a signal payload so integers are integers, as in
+// payloads and step outputs (JSON through history makes them floats).
+func exactNumbers(v any) any {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return v
+	}
+	out, err := rules.DecodeJSON(data)
+	if err != nil {
+		return v
+	}
+	return out
 }

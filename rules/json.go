@@ -73,3 +73,28 @@ func (in *Input) UnmarshalJSON(data []byte) error {
 	in.Payload = p
 	return nil
 }
+
+// UnmarshalJSON keeps integers in a step's output exact when it comes back
+// from workflow history, as for payloads: a response's or signal's 42 stays
+// an integer, as it is in rule tests.
+func (s *StepState) UnmarshalJSON(data []byte) error {
+	type plain StepState
+	var raw struct {
+		plain
+		Output json.RawMessage `json:"output"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	*s = StepState(raw.plain)
+	s.Output = nil
+	if len(raw.Output) == 0 {
+		return nil
+	}
+	out, err := DecodeJSON(raw.Output)
+	if err != nil {
+		return err
+	}
+	s.Output = out
+	return nil
+}

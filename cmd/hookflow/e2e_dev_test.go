@@ -48,8 +48,10 @@ func TestDevRunsTheShopSample(t *testing.T) {
 	tport, uiport := freePort(t), freePort(t)
 	base := "http://" + addr
 	getenv := mapEnv(map[string]string{
-		"CRM_URL":         base + "/inspect/crm",
-		"OPS_WEBHOOK_URL": base + "/inspect/ops",
+		"HUBSPOT_BASE_URL":  base + "/inspect/hubspot",
+		"SLACK_API_URL":     base + "/inspect/slack",
+		"SHOPIFY_SHOP_URL":  base + "/inspect/shopify",
+		"TEAMS_WEBHOOK_URL": base + "/inspect/teams",
 	})
 	var out, errOut syncBuffer
 	done := make(chan error, 1)
@@ -78,35 +80,41 @@ func TestDevRunsTheShopSample(t *testing.T) {
 		}
 	}
 
-	// paid-order calls the CRM then chat with the contact id; vip-order alerts chat.
+	// paid-order upserts the HubSpot contact, then posts to Slack with its id;
+	// vip-order tags the order in Shopify, then posts to Slack.
 	var got []inspector.Request
-	waitFor(t, 30*time.Second, "3 requests at the inspector", func() bool {
+	waitFor(t, 30*time.Second, "4 requests at the inspector", func() bool {
 		got = inspected(t, base)
-		return len(got) >= 3
+		return len(got) >= 4
 	})
-	var crm, ops []inspector.Request
+	var crm, chat, shop []inspector.Request
 	for _, r := range got {
 		switch r.Bin {
-		case "crm":
+		case "hubspot":
 			crm = append(crm, r)
-		case "ops":
-			ops = append(ops, r)
+		case "slack":
+			chat = append(chat, r)
+		case "shopify":
+			shop = append(shop, r)
 		}
 	}
-	if len(crm) != 1 || len(ops) != 2 {
-		t.Fatalf("crm %d, ops %d requests; want 1 and 2", len(crm), len(ops))
+	if len(crm) != 1 || len(chat) != 2 || len(shop) != 1 {
+		t.Fatalf("hubspot %d, slack %d, shopify %d requests; want 1, 2 and 1", len(crm), len(chat), len(shop))
 	}
-	if !strings.Contains(crm[0].Body, `"email":"jon@example.com"`) || crm[0].Path != "/inspect/crm/contacts" {
-		t.Errorf("crm request %s %s", crm[0].Path, crm[0].Body)
+	if !strings.Contains(crm[0].Body, `"email":"jon@example.com"`) || crm[0].Path != "/inspect/hubspot/crm/v3/objects/contacts/batch/upsert" {
+		t.Errorf("hubspot request %s %s", crm[0].Path, crm[0].Body)
 	}
 	var notify bool
-	for _, r := range ops {
-		if strings.Contains(r.Body, "CRM contact crm-") {
+	for _, r := range chat {
+		if strings.Contains(r.Body, "HubSpot contact 10") {
 			notify = true
 		}
 	}
 	if !notify {
-		t.Errorf("no chat message carries the CRM contact id: %+v", ops)
+		t.Errorf("no Slack message carries the HubSpot contact id: %+v", chat)
+	}
+	if !strings.Contains(shop[0].Body, `"tags":["vip"]`) {
+		t.Errorf("shopify request %s", shop[0].Body)
 	}
 
 	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", uiport))

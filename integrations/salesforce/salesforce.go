@@ -62,7 +62,6 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 		if err != nil || (u.Scheme != "https" && !(u.Scheme == "http" && integrations.Loopback(u))) || u.Host == "" || u.RawQuery != "" || u.User != nil {
 			fail("instance_url", "must be an https URL such as https://acme.my.salesforce.com")
 		} else {
-			u.Path = ""
 			base = u
 		}
 	}

@@ -151,3 +151,13 @@ func TestBadInput(t *testing.T) {
 		t.Error("bad input reached Salesforce")
 	}
 }
+
+// An instance_url with a path (a proxy, the dev inspector) keeps it.
+func TestInstanceURLPathIsKept(t *testing.T) {
+	v := kindtest.Serve(t, kindtest.Reply{Status: 201, Body: `{"id": "001", "errors": [], "success": true}`})
+	s := kindtest.Load(t, "sf:\n  kind: salesforce\n  instance_url: "+v.URL+"/inspect/salesforce\n  token: \""+token+"\"\n")
+	if _, err := kindtest.Call(t, s, "sf", "create_record", map[string]any{"object": "Lead", "fields": map[string]any{"LastName": "L"}}, token); err != nil {
+		t.Fatal(err)
+	}
+	checkSent(t, v.Last(t), http.MethodPost, "/inspect/salesforce/services/data/v60.0/sobjects/Lead/")
+}
