@@ -20,6 +20,13 @@ func (s *Set) Build(c Call) (RecordedRequest, error) {
 			return RecordedRequest{}, fmt.Errorf("with.%s is required by %s.%s", f, c.Integration, c.Operation)
 		}
 	}
+	if pv, ok := op.(Previewer); ok {
+		rec, err := pv.Preview(c)
+		if err != nil {
+			return RecordedRequest{}, e.redactErr(err)
+		}
+		return e.redact.recordRequest(rec), nil
+	}
 	req, err := op.Request(c)
 	if err != nil {
 		return RecordedRequest{}, e.redactErr(err)

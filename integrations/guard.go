@@ -51,15 +51,21 @@ func (g guard) control(network, address string, _ syscall.RawConn) error {
 	return g.g.SafeAddrPort(netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()))
 }
 
-// newClient returns the one HTTP client of a Set: guarded dialing, no proxy
-// (a proxy would dial for us, past the guard), no redirects, bounded
-// connection setup. The per-attempt timeout comes from the call's context.
-func newClient(allow []netip.Prefix) *http.Client {
-	d := &net.Dialer{
+// newDialer returns the one guarded dialer of a Set, shared by its HTTP
+// client and its Senders: every connection is judged by the guard after DNS
+// resolution, and connection setup is bounded.
+func newDialer(allow []netip.Prefix) *net.Dialer {
+	return &net.Dialer{
 		Timeout:   10 * time.Second,
 		KeepAlive: 30 * time.Second,
 		Control:   newGuard(allow).control,
 	}
+}
+
+// newClient returns the one HTTP client of a Set: dialing through d, no proxy
+// (a proxy would dial for us, past the guard), no redirects, bounded
+// connection setup. The per-attempt timeout comes from the call's context.
+func newClient(d *net.Dialer) *http.Client {
 	return &http.Client{
 		Transport: &http.Transport{
 			Proxy:                  nil,

@@ -1,6 +1,8 @@
 package integrations
 
 import (
+	"context"
+	"net"
 	"net/http"
 	"time"
 
@@ -44,6 +46,22 @@ type Operation interface {
 	Request(c Call) (*Request, error)
 	// Output maps a 2xx response to the step's output.
 	Output(r *Response) (any, error)
+}
+
+// Sender is an Operation that delivers by another protocol than HTTP (SMTP):
+// Set.Call hands it the call, under the integration's per-attempt timeout,
+// and the Set's SSRF-guarded dialer instead of doing an HTTP round trip. It
+// returns what it sent and received (the Set redacts secrets and caps the
+// bodies) and, on failure, an *Error classified as Set.Call's are, or a
+// plain error for bad input. Its Request and Output are never called.
+type Sender interface {
+	Send(ctx context.Context, c Call, dial func(ctx context.Context, network, addr string) (net.Conn, error)) (Result, error)
+}
+
+// Previewer is implemented by a Sender so that Set.Build can show what it
+// would send without sending it. The Set redacts secrets.
+type Previewer interface {
+	Preview(c Call) (RecordedRequest, error)
 }
 
 // Request is what an operation wants sent. The Set adds User-Agent and

@@ -117,3 +117,26 @@ func truncate(s string, n int) string {
 	}
 	return string([]rune(s)[:n]) + "…"
 }
+
+// recordRequest redacts a request recorded by a Sender or a Previewer.
+func (r redactor) recordRequest(q RecordedRequest) RecordedRequest {
+	q.URL = r.recordURL(q.URL)
+	q.Headers = r.recordMap(q.Headers)
+	q.Body, _ = r.recordBody([]byte(q.Body))
+	return q
+}
+
+// recordMap redacts recorded headers.
+func (r redactor) recordMap(h map[string]string) map[string]string {
+	if len(h) == 0 {
+		return h
+	}
+	out := make(map[string]string, len(h))
+	for k, v := range h {
+		if Sensitive(k) {
+			v = redacted
+		}
+		out[k] = r.replace(v)
+	}
+	return out
+}

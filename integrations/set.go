@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -19,6 +20,7 @@ import (
 type Set struct {
 	byName map[string]*entry
 	client *http.Client
+	dial   func(ctx context.Context, network, addr string) (net.Conn, error) // guarded, for Senders
 	now    func() time.Time
 }
 
@@ -31,7 +33,8 @@ type entry struct {
 // exempt from the SSRF guard (outbound.allow_networks). Zero timeouts and
 // retry fields get their defaults.
 func NewSet(allow []netip.Prefix, list ...*Integration) *Set {
-	s := &Set{byName: map[string]*entry{}, client: newClient(allow), now: time.Now}
+	d := newDialer(allow)
+	s := &Set{byName: map[string]*entry{}, client: newClient(d), dial: d.DialContext, now: time.Now}
 	for _, in := range list {
 		c := *in
 		if c.Timeout <= 0 {
@@ -105,6 +108,12 @@ func (s *Set) Call(ctx context.Context, c Call) (Result, error) {
 			return res, fmt.Errorf("with.%s is required by %s.%s", f, c.Integration, c.Operation)
 		}
 	}
+	if sd, ok := op.(Sender); ok {
+		ctx, cancel := context.WithTimeout(ctx, e.Timeout)
+		defer cancel()
+		res, err := sd.Send(ctx, c, s.dial)
+		return e.redactResult(res), e.redactErr(err)
+	}
 	req, err := op.Request(c)
 	if err != nil {
 		return res, e.redactErr(err)
@@ -170,8 +179,26 @@ func (s *Set) Call(ctx context.Context, c Call) (Result, error) {
 	return res, nil
 }
 
+// redactResult keeps configured secrets out of what a Sender recorded, and
+// caps the recorded bodies.
+func (e *entry) redactResult(res Result) Result {
+	res.Request = e.redact.recordRequest(res.Request)
+	if r := res.Response; r != nil {
+		c := *r
+		c.Headers = e.redact.recordMap(c.Headers)
+		var trunc bool
+		c.Body, trunc = e.redact.recordBody([]byte(c.Body))
+		c.Truncated = c.Truncated || trunc
+		res.Response = &c
+	}
+	return res
+}
+
 // redactErr keeps configured secrets out of error messages, keeping *Error.
 func (e *entry) redactErr(err error) error {
+	if err == nil {
+		return nil
+	}
 	if ce, ok := err.(*Error); ok {
 		c := *ce
 		c.Message = e.redact.replace(c.Message)

@@ -24,6 +24,7 @@ import (
 	"github.com/hookflow/hookflow/integrations/sendgrid"
 	"github.com/hookflow/hookflow/integrations/shopify"
 	"github.com/hookflow/hookflow/integrations/slack"
+	"github.com/hookflow/hookflow/integrations/smtp"
 	"github.com/hookflow/hookflow/integrations/teams"
 	"github.com/hookflow/hookflow/integrations/twilio"
 	"github.com/hookflow/hookflow/integrations/webhook"
@@ -40,6 +41,7 @@ var kinds = map[string]integrations.Constructor{
 	"discord":     discord.New,
 	"twilio":      twilio.New,
 	"sendgrid":    sendgrid.New,
+	"smtp":        smtp.New,
 	"salesforce":  salesforce.New,
 	"pipedrive":   pipedrive.New,
 	"woocommerce": woocommerce.New,

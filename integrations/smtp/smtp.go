@@ -1,0 +1,168 @@
+// Package smtp is the SMTP kind: send_email through any mail server
+// (a relay, Postfix, a provider's SMTP endpoint) with net/smtp, over
+// STARTTLS or implicit TLS, with optional AUTH PLAIN.
+//
+// It is not an HTTP operation: it implements integrations.Sender, so the Set
+// hands it its SSRF-guarded dialer, and integrations.Previewer for
+// `hookflow test`.
+package smtp
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"net"
+	"net/mail"
+	"os"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/hookflow/hookflow/integrations"
+)
+
+// TLS modes.
+const (
+	StartTLS = "starttls" // plain connect, then STARTTLS, required (port 587)
+	TLS      = "tls"      // implicit TLS from the first byte (port 465)
+	None     = "none"     // no encryption: loopback hosts only
+)
+
+// Config is the spec of `kind: smtp`:
+//
+//	mailer:
+//	  kind: smtp
+//	  host: smtp.example.com         # required
+//	  port: 587                      # default 587 (465 with tls: tls)
+//	  tls: starttls                  # starttls (default, required of the server) | tls | none (loopback only)
+//	  username: ${SMTP_USERNAME}     # AUTH PLAIN, with password
+//	  password: ${SMTP_PASSWORD}
+//	  from: orders@shop.example       # required: the envelope and From address
+//	  helo: hookflow                 # the EHLO name; default hookflow
+//	  tls_ca: /etc/hookflow/mail-ca.pem  # optional: PEM CA certificates to trust too (private CAs)
+type Config struct {
+	Host     string `yaml:"host"`
+	Port     int    `yaml:"port"`
+	TLS      string `yaml:"tls"`
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+	From     string `yaml:"from"`
+	Helo     string `yaml:"helo"`
+	TLSCA    string `yaml:"tls_ca"`
+}
+
+var _ integrations.Constructor = New
+
+// New builds an SMTP integration from its configuration node.
+func New(node *yaml.Node) (*integrations.Integration, error) {
+	var c Config
+	if err := integrations.Decode(node, &c); err != nil {
+		return nil, err
+	}
+	var errs []error
+	fail := func(field, format string, args ...any) {
+		errs = append(errs, integrations.Errorf(integrations.Child(node, field), field, format, args...))
+	}
+	switch {
+	case c.Host == "":
+		fail("host", "is required (the mail server's host name, e.g. smtp.example.com)")
+	case strings.ContainsAny(c.Host, ":/@ \t\r\n") && net.ParseIP(c.Host) == nil:
+		fail("host", "must be a host name or IP address, without scheme, port or credentials (the port is `port`)")
+	}
+	mode := c.TLS
+	if mode == "" {
+		mode = StartTLS
+	}
+	switch mode {
+	case StartTLS, TLS:
+	case None:
+		if c.Host != "" && !loopback(c.Host) {
+			fail("tls", "must be starttls or tls unless host is loopback (localhost, 127.0.0.1, ::1): none would send mail and credentials across the network in clear text")
+		}
+	default:
+		fail("tls", "must be one of: starttls, tls, none")
+	}
+	port := c.Port
+	switch {
+	case port == 0 && mode == TLS:
+		port = 465
+	case port == 0:
+		port = 587
+	case port < 1 || port > 65535:
+		fail("port", "must be between 1 and 65535")
+	}
+	switch {
+	case c.Username != "" && c.Password == "":
+		fail("password", "is required with username (e.g. ${SMTP_PASSWORD})")
+	case c.Password != "" && c.Username == "":
+		fail("username", "is required with password")
+	}
+	for _, f := range []struct{ name, v string }{{"username", c.Username}, {"password", c.Password}} {
+		if strings.ContainsAny(f.v, "\x00\r\n") {
+			fail(f.name, "must not contain a line break or NUL")
+		}
+	}
+	var from string
+	if c.From == "" {
+		fail("from", "is required (the sender address, e.g. orders@shop.example)")
+	} else if a, err := mail.ParseAddress(c.From); err != nil {
+		fail("from", "must be an email address")
+	} else {
+		from = a.String()
+	}
+	helo := c.Helo
+	if helo == "" {
+		helo = "hookflow"
+	} else if strings.ContainsAny(helo, " \t\r\n") {
+		fail("helo", "must be a single host name, without spaces")
+	}
+	var roots *x509.CertPool
+	if c.TLSCA != "" {
+		if mode == None {
+			fail("tls_ca", "needs tls: starttls or tls")
+		} else if pem, err := os.ReadFile(c.TLSCA); err != nil {
+			fail("tls_ca", "cannot be read: %v", errors.Unwrap(err))
+		} else {
+			roots, err = x509.SystemCertPool()
+			if err != nil || roots == nil {
+				roots = x509.NewCertPool()
+			}
+			if !roots.AppendCertsFromPEM(pem) {
+				fail("tls_ca", "must be a PEM file of CA certificates")
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	s := &server{
+		host: c.Host, addr: net.JoinHostPort(c.Host, strconv.Itoa(port)), mode: mode,
+		username: c.Username, password: c.Password, helo: helo,
+		tls: &tls.Config{ServerName: c.Host, RootCAs: roots, MinVersion: tls.VersionTLS12},
+	}
+	s.from, _ = mail.ParseAddress(from)
+	return &integrations.Integration{
+		Operations: map[string]integrations.Operation{
+			"send_email": &sendEmail{s: s},
+		},
+		Secrets: integrations.Secrets(c.Password, c.Username),
+	}, nil
+}
+
+// server is the configured mail server, shared by the operations.
+type server struct {
+	host, addr, mode   string
+	username, password string
+	helo               string
+	from               *mail.Address
+	tls                *tls.Config
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
