@@ -61,10 +61,11 @@ type Common struct {
 	HealthCheck *HealthCheck  `yaml:"health_check"`
 	RateLimit   string        `yaml:"rate_limit"`
 	Concurrency int           `yaml:"concurrency"`
+	RecordLimit int           `yaml:"record_body_limit"` // bytes
 }
 
 // commonFields are the keys of Common, skipped by Decode.
-var commonFields = []string{"kind", "retry", "timeout", "health_check", "rate_limit", "concurrency"}
+var commonFields = []string{"kind", "retry", "timeout", "health_check", "rate_limit", "concurrency", "record_body_limit"}
 
 // Decode decodes a kind's configuration mapping into v (a pointer to the
 // kind's config struct, its spec), strictly: unknown fields and wrong types

@@ -10,6 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/hookflow/hookflow/integrations"
 	"github.com/hookflow/hookflow/integrations/catalog"
 )
 
@@ -68,5 +69,31 @@ func TestHealthCheckConfigErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "hookflow.yaml:4:") {
 			t.Errorf("%s: error %v, want %q at line 4", tc.hc, err, tc.want)
 		}
+	}
+}
+
+func TestRecordBodyLimit(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(strings.Repeat("r", 300)))
+	}))
+	defer srv.Close()
+	var n yaml.Node
+	src := "small:\n  kind: webhook\n  url: " + srv.URL + "\n  record_body_limit: 100\n"
+	if err := yaml.Unmarshal([]byte(src), &n); err != nil {
+		t.Fatal(err)
+	}
+	set, err := catalog.Load("hookflow.yaml", n.Content[0], []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := set.Call(context.Background(), integrations.Call{Integration: "small", Operation: "send", Input: map[string]any{"body": strings.Repeat("q", 300)}, IdempotencyKey: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Request.Body) != 100 || len(res.Response.Body) != 100 || !res.Response.Truncated {
+		t.Fatalf("recorded %d request and %d response bytes (truncated %v); want 100 each", len(res.Request.Body), len(res.Response.Body), res.Response.Truncated)
+	}
+	if str, _ := res.Output.(string); len(str) != 300 {
+		t.Fatalf("output %d bytes: the cap is for history, not for the step's output", len(str))
 	}
 }

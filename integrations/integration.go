@@ -26,6 +26,9 @@ type Integration struct {
 	HealthCheck *HealthCheck
 	// Limits bound how fast and how many calls go out at once.
 	Limits Limits
+	// RecordLimit caps the request and response bodies kept in history
+	// (`record_body_limit`); 0 means MaxRecordedBody.
+	RecordLimit int
 
 	Operations map[string]Operation
 	// Secrets are configured values (tokens, signing keys) that must never be

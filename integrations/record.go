@@ -35,14 +35,18 @@ func Sensitive(name string) bool {
 
 // redactor replaces an integration's configured secrets wherever they occur,
 // raw and URL-escaped.
-type redactor []string
+type redactor struct {
+	secrets []string
+	// limit caps a recorded body; 0 means MaxRecordedBody.
+	limit int
+}
 
 // minSecret: shorter values would blank out ordinary text; they are still
 // never sent anywhere but their own header.
 const minSecret = 4
 
-func newRedactor(secrets []string) redactor {
-	var r redactor
+func newRedactor(secrets []string, limit int) redactor {
+	var r []string
 	for _, s := range secrets {
 		if len(s) < minSecret {
 			continue
@@ -50,11 +54,11 @@ func newRedactor(secrets []string) redactor {
 		r = append(r, s, url.QueryEscape(s), url.PathEscape(s))
 	}
 	slices.SortFunc(r, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
-	return slices.Compact(r)
+	return redactor{secrets: slices.Compact(r), limit: limit}
 }
 
 func (r redactor) replace(s string) string {
-	for _, sec := range r {
+	for _, sec := range r.secrets {
 		s = strings.ReplaceAll(s, sec, redacted)
 	}
 	return s
@@ -97,13 +101,17 @@ func (r redactor) recordHeaders(h http.Header) map[string]string {
 	return out
 }
 
-// recordBody redacts b and caps it at MaxRecordedBody on a rune boundary.
+// recordBody redacts b and caps it at the record limit on a rune boundary.
 func (r redactor) recordBody(b []byte) (string, bool) {
 	s := r.replace(strings.ToValidUTF8(string(b), "\uFFFD"))
-	if len(s) <= MaxRecordedBody {
+	limit := r.limit
+	if limit <= 0 {
+		limit = MaxRecordedBody
+	}
+	if len(s) <= limit {
 		return s, false
 	}
-	cut := MaxRecordedBody
+	cut := limit
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}

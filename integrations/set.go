@@ -41,7 +41,7 @@ func NewSet(allow []netip.Prefix, list ...*Integration) *Set {
 			c.Timeout = DefaultTimeout
 		}
 		c.Retry = c.Retry.WithDefaults()
-		s.byName[c.Name] = &entry{Integration: &c, redact: newRedactor(c.Secrets)}
+		s.byName[c.Name] = &entry{Integration: &c, redact: newRedactor(c.Secrets, c.RecordLimit)}
 	}
 	return s
 }

@@ -141,6 +141,11 @@ func Load(file string, node *yaml.Node, allow []netip.Prefix) (*integrations.Set
 			continue
 		}
 		in.Limits.Concurrency = common.Concurrency
+		if common.RecordLimit < 0 || common.RecordLimit > 1<<20 {
+			report(integrations.Child(v, "record_body_limit"), prefix, errors.New("record_body_limit must be between 0 (the default, 64 KiB) and 1048576 bytes"))
+			continue
+		}
+		in.RecordLimit = common.RecordLimit
 		if hc := common.HealthCheck; hc != nil {
 			if err := hc.Validate(); err != nil {
 				report(integrations.Child(v, "health_check"), prefix, err)

@@ -57,7 +57,7 @@ integrations:
   partner:
     kind: webhook
     ulr: https://partner.example.com
-`, []string{`hookflow.yaml:5:5: integrations.partner: unknown field "ulr" (known: concurrency, headers, health_check, kind, rate_limit, retry, sign, timeout, url)`}},
+`, []string{`hookflow.yaml:5:5: integrations.partner: unknown field "ulr" (known: concurrency, headers, health_check, kind, rate_limit, record_body_limit, retry, sign, timeout, url)`}},
 		{"bad url and timeout", `
 integrations:
   partner:
