@@ -107,3 +107,9 @@ func (s *Set) HealthNames() []string {
 	sort.Strings(names)
 	return names
 }
+
+// Checked reports whether integration has a health check.
+func (s *Set) Checked(integration string) bool {
+	e, ok := s.byName[integration]
+	return ok && e.HealthCheck != nil
+}
