@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -127,10 +128,10 @@ func runDev(ctx context.Context, e env, args []string) error {
   metrics     %s/metrics
   temporal    %s   namespace %s, storage %s
   web UI      %s
-Try:  go run ./cmd/hookflow send --url %s %s <event.json>
+Try:  %s
 `, *dir, len(p.Triggers.Names()), len(p.Rules.Rules()), p.Rules.Version(),
 		base, strings.Join(p.Triggers.Names(), ", "), base, base, srv.Addr(), srv.Namespace(), storage,
-		orNone(uiBase), base, firstOr(p.Triggers.Names(), "TRIGGER"))
+		orNone(uiBase), tryCommand(*dir, base))
 	return serveHTTP(ctx, l, mux)
 }
 
@@ -141,9 +142,11 @@ func orNone(s string) string {
 	return s
 }
 
-func firstOr(list []string, def string) string {
-	if len(list) == 0 {
-		return def
+// tryCommand suggests a first `send` for the project.
+func tryCommand(dir, base string) string {
+	events := filepath.Join(dir, "events")
+	if _, err := os.Stat(events); err != nil {
+		events = "."
 	}
-	return list[0]
+	return fmt.Sprintf("go run ./cmd/hookflow send --project %s --url %s TRIGGER %s/EVENT.json", dir, base, events)
 }
