@@ -133,3 +133,13 @@ func format(b *strings.Builder, v any) error {
 	}
 	return nil
 }
+
+// Format is how a value reads inside a longer template string: strings as
+// they are, numbers without exponent, nil as "", maps and lists as compact
+// JSON. Event ids and search attributes use it too, so a value reads the
+// same wherever hookflow turns it into text.
+func Format(v any) (string, error) {
+	var b strings.Builder
+	err := format(&b, v)
+	return b.String(), err
+}

@@ -5,11 +5,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
+
+	"github.com/hookflow/hookflow/rules"
 )
 
 // eventEnv is what event_id and event_type expressions see.
@@ -72,19 +73,13 @@ func (t *Trigger) eval(p *vm.Program, header, field string, headers map[string]s
 	return "", nil
 }
 
+// scalarString is a value as text, the way templates print it.
 func scalarString(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return v
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	case int:
-		return strconv.Itoa(v)
-	default:
+	s, err := rules.Format(v)
+	if err != nil {
 		return fmt.Sprint(v)
 	}
+	return s
 }
 
 // correlation is the trigger's correlate key for an event, "" when the

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/hookflow/hookflow/activities"
+	"github.com/hookflow/hookflow/rules"
 )
 
 // attributeUpdates turns the plan's computed project attributes into typed
@@ -69,14 +70,11 @@ func attributeUpdate(a activities.AttributeValue) (temporal.SearchAttributeUpdat
 	}
 }
 
-// scalar formats a JSON scalar without exponent or float noise.
+// scalar is a value as text, the way templates print it.
 func scalar(v any) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	default:
+	s, err := rules.Format(v)
+	if err != nil {
 		return fmt.Sprint(v)
 	}
+	return s
 }
