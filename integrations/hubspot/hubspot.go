@@ -7,7 +7,6 @@
 package hubspot
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"time"
@@ -40,19 +39,19 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	if err := integrations.Decode(node, &c); err != nil {
 		return nil, err
 	}
-	var errs []error
+	problems := integrations.NewProblems(node)
 	base, err := integrations.BaseURL(node, c.BaseURL, DefaultBaseURL)
 	if err != nil {
-		errs = append(errs, err)
+		problems.Add(err)
 	}
 	switch {
 	case c.Token == "":
-		errs = append(errs, integrations.Errorf(integrations.Child(node, "token"), "token", "is required (a private app access token, e.g. ${HUBSPOT_TOKEN})"))
+		problems.Field("token", "is required (a private app access token, e.g. ${HUBSPOT_TOKEN})")
 	case integrations.CheckHeader("Authorization", c.Token) != nil:
-		errs = append(errs, integrations.Errorf(integrations.Child(node, "token"), "token", "must not contain control characters such as a line break"))
+		problems.Field("token", "must not contain control characters such as a line break")
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if err := problems.Err(); err != nil {
+		return nil, err
 	}
 	api := &api{base: base, token: c.Token}
 	return &integrations.Integration{

@@ -8,7 +8,6 @@
 package pipedrive
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -44,16 +43,16 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	if err := integrations.Decode(node, &c); err != nil {
 		return nil, err
 	}
-	var errs []error
+	problems := integrations.NewProblems(node)
 	base, err := integrations.BaseURL(node, c.BaseURL, DefaultBaseURL)
 	if err != nil {
-		errs = append(errs, err)
+		problems.Add(err)
 	}
 	if c.APIToken == "" {
-		errs = append(errs, integrations.Errorf(integrations.Child(node, "api_token"), "api_token", "is required (the API token of the Pipedrive user to act as, e.g. ${PIPEDRIVE_API_TOKEN})"))
+		problems.Field("api_token", "is required (the API token of the Pipedrive user to act as, e.g. ${PIPEDRIVE_API_TOKEN})")
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if err := problems.Err(); err != nil {
+		return nil, err
 	}
 	a := &api{base: base, token: c.APIToken}
 	return &integrations.Integration{

@@ -6,7 +6,6 @@
 package salesforce
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -50,34 +49,31 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	if err := integrations.Decode(node, &c); err != nil {
 		return nil, err
 	}
-	var errs []error
-	fail := func(field, format string, args ...any) {
-		errs = append(errs, integrations.Errorf(integrations.Child(node, field), field, format, args...))
-	}
+	problems := integrations.NewProblems(node)
 	var base *url.URL
 	if c.InstanceURL == "" {
-		fail("instance_url", "is required: the org's URL, e.g. https://acme.my.salesforce.com")
+		problems.Field("instance_url", "is required: the org's URL, e.g. https://acme.my.salesforce.com")
 	} else {
 		u, err := url.Parse(c.InstanceURL)
 		if err != nil || (u.Scheme != "https" && !(u.Scheme == "http" && integrations.Loopback(u))) || u.Host == "" || u.RawQuery != "" || u.User != nil {
-			fail("instance_url", "must be an https URL such as https://acme.my.salesforce.com")
+			problems.Field("instance_url", "must be an https URL such as https://acme.my.salesforce.com")
 		} else {
 			base = u
 		}
 	}
 	switch {
 	case c.Token == "":
-		fail("token", "is required (an OAuth access token, e.g. ${SALESFORCE_TOKEN})")
+		problems.Field("token", "is required (an OAuth access token, e.g. ${SALESFORCE_TOKEN})")
 	case integrations.CheckHeader("Authorization", c.Token) != nil:
-		fail("token", "must not contain control characters such as a line break")
+		problems.Field("token", "must not contain control characters such as a line break")
 	}
 	if c.APIVersion == "" {
 		c.APIVersion = DefaultAPIVersion
 	} else if !versionRE.MatchString(c.APIVersion) {
-		fail("api_version", "must be a REST API version such as %s", DefaultAPIVersion)
+		problems.Field("api_version", "must be a REST API version such as %s", DefaultAPIVersion)
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if err := problems.Err(); err != nil {
+		return nil, err
 	}
 	a := &api{base: base, version: c.APIVersion, token: c.Token}
 	return &integrations.Integration{

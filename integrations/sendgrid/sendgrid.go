@@ -6,7 +6,6 @@
 package sendgrid
 
 import (
-	"errors"
 	"net/mail"
 
 	"gopkg.in/yaml.v3"
@@ -41,27 +40,24 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	if err := integrations.Decode(node, &c); err != nil {
 		return nil, err
 	}
-	var errs []error
-	fail := func(field, format string, args ...any) {
-		errs = append(errs, integrations.Errorf(integrations.Child(node, field), field, format, args...))
-	}
+	problems := integrations.NewProblems(node)
 	base, err := integrations.BaseURL(node, c.BaseURL, DefaultBaseURL)
 	if err != nil {
-		errs = append(errs, err)
+		problems.Add(err)
 	}
 	switch {
 	case c.APIKey == "":
-		fail("api_key", "is required (a SendGrid API key with mail.send, e.g. ${SENDGRID_API_KEY})")
+		problems.Field("api_key", "is required (a SendGrid API key with mail.send, e.g. ${SENDGRID_API_KEY})")
 	case integrations.CheckHeader("Authorization", c.APIKey) != nil:
-		fail("api_key", "must not contain control characters such as a line break")
+		problems.Field("api_key", "must not contain control characters such as a line break")
 	}
 	if c.From != "" {
 		if _, err := mail.ParseAddress(c.From); err != nil {
-			fail("from", "must be an email address")
+			problems.Field("from", "must be an email address")
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if err := problems.Err(); err != nil {
+		return nil, err
 	}
 	return &integrations.Integration{
 		Operations: map[string]integrations.Operation{

@@ -7,7 +7,6 @@
 package shopify
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -46,32 +45,29 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	if err := integrations.Decode(node, &c); err != nil {
 		return nil, err
 	}
-	var errs []error
-	fail := func(field, format string, args ...any) {
-		errs = append(errs, integrations.Errorf(integrations.Child(node, field), field, format, args...))
-	}
+	problems := integrations.NewProblems(node)
 	var base *url.URL
 	if c.BaseURL == "" {
-		fail("base_url", "is required: the shop's admin URL, e.g. https://acme.myshopify.com")
+		problems.Field("base_url", "is required: the shop's admin URL, e.g. https://acme.myshopify.com")
 	} else {
 		var err error
 		if base, err = integrations.BaseURL(node, c.BaseURL, ""); err != nil {
-			errs = append(errs, err)
+			problems.Add(err)
 		}
 	}
 	switch {
 	case c.Token == "":
-		fail("token", "is required (an Admin API access token, e.g. ${SHOPIFY_TOKEN})")
+		problems.Field("token", "is required (an Admin API access token, e.g. ${SHOPIFY_TOKEN})")
 	case integrations.CheckHeader("X-Shopify-Access-Token", c.Token) != nil:
-		fail("token", "must not contain control characters such as a line break")
+		problems.Field("token", "must not contain control characters such as a line break")
 	}
 	if c.APIVersion == "" {
 		c.APIVersion = DefaultAPIVersion
 	} else if !versionRE.MatchString(c.APIVersion) {
-		fail("api_version", "must be a Shopify API version such as %s", DefaultAPIVersion)
+		problems.Field("api_version", "must be a Shopify API version such as %s", DefaultAPIVersion)
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if err := problems.Err(); err != nil {
+		return nil, err
 	}
 	g := &graphql{endpoint: integrations.URL(base, "admin", "api", c.APIVersion, "graphql.json"), token: c.Token}
 	return &integrations.Integration{

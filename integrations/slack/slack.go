@@ -7,7 +7,6 @@
 package slack
 
 import (
-	"errors"
 	"net/url"
 	"strings"
 
@@ -45,46 +44,43 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	if err := integrations.Decode(node, &c); err != nil {
 		return nil, err
 	}
-	var errs []error
-	fail := func(field, format string, args ...any) {
-		errs = append(errs, integrations.Errorf(integrations.Child(node, field), field, format, args...))
-	}
+	problems := integrations.NewProblems(node)
 	op := &postMessage{channel: c.Channel}
 	var secrets []string
 	switch {
 	case c.URL == "" && c.Token == "":
-		errs = append(errs, integrations.Errorf(node, "", "needs url (an incoming webhook URL) or token (a bot token)"))
+		problems.Add(integrations.Errorf(node, "", "needs url (an incoming webhook URL) or token (a bot token)"))
 	case c.URL != "" && c.Token != "":
-		fail("token", "set url (incoming webhook) or token (bot token), not both: use two integrations")
+		problems.Field("token", "set url (incoming webhook) or token (bot token), not both: use two integrations")
 	case c.URL != "":
 		u, err := url.Parse(c.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 			// The URL itself is a credential: never quote it.
-			fail("url", "must be an incoming webhook URL (https://hooks.slack.com/services/…)")
+			problems.Field("url", "must be an incoming webhook URL (https://hooks.slack.com/services/…)")
 			break
 		}
 		op.webhook = u
 		// The path after /services/ is the webhook's secret.
 		secrets = append(secrets, c.URL, strings.TrimPrefix(strings.TrimPrefix(u.EscapedPath(), "/"), "services/"))
 		if c.Channel != "" {
-			fail("channel", "an incoming webhook posts to the channel it was created for; channel needs token (a bot token)")
+			problems.Field("channel", "an incoming webhook posts to the channel it was created for; channel needs token (a bot token)")
 		}
 		if c.BaseURL != "" {
-			fail("base_url", "is for the bot token's Web API; an incoming webhook uses url")
+			problems.Field("base_url", "is for the bot token's Web API; an incoming webhook uses url")
 		}
 	default:
 		if integrations.CheckHeader("Authorization", c.Token) != nil {
-			fail("token", "must not contain control characters such as a line break")
+			problems.Field("token", "must not contain control characters such as a line break")
 		}
 		base, err := integrations.BaseURL(node, c.BaseURL, DefaultBaseURL)
 		if err != nil {
-			errs = append(errs, err)
+			problems.Add(err)
 		}
 		op.api, op.token = base, c.Token
 		secrets = append(secrets, c.Token)
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if err := problems.Err(); err != nil {
+		return nil, err
 	}
 	return &integrations.Integration{
 		Operations: map[string]integrations.Operation{"post_message": op},

@@ -60,15 +60,12 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	if err := integrations.Decode(node, &c); err != nil {
 		return nil, err
 	}
-	var errs []error
-	fail := func(field, format string, args ...any) {
-		errs = append(errs, integrations.Errorf(integrations.Child(node, field), field, format, args...))
-	}
+	problems := integrations.NewProblems(node)
 	switch {
 	case c.Host == "":
-		fail("host", "is required (the mail server's host name, e.g. smtp.example.com)")
+		problems.Field("host", "is required (the mail server's host name, e.g. smtp.example.com)")
 	case strings.ContainsAny(c.Host, ":/@ \t\r\n") && net.ParseIP(c.Host) == nil:
-		fail("host", "must be a host name or IP address, without scheme, port or credentials (the port is `port`)")
+		problems.Field("host", "must be a host name or IP address, without scheme, port or credentials (the port is `port`)")
 	}
 	mode := c.TLS
 	if mode == "" {
@@ -78,10 +75,10 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	case StartTLS, TLS:
 	case None:
 		if c.Host != "" && !loopback(c.Host) {
-			fail("tls", "must be starttls or tls unless host is loopback (localhost, 127.0.0.1, ::1): none would send mail and credentials across the network in clear text")
+			problems.Field("tls", "must be starttls or tls unless host is loopback (localhost, 127.0.0.1, ::1): none would send mail and credentials across the network in clear text")
 		}
 	default:
-		fail("tls", "must be one of: starttls, tls, none")
+		problems.Field("tls", "must be one of: starttls, tls, none")
 	}
 	port := c.Port
 	switch {
@@ -90,24 +87,24 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	case port == 0:
 		port = 587
 	case port < 1 || port > 65535:
-		fail("port", "must be between 1 and 65535")
+		problems.Field("port", "must be between 1 and 65535")
 	}
 	switch {
 	case c.Username != "" && c.Password == "":
-		fail("password", "is required with username (e.g. ${SMTP_PASSWORD})")
+		problems.Field("password", "is required with username (e.g. ${SMTP_PASSWORD})")
 	case c.Password != "" && c.Username == "":
-		fail("username", "is required with password")
+		problems.Field("username", "is required with password")
 	}
 	for _, f := range []struct{ name, v string }{{"username", c.Username}, {"password", c.Password}} {
 		if strings.ContainsAny(f.v, "\x00\r\n") {
-			fail(f.name, "must not contain a line break or NUL")
+			problems.Field(f.name, "must not contain a line break or NUL")
 		}
 	}
 	var from string
 	if c.From == "" {
-		fail("from", "is required (the sender address, e.g. orders@shop.example)")
+		problems.Field("from", "is required (the sender address, e.g. orders@shop.example)")
 	} else if a, err := mail.ParseAddress(c.From); err != nil {
-		fail("from", "must be an email address")
+		problems.Field("from", "must be an email address")
 	} else {
 		from = a.String()
 	}
@@ -115,26 +112,26 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	if helo == "" {
 		helo = "hookflow"
 	} else if strings.ContainsAny(helo, " \t\r\n") {
-		fail("helo", "must be a single host name, without spaces")
+		problems.Field("helo", "must be a single host name, without spaces")
 	}
 	var roots *x509.CertPool
 	if c.TLSCA != "" {
 		if mode == None {
-			fail("tls_ca", "needs tls: starttls or tls")
+			problems.Field("tls_ca", "needs tls: starttls or tls")
 		} else if pem, err := os.ReadFile(c.TLSCA); err != nil {
-			fail("tls_ca", "cannot be read: %v", errors.Unwrap(err))
+			problems.Field("tls_ca", "cannot be read: %v", errors.Unwrap(err))
 		} else {
 			roots, err = x509.SystemCertPool()
 			if err != nil || roots == nil {
 				roots = x509.NewCertPool()
 			}
 			if !roots.AppendCertsFromPEM(pem) {
-				fail("tls_ca", "must be a PEM file of CA certificates")
+				problems.Field("tls_ca", "must be a PEM file of CA certificates")
 			}
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if err := problems.Err(); err != nil {
+		return nil, err
 	}
 	s := &server{
 		host: c.Host, addr: net.JoinHostPort(c.Host, strconv.Itoa(port)), mode: mode,

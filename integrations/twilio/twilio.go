@@ -7,7 +7,6 @@
 package twilio
 
 import (
-	"errors"
 	"regexp"
 	"strings"
 
@@ -48,34 +47,31 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	if err := integrations.Decode(node, &c); err != nil {
 		return nil, err
 	}
-	var errs []error
-	fail := func(field, format string, args ...any) {
-		errs = append(errs, integrations.Errorf(integrations.Child(node, field), field, format, args...))
-	}
+	problems := integrations.NewProblems(node)
 	base, err := integrations.BaseURL(node, c.BaseURL, DefaultBaseURL)
 	if err != nil {
-		errs = append(errs, err)
+		problems.Add(err)
 	}
 	if !sidRE.MatchString(c.AccountSID) {
-		fail("account_sid", "must be the Account SID: AC followed by 32 hex digits (e.g. ${TWILIO_ACCOUNT_SID})")
+		problems.Field("account_sid", "must be the Account SID: AC followed by 32 hex digits (e.g. ${TWILIO_ACCOUNT_SID})")
 	}
 	user, pass := c.AccountSID, c.AuthToken
 	switch {
 	case c.AuthToken != "" && (c.APIKeySID != "" || c.APIKeySecret != ""):
-		fail("auth_token", "set auth_token or api_key_sid with api_key_secret, not both")
+		problems.Field("auth_token", "set auth_token or api_key_sid with api_key_secret, not both")
 	case c.AuthToken != "":
 	case c.APIKeySID != "" && c.APIKeySecret != "":
 		user, pass = c.APIKeySID, c.APIKeySecret
 	case c.APIKeySID != "" || c.APIKeySecret != "":
-		fail("api_key_secret", "api_key_sid and api_key_secret go together")
+		problems.Field("api_key_secret", "api_key_sid and api_key_secret go together")
 	default:
-		fail("auth_token", "is required (or api_key_sid with api_key_secret)")
+		problems.Field("auth_token", "is required (or api_key_sid with api_key_secret)")
 	}
 	if c.From != "" && c.MessagingServiceSID != "" {
-		fail("messaging_service_sid", "set from or messaging_service_sid, not both")
+		problems.Field("messaging_service_sid", "set from or messaging_service_sid, not both")
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if err := problems.Err(); err != nil {
+		return nil, err
 	}
 	return &integrations.Integration{
 		Operations: map[string]integrations.Operation{

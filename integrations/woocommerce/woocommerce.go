@@ -8,7 +8,6 @@ package woocommerce
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -43,28 +42,25 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	if err := integrations.Decode(node, &c); err != nil {
 		return nil, err
 	}
-	var errs []error
-	fail := func(field, format string, args ...any) {
-		errs = append(errs, integrations.Errorf(integrations.Child(node, field), field, format, args...))
-	}
+	problems := integrations.NewProblems(node)
 	var base *url.URL
 	if c.BaseURL == "" {
-		fail("base_url", "is required: the store's site URL, e.g. https://shop.example")
+		problems.Field("base_url", "is required: the store's site URL, e.g. https://shop.example")
 	} else if u, err := integrations.BaseURL(node, c.BaseURL, ""); err != nil {
-		errs = append(errs, err)
+		problems.Add(err)
 	} else if u.Scheme != "https" && !integrations.Loopback(u) {
-		fail("base_url", "must be https: the consumer key is sent with every request")
+		problems.Field("base_url", "must be https: the consumer key is sent with every request")
 	} else {
 		base = u
 	}
 	if c.ConsumerKey == "" {
-		fail("consumer_key", "is required (ck_…, e.g. ${WC_CONSUMER_KEY})")
+		problems.Field("consumer_key", "is required (ck_…, e.g. ${WC_CONSUMER_KEY})")
 	}
 	if c.ConsumerSecret == "" {
-		fail("consumer_secret", "is required (cs_…, e.g. ${WC_CONSUMER_SECRET})")
+		problems.Field("consumer_secret", "is required (cs_…, e.g. ${WC_CONSUMER_SECRET})")
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if err := problems.Err(); err != nil {
+		return nil, err
 	}
 	auth := integrations.BasicAuth(c.ConsumerKey, c.ConsumerSecret)
 	a := &api{base: base, auth: auth}
