@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 )
 
 func runCancel(ctx context.Context, e env, args []string) error {
@@ -17,7 +16,7 @@ func runCancel(ctx context.Context, e env, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("cancel needs the WORKFLOW_ID of a running run")
 	}
-	c, err := dialTemporal(*addr, *namespace, slog.New(slog.DiscardHandler), nil, nil)
+	c, err := dialOperator(e, *addr, *namespace)
 	if err != nil {
 		return err
 	}

@@ -2,9 +2,11 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
 	"github.com/hookflow/hookflow/internal/codec"
@@ -26,6 +28,17 @@ func codecFromEnv(e env) (converter.PayloadCodec, error) {
 		return nil, fmt.Errorf("%s: %w", codecKeysEnv, err)
 	}
 	return codec.New(keys)
+}
+
+// dialOperator is the client of the operator commands (runs, replay,
+// signal, cancel, setup): quiet, and encrypting with HOOKFLOW_CODEC_KEYS
+// when the environment has them.
+func dialOperator(e env, addr, namespace string) (client.Client, error) {
+	enc, err := codecFromEnv(e)
+	if err != nil {
+		return nil, err
+	}
+	return dialTemporal(addr, namespace, slog.New(slog.DiscardHandler), nil, enc)
 }
 
 // trustLoopback lets requests from this machine through without the token:

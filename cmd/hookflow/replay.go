@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
@@ -42,11 +41,7 @@ func runReplay(ctx context.Context, e env, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("replay needs one WORKFLOW_ID or --query")
 	}
-	enc, err := codecFromEnv(e)
-	if err != nil {
-		return err
-	}
-	c, err := dialTemporal(*addr, *namespace, slog.New(slog.DiscardHandler), nil, enc)
+	c, err := dialOperator(e, *addr, *namespace)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -33,7 +32,7 @@ func runRuns(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := dialTemporal(*addr, *namespace, slog.New(slog.DiscardHandler), nil, nil)
+	c, err := dialOperator(e, *addr, *namespace)
 	if err != nil {
 		return err
 	}

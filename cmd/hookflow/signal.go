@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 )
 
@@ -37,11 +36,7 @@ func runSignal(ctx context.Context, e env, args []string) error {
 			return fmt.Errorf("%s: payload is not valid JSON: %w", fs.Arg(2), err)
 		}
 	}
-	enc, err := codecFromEnv(e)
-	if err != nil {
-		return err
-	}
-	c, err := dialTemporal(*addr, *namespace, slog.New(slog.DiscardHandler), nil, enc)
+	c, err := dialOperator(e, *addr, *namespace)
 	if err != nil {
 		return err
 	}
