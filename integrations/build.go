@@ -2,6 +2,7 @@ package integrations
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -43,10 +44,14 @@ func (s *Set) Build(c Call) (RecordedRequest, error) {
 	if c.IdempotencyKey != "" {
 		header.Set("Idempotency-Key", c.IdempotencyKey)
 	}
+	shown := Request{Method: cmp.Or(req.Method, http.MethodPost), URL: req.URL, Header: header, Body: req.Body}
+	if err := e.Auth.apply(context.Background(), &shown, true); err != nil {
+		return RecordedRequest{}, e.redactErr(err)
+	}
 	rec := RecordedRequest{
-		Method:  cmp.Or(req.Method, http.MethodPost),
-		URL:     e.redact.recordURL(req.URL),
-		Headers: e.redact.recordHeaders(header),
+		Method:  shown.Method,
+		URL:     e.redact.recordURL(shown.URL),
+		Headers: e.redact.recordHeaders(shown.Header),
 	}
 	rec.Body, _ = e.redact.recordBody(req.Body)
 	return rec, nil

@@ -6,6 +6,15 @@
 // header, and the redacted record of each request and response.
 //
 // Each kind lives in its own sub-package with the same file names
-// (webhook/webhook.go, webhook/send.go, …) and is registered in one table in
-// integrations/catalog.
+// (hubspot/hubspot.go, hubspot/upsert_contact.go, hubspot/errors.go, …) and
+// is registered in one table in integrations/catalog.
+//
+// A vendor kind is mostly data: its constructor checks its settings with
+// Problems (Base, Credential) and returns an API (base URL, headers every
+// request carries, the vendor's error rules) whose operations are Ops (method,
+// path template, the `with` fields taken, a Build that maps them to the body,
+// an Output that maps the answer), plus an Auth that puts the credential on
+// each request as it is sent. Only the vendor's quirks are code. A value that
+// reaches a URL path goes through an Op's {name} segments, as one escaped
+// segment.
 package integrations

@@ -31,6 +31,9 @@ type Integration struct {
 	RecordLimit int
 
 	Operations map[string]Operation
+	// Auth, when set, puts the credential on every HTTP request as it is
+	// sent (never on what an Operation builds, so never in a preview).
+	Auth *Auth
 	// Secrets are configured values (tokens, signing keys) that must never be
 	// recorded: they are replaced by "[redacted]" wherever they appear in a
 	// recorded request, response or error message.

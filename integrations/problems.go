@@ -2,6 +2,7 @@ package integrations
 
 import (
 	"errors"
+	"net/url"
 
 	"gopkg.in/yaml.v3"
 )
@@ -30,3 +31,36 @@ func (p *Problems) Add(err error) {
 
 // Err is every problem joined, or nil when there is none.
 func (p *Problems) Err() error { return errors.Join(p.errs...) }
+
+// Credential checks a required credential setting (a token, an API key):
+// set, and free of control characters, since it goes into a header. why
+// says what it is ("a private app access token, e.g. ${HUBSPOT_TOKEN}").
+func (p *Problems) Credential(field, value, why string) {
+	switch {
+	case value == "":
+		p.Field(field, "is required (%s)", why)
+	case CheckHeader("Authorization", value) != nil:
+		p.Field(field, "must not contain control characters such as a line break")
+	}
+}
+
+// Base reads the kind's `base_url` (def when unset). With def "" the
+// setting is required and example says what it looks like. With secure,
+// plain http is accepted only for loopback (tests, local proxies), since a
+// credential travels with every request. Nil when there is a problem.
+func (p *Problems) Base(raw, def, example string, secure bool) *url.URL {
+	if raw == "" && def == "" {
+		p.Field("base_url", "is required: %s", example)
+		return nil
+	}
+	u, err := BaseURL(p.node, raw, def)
+	switch {
+	case err != nil:
+		p.Add(err)
+		return nil
+	case secure && u.Scheme != "https" && !Loopback(u):
+		p.Field("base_url", "must be https: the credential is sent with every request")
+		return nil
+	}
+	return u
+}

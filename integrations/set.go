@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"net"
 	"net/http"
@@ -112,6 +113,9 @@ func (s *Set) Call(ctx context.Context, c Call) (Result, error) {
 		ctx, cancel := context.WithTimeout(ctx, e.Timeout)
 		defer cancel()
 		res, err := sd.Send(ctx, c, s.dial)
+		if ce, ok := err.(*Error); ok {
+			return e.redactResult(res), e.classified(ce)
+		}
 		return e.redactResult(res), e.redactErr(err)
 	}
 	req, err := op.Request(c)
@@ -131,20 +135,30 @@ func (s *Set) Call(ctx context.Context, c Call) (Result, error) {
 	if c.IdempotencyKey != "" {
 		header.Set("Idempotency-Key", c.IdempotencyKey)
 	}
-	shownURL := e.redact.recordURL(req.URL)
-	res.Request = RecordedRequest{Method: method, URL: shownURL, Headers: e.redact.recordHeaders(header)}
+	// What is recorded shows where the credential goes, never what it is.
+	shown := Request{Method: method, URL: req.URL, Header: header.Clone(), Body: req.Body}
+	if err := e.Auth.apply(ctx, &shown, true); err != nil {
+		return res, e.redactErr(err)
+	}
+	shownURL := e.redact.recordURL(shown.URL)
+	res.Request = RecordedRequest{Method: method, URL: shownURL, Headers: e.redact.recordHeaders(shown.Header)}
 	res.Request.Body, _ = e.redact.recordBody(req.Body)
 
 	ctx, cancel := context.WithTimeout(ctx, e.Timeout)
 	defer cancel()
-	hreq, err := http.NewRequestWithContext(ctx, method, req.URL, bytes.NewReader(req.Body))
-	if err != nil {
-		return res, fmt.Errorf("%s.%s: %s", c.Integration, c.Operation, e.redact.replace(err.Error()))
+	resp, err := s.send(ctx, e, Request{Method: method, URL: req.URL, Header: header, Body: req.Body})
+	if err == nil && resp.StatusCode == http.StatusUnauthorized && e.Auth.refresh() {
+		// A cached token may have been revoked or expired early: one more
+		// try with a fresh one, within the same attempt.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, MaxResponseBody))
+		resp.Body.Close()
+		resp, err = s.send(ctx, e, Request{Method: method, URL: req.URL, Header: header, Body: req.Body})
 	}
-	hreq.Header = header
-	resp, err := s.client.Do(hreq)
 	if err != nil {
-		return res, e.redactErr(networkError(ctx, method, shownURL, err, e.Timeout))
+		if ce, ok := err.(*Error); ok {
+			return res, e.classified(ce)
+		}
+		return res, e.classified(networkError(ctx, method, shownURL, err, e.Timeout))
 	}
 	defer resp.Body.Close()
 	body, truncated, readErr := readCapped(resp.Body, MaxResponseBody)
@@ -155,7 +169,7 @@ func (s *Set) Call(ctx context.Context, c Call) (Result, error) {
 	rec.Truncated = truncated || recTrunc
 	res.Response = rec
 	if readErr != nil {
-		return res, e.redactErr(networkError(ctx, method, shownURL, fmt.Errorf("reading response: %w", readErr), e.Timeout))
+		return res, e.classified(networkError(ctx, method, shownURL, fmt.Errorf("reading response: %w", readErr), e.Timeout))
 	}
 	if r.Status < 200 || r.Status > 299 {
 		se := statusError(r, s.now())
@@ -163,7 +177,7 @@ func (s *Set) Call(ctx context.Context, c Call) (Result, error) {
 			se = cl.Classify(r, se)
 		}
 		se.Message = c.Integration + "." + c.Operation + ": " + se.Message
-		return res, e.redactErr(se)
+		return res, e.classified(se)
 	}
 	out, err := op.Output(r)
 	if err != nil {
@@ -171,12 +185,38 @@ func (s *Set) Call(ctx context.Context, c Call) (Result, error) {
 		if oe, ok := err.(*Error); ok {
 			ce := *oe
 			ce.Message = c.Integration + "." + c.Operation + ": " + ce.Message
-			return res, e.redactErr(&ce)
+			return res, e.classified(&ce)
 		}
 		return res, e.redactErr(fmt.Errorf("%s.%s: %w", c.Integration, c.Operation, err))
 	}
 	res.Output = out
 	return res, nil
+}
+
+// send makes one HTTP request of r, with the integration's credential.
+func (s *Set) send(ctx context.Context, e *entry, r Request) (*http.Response, error) {
+	r.Header = r.Header.Clone()
+	if err := e.Auth.apply(ctx, &r, false); err != nil {
+		return nil, err
+	}
+	hreq, err := http.NewRequestWithContext(ctx, r.Method, r.URL, bytes.NewReader(r.Body))
+	if err != nil {
+		return nil, &Error{Message: e.redact.replace(err.Error())}
+	}
+	hreq.Header = r.Header
+	return s.client.Do(hreq)
+}
+
+// classified caps a vendor's retry delay at the retry policy's
+// max_interval, so that no Retry-After (or a vendor's own delay field, in
+// whatever unit) holds a step longer than the integration allows between
+// attempts, and keeps secrets out of the message.
+func (e *entry) classified(ce *Error) error {
+	c := *ce
+	if c.RetryAfter > e.Retry.MaxInterval {
+		c.RetryAfter = e.Retry.MaxInterval
+	}
+	return e.redactErr(&c)
 }
 
 // redactResult keeps configured secrets out of what a Sender recorded, and

@@ -1,7 +1,6 @@
 package integrations
 
 import (
-	"encoding/base64"
 	"net"
 	"net/http"
 	"net/url"
@@ -90,9 +89,4 @@ func Secrets(vals ...string) []string {
 // for vendors that send it with a failure reported in a 2xx body.
 func RetryAfterHeader(h http.Header) time.Duration {
 	return retryAfter(h.Get("Retry-After"), time.Now())
-}
-
-// BasicAuth is the Authorization header value for HTTP basic auth.
-func BasicAuth(user, password string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
 }

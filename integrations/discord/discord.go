@@ -45,8 +45,9 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	if i := strings.LastIndex(strings.TrimRight(u.Path, "/"), "/"); i >= 0 {
 		secrets = append(secrets, strings.TrimRight(u.Path, "/")[i+1:])
 	}
+	api := &integrations.API{Base: u, Errors: classify}
 	return &integrations.Integration{
-		Operations: map[string]integrations.Operation{"post_message": &postMessage{hook: u}},
+		Operations: api.Operations(map[string]*integrations.Op{"post_message": postMessage}),
 		Secrets:    secrets,
 	}, nil
 }

@@ -13,7 +13,7 @@ import (
 // limited.", "retry_after": 64.57, "global": false}: retry_after is in
 // seconds (a float) and is more precise than the Retry-After header.
 // 401/404 mean the webhook URL is wrong or the webhook was deleted.
-func (*postMessage) Classify(r *integrations.Response, e *integrations.Error) *integrations.Error {
+func classify(r *integrations.Response, e *integrations.Error) *integrations.Error {
 	switch r.Status {
 	case http.StatusTooManyRequests:
 		var body struct {

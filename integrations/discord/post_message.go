@@ -3,7 +3,6 @@ package discord
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"unicode/utf8"
 
 	"github.com/hookflow/hookflow/integrations"
@@ -31,18 +30,15 @@ const (
 // says so: text from payloads must not page a whole server. A 429 carries
 // retry_after (seconds) in its body, which sets the retry delay.
 // Output: {id, channel_id}.
-type postMessage struct{ hook *url.URL }
+//
+// Required is empty: content or embeds is needed, which message checks.
+var postMessage = &integrations.Op{
+	Optional: []string{"content", "embeds", "username", "avatar_url", "thread_id", "allowed_mentions", "tts"},
+	Build:    message,
+	Output:   posted,
+}
 
-var _ integrations.Operation = (*postMessage)(nil)
-
-// Required is empty: content or embeds is needed, which Request checks.
-func (*postMessage) Required() []string { return nil }
-
-func (p *postMessage) Request(c integrations.Call) (*integrations.Request, error) {
-	w := integrations.With(c.Input)
-	if err := w.Known("content", "embeds", "username", "avatar_url", "thread_id", "allowed_mentions", "tts"); err != nil {
-		return nil, err
-	}
+func message(w *integrations.In) (any, error) {
 	content, err := w.OptString("content")
 	if err != nil {
 		return nil, err
@@ -78,27 +74,25 @@ func (p *postMessage) Request(c integrations.Call) (*integrations.Request, error
 	} else if am != nil {
 		msg["allowed_mentions"] = am
 	}
-	if v, ok := c.Input["tts"]; ok && v != nil {
+	if v := w.With["tts"]; v != nil {
 		b, isBool := v.(bool)
 		if !isBool {
 			return nil, fmt.Errorf("with.tts must be true or false, got %s", integrations.Describe(v))
 		}
 		msg["tts"] = b
 	}
-	u := *p.hook
-	q := url.Values{"wait": {"true"}}
+	w.Query.Set("wait", "true")
 	thread, err := w.OptID("thread_id")
 	if err != nil {
 		return nil, err
 	}
 	if thread != "" {
-		q.Set("thread_id", thread)
+		w.Query.Set("thread_id", thread)
 	}
-	u.RawQuery = q.Encode()
-	return integrations.JSONRequest(http.MethodPost, u.String(), nil, msg)
+	return msg, nil
 }
 
-func (*postMessage) Output(r *integrations.Response) (any, error) {
+func posted(r *integrations.Response) (any, error) {
 	if r.Status == http.StatusNoContent || len(r.Body) == 0 {
 		return map[string]any{}, nil
 	}

@@ -18,61 +18,52 @@ import (
 //
 // POST /crm/v3/objects/deals; the contact association is HubSpot-defined
 // type 3 (deal to contact). Output: {id, properties, created_at, updated_at}.
-type createDeal struct{ api *api }
+var createDeal = &integrations.Op{
+	Path:     "crm/v3/objects/deals",
+	Required: []string{"name"},
+	Optional: []string{"contact_id", "amount", "stage", "pipeline", "properties"},
+	Build: func(in *integrations.In) (any, error) {
+		name, err := in.String("name")
+		if err != nil {
+			return nil, err
+		}
+		props, err := dealProperties(in)
+		if err != nil {
+			return nil, err
+		}
+		props["dealname"] = name
+		contact, err := in.OptID("contact_id")
+		if err != nil {
+			return nil, err
+		}
+		body := map[string]any{"properties": props}
+		if contact != "" {
+			body["associations"] = associate(contact, dealToContact)
+		}
+		return body, nil
+	},
+	Output: record,
+	Errors: scope("crm.objects.deals.write"),
+}
 
-var _ integrations.Operation = (*createDeal)(nil)
-
-func (*createDeal) Required() []string { return []string{"name"} }
-
-func (o *createDeal) Request(c integrations.Call) (*integrations.Request, error) {
-	w := integrations.With(c.Input)
-	if err := w.Known("name", "contact_id", "amount", "stage", "pipeline", "properties"); err != nil {
-		return nil, err
-	}
-	name, err := w.String("name")
-	if err != nil {
-		return nil, err
-	}
-	props, err := w.Scalars("properties")
+// dealProperties reads with.properties and the named deal fields.
+func dealProperties(in *integrations.In) (map[string]string, error) {
+	props, err := in.Scalars("properties")
 	if err != nil {
 		return nil, err
 	}
 	if props == nil {
 		props = map[string]string{}
 	}
-	props["dealname"] = name
 	for field, prop := range map[string]string{"amount": "amount", "stage": "dealstage", "pipeline": "pipeline"} {
-		if !w.Has(field) {
+		if !in.Has(field) {
 			continue
 		}
-		v, ok := integrations.Scalar(c.Input[field])
+		v, ok := integrations.Scalar(in.With[field])
 		if !ok {
-			return nil, fieldTypeError(field, c.Input[field])
+			return nil, fieldTypeError(field, in.With[field])
 		}
 		props[prop] = v
 	}
-	contact, err := w.OptID("contact_id")
-	if err != nil {
-		return nil, err
-	}
-	body := struct {
-		Properties   map[string]string `json:"properties"`
-		Associations []association     `json:"associations,omitempty"`
-	}{Properties: props}
-	if contact != "" {
-		body.Associations = associate(contact, dealToContact)
-	}
-	return o.api.post(body, "crm", "v3", "objects", "deals")
-}
-
-func (o *createDeal) Output(r *integrations.Response) (any, error) {
-	var deal object
-	if err := integrations.DecodeJSON(r, &deal); err != nil {
-		return nil, err
-	}
-	return deal.output(), nil
-}
-
-func (*createDeal) Classify(r *integrations.Response, e *integrations.Error) *integrations.Error {
-	return classify(r, e, "crm.objects.deals.write")
+	return props, nil
 }

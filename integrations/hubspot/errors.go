@@ -12,16 +12,15 @@ import (
 
 // classify adds what HubSpot's answer says beyond its status:
 //   - 401: the token is wrong, expired or revoked;
-//   - 403 (MISSING_SCOPES): the private app lacks scope;
+//   - 403 (MISSING_SCOPES): the private app lacks scope (each operation
+//     names its own);
 //   - 429: HubSpot sends no Retry-After; the ten-second window
 //     (X-HubSpot-RateLimit-Interval-Milliseconds) is the delay, except for
 //     the daily limit, which the retry policy's backoff outlasts.
-func classify(r *integrations.Response, e *integrations.Error, scope string) *integrations.Error {
+func classify(r *integrations.Response, e *integrations.Error) *integrations.Error {
 	switch r.Status {
 	case http.StatusUnauthorized:
 		e.Message += " (check the integration's token: a HubSpot private app access token that is current)"
-	case http.StatusForbidden:
-		e.Message += fmt.Sprintf(" (check the private app's scopes: this call needs %s)", scope)
 	case http.StatusTooManyRequests:
 		var body struct {
 			PolicyName string `json:"policyName"`

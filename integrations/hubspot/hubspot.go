@@ -7,10 +7,6 @@
 package hubspot
 
 import (
-	"net/http"
-	"net/url"
-	"time"
-
 	"gopkg.in/yaml.v3"
 
 	"github.com/hookflow/hookflow/integrations"
@@ -39,41 +35,22 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	if err := integrations.Decode(node, &c); err != nil {
 		return nil, err
 	}
-	problems := integrations.NewProblems(node)
-	base, err := integrations.BaseURL(node, c.BaseURL, DefaultBaseURL)
-	if err != nil {
-		problems.Add(err)
-	}
-	switch {
-	case c.Token == "":
-		problems.Field("token", "is required (a private app access token, e.g. ${HUBSPOT_TOKEN})")
-	case integrations.CheckHeader("Authorization", c.Token) != nil:
-		problems.Field("token", "must not contain control characters such as a line break")
-	}
-	if err := problems.Err(); err != nil {
+	p := integrations.NewProblems(node)
+	base := p.Base(c.BaseURL, DefaultBaseURL, "", false)
+	p.Credential("token", c.Token, "a private app access token, e.g. ${HUBSPOT_TOKEN}")
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	api := &api{base: base, token: c.Token}
+	api := &integrations.API{Base: base, Errors: classify}
 	return &integrations.Integration{
-		Operations: map[string]integrations.Operation{
-			"upsert_contact": &upsertContact{api},
-			"create_deal":    &createDeal{api},
-			"add_note":       &addNote{api: api, now: time.Now},
-		},
+		Operations: api.Operations(map[string]*integrations.Op{
+			"upsert_contact": upsertContact,
+			"create_deal":    createDeal,
+			"add_note":       addNote,
+		}),
+		Auth:    integrations.Bearer(integrations.StaticToken(c.Token)),
 		Secrets: []string{c.Token},
 	}, nil
-}
-
-// api is what every operation shares: where and as whom to call.
-type api struct {
-	base  *url.URL
-	token string
-}
-
-func (a *api) post(body any, path ...string) (*integrations.Request, error) {
-	h := http.Header{}
-	h.Set("Authorization", "Bearer "+a.token)
-	return integrations.JSONRequest(http.MethodPost, integrations.URL(a.base, path...), h, body)
 }
 
 // Association type ids HubSpot defines (associationCategory HUBSPOT_DEFINED).
@@ -119,4 +96,23 @@ func (o object) output() map[string]any {
 		out["updated_at"] = o.UpdatedAt
 	}
 	return out
+}
+
+// record reads one object answer.
+func record(r *integrations.Response) (any, error) {
+	var o object
+	if err := integrations.DecodeJSON(r, &o); err != nil {
+		return nil, err
+	}
+	return o.output(), nil
+}
+
+// scope names the private app scope a 403 of the operation asks for.
+func scope(s string) func(*integrations.Response, *integrations.Error) *integrations.Error {
+	return func(r *integrations.Response, e *integrations.Error) *integrations.Error {
+		if r.Status == 403 {
+			e.Message += " (check the private app's scopes: this call needs " + s + ")"
+		}
+		return e
+	}
 }

@@ -18,52 +18,45 @@ import (
 // It is POST /crm/v3/objects/contacts/batch/upsert with one input and
 // idProperty email, so the same call on every retry leaves one contact.
 // Output: {id, created, properties, created_at, updated_at}.
-type upsertContact struct{ api *api }
-
-var _ integrations.Operation = (*upsertContact)(nil)
-
-func (*upsertContact) Required() []string { return []string{"email"} }
-
-func (o *upsertContact) Request(c integrations.Call) (*integrations.Request, error) {
-	w := integrations.With(c.Input)
-	if err := w.Known("email", "properties"); err != nil {
-		return nil, err
-	}
-	email, err := w.String("email")
-	if err != nil {
-		return nil, err
-	}
-	email = strings.TrimSpace(email)
-	if !strings.Contains(email, "@") {
-		return nil, fmt.Errorf("with.email must be an email address")
-	}
-	props, err := w.Scalars("properties")
-	if err != nil {
-		return nil, err
-	}
-	if props == nil {
-		props = map[string]string{}
-	}
-	// A created contact gets the address as its email property.
-	if _, ok := props["email"]; !ok {
-		props["email"] = email
-	}
-	type input struct {
-		ID         string            `json:"id"`
-		IDProperty string            `json:"idProperty"`
-		Properties map[string]string `json:"properties"`
-	}
-	body := struct {
-		Inputs []input `json:"inputs"`
-	}{Inputs: []input{{ID: email, IDProperty: "email", Properties: props}}}
-	return o.api.post(body, "crm", "v3", "objects", "contacts", "batch", "upsert")
+var upsertContact = &integrations.Op{
+	Path:     "crm/v3/objects/contacts/batch/upsert",
+	Required: []string{"email"},
+	Optional: []string{"properties"},
+	Build: func(in *integrations.In) (any, error) {
+		email, err := in.String("email")
+		if err != nil {
+			return nil, err
+		}
+		email = strings.TrimSpace(email)
+		if !strings.Contains(email, "@") {
+			return nil, fmt.Errorf("with.email must be an email address")
+		}
+		props, err := in.Scalars("properties")
+		if err != nil {
+			return nil, err
+		}
+		if props == nil {
+			props = map[string]string{}
+		}
+		// A created contact gets the address as its email property.
+		if _, ok := props["email"]; !ok {
+			props["email"] = email
+		}
+		type input struct {
+			ID         string            `json:"id"`
+			IDProperty string            `json:"idProperty"`
+			Properties map[string]string `json:"properties"`
+		}
+		return map[string]any{"inputs": []input{{ID: email, IDProperty: "email", Properties: props}}}, nil
+	},
+	Output: upserted,
+	Errors: scope("crm.objects.contacts.write"),
 }
 
-// Output reads the batch answer. HubSpot answers 207 Multi-Status when an
+// upserted reads the batch answer. HubSpot answers 207 Multi-Status when an
 // input failed; with one input that is this contact, and a permanent error.
-func (o *upsertContact) Output(r *integrations.Response) (any, error) {
+func upserted(r *integrations.Response) (any, error) {
 	var res struct {
-		Status  string   `json:"status"`
 		Results []object `json:"results"`
 		Errors  []struct {
 			Message  string `json:"message"`
@@ -83,8 +76,4 @@ func (o *upsertContact) Output(r *integrations.Response) (any, error) {
 	out := res.Results[0].output()
 	out["created"] = res.Results[0].New != nil && *res.Results[0].New
 	return out, nil
-}
-
-func (*upsertContact) Classify(r *integrations.Response, e *integrations.Error) *integrations.Error {
-	return classify(r, e, "crm.objects.contacts.write")
 }

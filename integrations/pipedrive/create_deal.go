@@ -21,26 +21,24 @@ import (
 //	  fields: { … }                                 # custom fields by key
 //
 // POST /v1/deals. Output: {id, title, status}.
-type createDeal struct{ api *api }
+var createDeal = &integrations.Op{
+	Path:     "v1/deals",
+	Required: []string{"title"},
+	Optional: []string{"value", "currency", "person_id", "org_id", "stage_id", "user_id", "status", "fields"},
+	Build:    deal,
+	Output:   output("title", "status"),
+}
 
-var _ integrations.Operation = (*createDeal)(nil)
-
-func (*createDeal) Required() []string { return []string{"title"} }
-
-func (o *createDeal) Request(c integrations.Call) (*integrations.Request, error) {
-	w := integrations.With(c.Input)
-	if err := w.Known("title", "value", "currency", "person_id", "org_id", "stage_id", "user_id", "status", "fields"); err != nil {
-		return nil, err
-	}
+func deal(w *integrations.In) (any, error) {
 	title, err := w.String("title")
 	if err != nil {
 		return nil, err
 	}
 	named := map[string]any{"title": title}
 	if w.Has("value") {
-		v, ok := integrations.Scalar(c.Input["value"])
+		v, ok := integrations.Scalar(w.With["value"])
 		if !ok {
-			return nil, fmt.Errorf("with.value must be a number or a numeric string, got %s", integrations.Describe(c.Input["value"]))
+			return nil, fmt.Errorf("with.value must be a number or a numeric string, got %s", integrations.Describe(w.With["value"]))
 		}
 		named["value"] = v
 	}
@@ -59,15 +57,5 @@ func (o *createDeal) Request(c integrations.Call) (*integrations.Request, error)
 	if err := ids(w, named, "person_id", "org_id", "stage_id", "user_id"); err != nil {
 		return nil, err
 	}
-	body, err := merge(w, named)
-	if err != nil {
-		return nil, err
-	}
-	return o.api.post("deals", body)
-}
-
-func (*createDeal) Output(r *integrations.Response) (any, error) { return output(r, "title", "status") }
-
-func (*createDeal) Classify(r *integrations.Response, e *integrations.Error) *integrations.Error {
-	return classify(r, e)
+	return merge(w, named)
 }

@@ -17,17 +17,15 @@ import (
 //
 // POST /v1/persons. Creating is not idempotent: a retry after a lost
 // response can add a second person. Output: {id, name}.
-type createPerson struct{ api *api }
+var createPerson = &integrations.Op{
+	Path:     "v1/persons",
+	Required: []string{"name"},
+	Optional: []string{"email", "phone", "org_id", "owner_id", "fields"},
+	Build:    person,
+	Output:   output("name"),
+}
 
-var _ integrations.Operation = (*createPerson)(nil)
-
-func (*createPerson) Required() []string { return []string{"name"} }
-
-func (o *createPerson) Request(c integrations.Call) (*integrations.Request, error) {
-	w := integrations.With(c.Input)
-	if err := w.Known("name", "email", "phone", "org_id", "owner_id", "fields"); err != nil {
-		return nil, err
-	}
+func person(w *integrations.In) (any, error) {
 	name, err := w.String("name")
 	if err != nil {
 		return nil, err
@@ -50,21 +48,11 @@ func (o *createPerson) Request(c integrations.Call) (*integrations.Request, erro
 	if err := ids(w, named, "org_id", "owner_id"); err != nil {
 		return nil, err
 	}
-	body, err := merge(w, named)
-	if err != nil {
-		return nil, err
-	}
-	return o.api.post("persons", body)
-}
-
-func (*createPerson) Output(r *integrations.Response) (any, error) { return output(r, "name") }
-
-func (*createPerson) Classify(r *integrations.Response, e *integrations.Error) *integrations.Error {
-	return classify(r, e)
+	return merge(w, named)
 }
 
 // ids copies numeric id fields into body.
-func ids(w integrations.With, body map[string]any, fields ...string) error {
+func ids(w *integrations.In, body map[string]any, fields ...string) error {
 	for _, f := range fields {
 		if !w.Has(f) {
 			continue

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -44,44 +43,25 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 		return nil, err
 	}
 	problems := integrations.NewProblems(node)
-	base, err := integrations.BaseURL(node, c.BaseURL, DefaultBaseURL)
-	if err != nil {
-		problems.Add(err)
-	}
-	if c.APIToken == "" {
-		problems.Field("api_token", "is required (the API token of the Pipedrive user to act as, e.g. ${PIPEDRIVE_API_TOKEN})")
-	}
+	base := problems.Base(c.BaseURL, DefaultBaseURL, "", false)
+	problems.Credential("api_token", c.APIToken, "the API token of the Pipedrive user to act as, e.g. ${PIPEDRIVE_API_TOKEN}")
 	if err := problems.Err(); err != nil {
 		return nil, err
 	}
-	a := &api{base: base, token: c.APIToken}
+	api := &integrations.API{Base: base, Errors: classify}
 	return &integrations.Integration{
-		Operations: map[string]integrations.Operation{
-			"create_person": &createPerson{a},
-			"create_deal":   &createDeal{a},
-		},
+		Operations: api.Operations(map[string]*integrations.Op{
+			"create_person": createPerson,
+			"create_deal":   createDeal,
+		}),
+		Auth:    integrations.QueryAuth(integrations.QueryParam{Name: "api_token", Token: integrations.StaticToken(c.APIToken)}),
 		Secrets: []string{c.APIToken},
 	}, nil
 }
 
-type api struct {
-	base  *url.URL
-	token string
-}
-
-// post sends body to /v1/{resource}?api_token=….
-func (a *api) post(resource string, body any) (*integrations.Request, error) {
-	u, err := url.Parse(integrations.URL(a.base, "v1", resource))
-	if err != nil {
-		return nil, err
-	}
-	u.RawQuery = url.Values{"api_token": {a.token}}.Encode()
-	return integrations.JSONRequest(http.MethodPost, u.String(), nil, body)
-}
-
 // merge puts with.fields (custom fields by their key, and any other
 // documented field) under the named fields, which win.
-func merge(w integrations.With, named map[string]any) (map[string]any, error) {
+func merge(w *integrations.In, named map[string]any) (map[string]any, error) {
 	extra, err := w.Map("fields")
 	if err != nil {
 		return nil, err
@@ -94,8 +74,13 @@ func merge(w integrations.With, named map[string]any) (map[string]any, error) {
 	return body, nil
 }
 
-// output reads {"success": true, "data": {"id": 123, …}}.
-func output(r *integrations.Response, keys ...string) (any, error) {
+// output reads {"success": true, "data": {"id": 123, …}} into the id and
+// the named keys.
+func output(keys ...string) func(*integrations.Response) (any, error) {
+	return func(r *integrations.Response) (any, error) { return data(r, keys...) }
+}
+
+func data(r *integrations.Response, keys ...string) (any, error) {
 	var res struct {
 		Success bool           `json:"success"`
 		Error   string         `json:"error"`

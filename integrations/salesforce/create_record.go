@@ -16,55 +16,36 @@ import (
 //
 // POST /services/data/v60.0/sobjects/{object}/, answered 201
 // {"id", "success", "errors"}. Output: {id, success}.
-type createRecord struct{ api *api }
-
-var _ integrations.Operation = (*createRecord)(nil)
-
-func (*createRecord) Required() []string { return []string{"object", "fields"} }
-
-func (o *createRecord) Request(c integrations.Call) (*integrations.Request, error) {
-	w := integrations.With(c.Input)
-	if err := w.Known("object", "fields"); err != nil {
-		return nil, err
-	}
-	object, err := apiName(w, "object")
-	if err != nil {
-		return nil, err
-	}
-	fields, err := recordFields(w)
-	if err != nil {
-		return nil, err
-	}
-	req, err := o.api.sobject(http.MethodPost, fields, object)
-	if err == nil {
-		req.URL += "/" // as documented: …/sobjects/Account/
-	}
-	return req, err
+var createRecord = &integrations.Op{
+	Path:     "sobjects/{object}/", // as documented: …/sobjects/Account/
+	Required: []string{"object", "fields"},
+	Build: func(in *integrations.In) (any, error) {
+		if err := apiNames(in, "object"); err != nil {
+			return nil, err
+		}
+		return recordFields(in)
+	},
+	Output: saved,
 }
 
-func (o *createRecord) Output(r *integrations.Response) (any, error) {
-	return saved(r)
-}
-
-func (*createRecord) Classify(r *integrations.Response, e *integrations.Error) *integrations.Error {
-	return classify(r, e)
-}
-
-// apiName reads an object or field API name.
-func apiName(w integrations.With, field string) (string, error) {
-	s, err := w.String(field)
-	if err != nil {
-		return "", err
+// apiNames reads object or field API names into the path parameters.
+func apiNames(in *integrations.In, fields ...string) error {
+	for _, f := range fields {
+		s, err := in.String(f)
+		if err != nil {
+			return err
+		}
+		if !nameRE.MatchString(s) {
+			return fmt.Errorf("with.%s must be an API name such as Account or Order__c", f)
+		}
+		in.Params[f] = s
 	}
-	if !nameRE.MatchString(s) {
-		return "", fmt.Errorf("with.%s must be an API name such as Account or Order__c", field)
-	}
-	return s, nil
+	return nil
 }
 
 // recordFields reads with.fields, a mapping of field API names to values.
-func recordFields(w integrations.With) (map[string]any, error) {
-	fields, err := w.Map("fields")
+func recordFields(in *integrations.In) (map[string]any, error) {
+	fields, err := in.Map("fields")
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,6 @@
 package salesforce
 
 import (
-	"net/http"
 	"net/url"
 	"regexp"
 
@@ -61,12 +60,7 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 			base = u
 		}
 	}
-	switch {
-	case c.Token == "":
-		problems.Field("token", "is required (an OAuth access token, e.g. ${SALESFORCE_TOKEN})")
-	case integrations.CheckHeader("Authorization", c.Token) != nil:
-		problems.Field("token", "must not contain control characters such as a line break")
-	}
+	problems.Credential("token", c.Token, "an OAuth access token, e.g. ${SALESFORCE_TOKEN}")
 	if c.APIVersion == "" {
 		c.APIVersion = DefaultAPIVersion
 	} else if !versionRE.MatchString(c.APIVersion) {
@@ -75,28 +69,17 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	if err := problems.Err(); err != nil {
 		return nil, err
 	}
-	a := &api{base: base, version: c.APIVersion, token: c.Token}
+	// Every operation is below /services/data/{version}.
+	versioned, _ := url.Parse(integrations.URL(base, "services", "data", c.APIVersion))
+	api := &integrations.API{Base: versioned, Errors: classify}
 	return &integrations.Integration{
-		Operations: map[string]integrations.Operation{
-			"create_record": &createRecord{a},
-			"upsert_record": &upsertRecord{a},
-		},
+		Operations: api.Operations(map[string]*integrations.Op{
+			"create_record": createRecord,
+			"upsert_record": upsertRecord,
+		}),
+		Auth:    integrations.Bearer(integrations.StaticToken(c.Token)),
 		Secrets: []string{c.Token},
 	}, nil
-}
-
-type api struct {
-	base    *url.URL
-	version string
-	token   string
-}
-
-// sobject builds a request to /services/data/{version}/sobjects/{path…}.
-func (a *api) sobject(method string, body any, path ...string) (*integrations.Request, error) {
-	h := http.Header{}
-	h.Set("Authorization", "Bearer "+a.token)
-	segs := append([]string{"services", "data", a.version, "sobjects"}, path...)
-	return integrations.JSONRequest(method, integrations.URL(a.base, segs...), h, body)
 }
 
 // saveResult is what create and upsert answer.

@@ -13,7 +13,7 @@ import (
 // Classify spells out SendGrid's errors, {"errors": [{"message": "…",
 // "field": "from.email", "help": …}]}, and reads X-RateLimit-Reset (a Unix
 // time) on 429 when there is no Retry-After.
-func (*sendEmail) Classify(r *integrations.Response, e *integrations.Error) *integrations.Error {
+func classify(r *integrations.Response, e *integrations.Error) *integrations.Error {
 	var body struct {
 		Errors []struct {
 			Message string `json:"message"`

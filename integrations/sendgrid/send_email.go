@@ -2,7 +2,6 @@ package sendgrid
 
 import (
 	"fmt"
-	"net/http"
 	"net/mail"
 	"strings"
 
@@ -31,25 +30,27 @@ const maxRecipients = 1000
 //
 // POST /v3/mail/send; SendGrid answers 202 Accepted with an empty body and
 // the message id in X-Message-Id. Output: {accepted: true, id}.
-type sendEmail struct {
-	url, key       string
-	from, fromName string
+func sendEmail(defaultFrom, defaultName string) *integrations.Op {
+	return &integrations.Op{
+		Path:     "v3/mail/send",
+		Required: []string{"to"},
+		Optional: []string{"cc", "bcc", "subject", "text", "html", "reply_to", "from", "from_name", "template_id", "template_data", "categories"},
+		Build: func(in *integrations.In) (any, error) {
+			return message(in.With, defaultFrom, defaultName)
+		},
+		Output: func(r *integrations.Response) (any, error) {
+			return map[string]any{"accepted": true, "id": r.Header.Get("X-Message-Id")}, nil
+		},
+	}
 }
-
-var _ integrations.Operation = (*sendEmail)(nil)
-
-func (*sendEmail) Required() []string { return []string{"to"} }
 
 type address struct {
 	Email string `json:"email"`
 	Name  string `json:"name,omitempty"`
 }
 
-func (o *sendEmail) Request(c integrations.Call) (*integrations.Request, error) {
-	w := integrations.With(c.Input)
-	if err := w.Known("to", "cc", "bcc", "subject", "text", "html", "reply_to", "from", "from_name", "template_id", "template_data", "categories"); err != nil {
-		return nil, err
-	}
+// message is the Mail Send body.
+func message(w integrations.With, defaultFrom, defaultName string) (any, error) {
 	p := map[string]any{}
 	total := 0
 	for _, f := range []string{"to", "cc", "bcc"} {
@@ -129,7 +130,7 @@ func (o *sendEmail) Request(c integrations.Call) (*integrations.Request, error) 
 		return nil, err
 	}
 	if from == "" {
-		from, fromName = o.from, firstOf(fromName, o.fromName)
+		from, fromName = defaultFrom, firstOf(fromName, defaultName)
 	}
 	if from == "" {
 		return nil, fmt.Errorf("with.from is required (the integration sets no from address)")
@@ -158,9 +159,7 @@ func (o *sendEmail) Request(c integrations.Call) (*integrations.Request, error) 
 	if cats != nil {
 		msg["categories"] = cats
 	}
-	h := http.Header{}
-	h.Set("Authorization", "Bearer "+o.key)
-	return integrations.JSONRequest(http.MethodPost, o.url, h, msg)
+	return msg, nil
 }
 
 // addresses reads an address or a list of them ("Ada <ada@example.com>"
@@ -194,8 +193,4 @@ func firstOf(a, b string) string {
 		return a
 	}
 	return b
-}
-
-func (*sendEmail) Output(r *integrations.Response) (any, error) {
-	return map[string]any{"accepted": true, "id": r.Header.Get("X-Message-Id")}, nil
 }

@@ -41,16 +41,8 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 		return nil, err
 	}
 	problems := integrations.NewProblems(node)
-	base, err := integrations.BaseURL(node, c.BaseURL, DefaultBaseURL)
-	if err != nil {
-		problems.Add(err)
-	}
-	switch {
-	case c.APIKey == "":
-		problems.Field("api_key", "is required (a SendGrid API key with mail.send, e.g. ${SENDGRID_API_KEY})")
-	case integrations.CheckHeader("Authorization", c.APIKey) != nil:
-		problems.Field("api_key", "must not contain control characters such as a line break")
-	}
+	base := problems.Base(c.BaseURL, DefaultBaseURL, "", false)
+	problems.Credential("api_key", c.APIKey, "a SendGrid API key with mail.send, e.g. ${SENDGRID_API_KEY}")
 	if c.From != "" {
 		if _, err := mail.ParseAddress(c.From); err != nil {
 			problems.Field("from", "must be an email address")
@@ -59,10 +51,12 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	if err := problems.Err(); err != nil {
 		return nil, err
 	}
+	api := &integrations.API{Base: base, Errors: classify}
 	return &integrations.Integration{
-		Operations: map[string]integrations.Operation{
-			"send_email": &sendEmail{url: integrations.URL(base, "v3", "mail", "send"), key: c.APIKey, from: c.From, fromName: c.FromName},
-		},
+		Operations: api.Operations(map[string]*integrations.Op{
+			"send_email": sendEmail(c.From, c.FromName),
+		}),
+		Auth:    integrations.Bearer(integrations.StaticToken(c.APIKey)),
 		Secrets: []string{c.APIKey},
 	}, nil
 }

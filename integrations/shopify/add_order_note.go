@@ -13,9 +13,33 @@ import (
 //
 // The orderUpdate mutation. Shopify orders have one note: this replaces it.
 // Output: {id, note}.
-type addOrderNote struct{ g *graphql }
-
-var _ integrations.Operation = (*addOrderNote)(nil)
+var addOrderNote = &integrations.Op{
+	Required: []string{"order_id", "note"},
+	Build: func(in *integrations.In) (any, error) {
+		id, err := gid(in, "order_id", "Order")
+		if err != nil {
+			return nil, err
+		}
+		note, err := in.OptString("note")
+		if err != nil {
+			return nil, err
+		}
+		return graphql(orderUpdateMutation, map[string]any{"input": map[string]any{"id": id, "note": note}}), nil
+	},
+	Output: func(r *integrations.Response) (any, error) {
+		var p struct {
+			Order struct {
+				ID   string `json:"id"`
+				Note string `json:"note"`
+			} `json:"order"`
+		}
+		if err := payload(r, "orderUpdate", "write_orders", &p); err != nil {
+			return nil, err
+		}
+		return map[string]any{"id": p.Order.ID, "note": p.Order.Note}, nil
+	},
+	Errors: needs("write_orders"),
+}
 
 const orderUpdateMutation = `mutation orderUpdate($input: OrderInput!) {
   orderUpdate(input: $input) {
@@ -23,38 +47,3 @@ const orderUpdateMutation = `mutation orderUpdate($input: OrderInput!) {
     userErrors { field message }
   }
 }`
-
-func (*addOrderNote) Required() []string { return []string{"order_id", "note"} }
-
-func (o *addOrderNote) Request(c integrations.Call) (*integrations.Request, error) {
-	w := integrations.With(c.Input)
-	if err := w.Known("order_id", "note"); err != nil {
-		return nil, err
-	}
-	id, err := gid(w, "order_id", "Order")
-	if err != nil {
-		return nil, err
-	}
-	note, err := w.OptString("note")
-	if err != nil {
-		return nil, err
-	}
-	return o.g.request(orderUpdateMutation, map[string]any{"input": map[string]any{"id": id, "note": note}})
-}
-
-func (o *addOrderNote) Output(r *integrations.Response) (any, error) {
-	var p struct {
-		Order struct {
-			ID   string `json:"id"`
-			Note string `json:"note"`
-		} `json:"order"`
-	}
-	if err := payload(r, "orderUpdate", "write_orders", &p); err != nil {
-		return nil, err
-	}
-	return map[string]any{"id": p.Order.ID, "note": p.Order.Note}, nil
-}
-
-func (*addOrderNote) Classify(r *integrations.Response, e *integrations.Error) *integrations.Error {
-	return classify(r, e, "write_orders")
-}

@@ -22,9 +22,13 @@ import (
 // give such steps retry: {max_attempts: 1} if that matters more than the
 // retry. Output: {id (the adjustment group), changes: [{name, delta,
 // quantity_after}]}.
-type adjustInventory struct{ g *graphql }
-
-var _ integrations.Operation = (*adjustInventory)(nil)
+var adjustInventory = &integrations.Op{
+	Required: []string{"inventory_item_id", "location_id", "delta"},
+	Optional: []string{"reason", "name", "reference_document_uri"},
+	Build:    adjustRequest,
+	Output:   adjusted,
+	Errors:   needs("write_inventory"),
+}
 
 const inventoryAdjustMutation = `mutation inventoryAdjustQuantities($input: InventoryAdjustQuantitiesInput!) {
   inventoryAdjustQuantities(input: $input) {
@@ -37,15 +41,7 @@ const inventoryAdjustMutation = `mutation inventoryAdjustQuantities($input: Inve
   }
 }`
 
-func (*adjustInventory) Required() []string {
-	return []string{"inventory_item_id", "location_id", "delta"}
-}
-
-func (o *adjustInventory) Request(c integrations.Call) (*integrations.Request, error) {
-	w := integrations.With(c.Input)
-	if err := w.Known("inventory_item_id", "location_id", "delta", "reason", "name", "reference_document_uri"); err != nil {
-		return nil, err
-	}
+func adjustRequest(w *integrations.In) (any, error) {
 	item, err := gid(w, "inventory_item_id", "InventoryItem")
 	if err != nil {
 		return nil, err
@@ -75,10 +71,10 @@ func (o *adjustInventory) Request(c integrations.Call) (*integrations.Request, e
 			input[key] = v
 		}
 	}
-	return o.g.request(inventoryAdjustMutation, map[string]any{"input": input})
+	return graphql(inventoryAdjustMutation, map[string]any{"input": input}), nil
 }
 
-func (o *adjustInventory) Output(r *integrations.Response) (any, error) {
+func adjusted(r *integrations.Response) (any, error) {
 	var p struct {
 		Group *struct {
 			ID      string `json:"id"`
@@ -105,8 +101,4 @@ func (o *adjustInventory) Output(r *integrations.Response) (any, error) {
 		changes = append(changes, m)
 	}
 	return map[string]any{"id": p.Group.ID, "reason": p.Group.Reason, "changes": changes}, nil
-}
-
-func (*adjustInventory) Classify(r *integrations.Response, e *integrations.Error) *integrations.Error {
-	return classify(r, e, "write_inventory")
 }

@@ -104,16 +104,24 @@ func refill(a answer) time.Duration {
 }
 
 // classify adds what to check for HTTP failures.
-func classify(r *integrations.Response, e *integrations.Error, scope string) *integrations.Error {
+func classify(r *integrations.Response, e *integrations.Error) *integrations.Error {
 	switch r.Status {
 	case http.StatusUnauthorized:
 		e.Message += " (check the integration's token: an Admin API access token, shpat_…, for this shop)"
-	case http.StatusForbidden:
-		e.Message += fmt.Sprintf(" (the app needs the %s access scope)", scope)
 	case http.StatusPaymentRequired, http.StatusLocked:
 		e.Message += " (the shop is frozen or locked)"
 	case http.StatusNotFound:
 		e.Message += " (check base_url: the shop's admin domain, and api_version)"
 	}
 	return e
+}
+
+// needs names the access scope a 403 of an operation asks for.
+func needs(scope string) func(*integrations.Response, *integrations.Error) *integrations.Error {
+	return func(r *integrations.Response, e *integrations.Error) *integrations.Error {
+		if r.Status == http.StatusForbidden {
+			e.Message += fmt.Sprintf(" (the app needs the %s access scope)", scope)
+		}
+		return e
+	}
 }

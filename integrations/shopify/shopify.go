@@ -8,7 +8,6 @@ package shopify
 
 import (
 	"fmt"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -45,56 +44,39 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	if err := integrations.Decode(node, &c); err != nil {
 		return nil, err
 	}
-	problems := integrations.NewProblems(node)
-	var base *url.URL
-	if c.BaseURL == "" {
-		problems.Field("base_url", "is required: the shop's admin URL, e.g. https://acme.myshopify.com")
-	} else {
-		var err error
-		if base, err = integrations.BaseURL(node, c.BaseURL, ""); err != nil {
-			problems.Add(err)
-		}
-	}
-	switch {
-	case c.Token == "":
-		problems.Field("token", "is required (an Admin API access token, e.g. ${SHOPIFY_TOKEN})")
-	case integrations.CheckHeader("X-Shopify-Access-Token", c.Token) != nil:
-		problems.Field("token", "must not contain control characters such as a line break")
-	}
+	p := integrations.NewProblems(node)
+	base := p.Base(c.BaseURL, "", "the shop's admin URL, e.g. https://acme.myshopify.com", false)
+	p.Credential("token", c.Token, "an Admin API access token, e.g. ${SHOPIFY_TOKEN}")
 	if c.APIVersion == "" {
 		c.APIVersion = DefaultAPIVersion
 	} else if !versionRE.MatchString(c.APIVersion) {
-		problems.Field("api_version", "must be a Shopify API version such as %s", DefaultAPIVersion)
+		p.Field("api_version", "must be a Shopify API version such as %s", DefaultAPIVersion)
 	}
-	if err := problems.Err(); err != nil {
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	g := &graphql{endpoint: integrations.URL(base, "admin", "api", c.APIVersion, "graphql.json"), token: c.Token}
+	// Every operation posts to the one GraphQL endpoint.
+	endpoint, _ := url.Parse(integrations.URL(base, "admin", "api", c.APIVersion, "graphql.json"))
+	api := &integrations.API{Base: endpoint, Errors: classify}
 	return &integrations.Integration{
-		Operations: map[string]integrations.Operation{
-			"tag_order":        &tagOrder{g},
-			"add_order_note":   &addOrderNote{g},
-			"adjust_inventory": &adjustInventory{g},
-		},
+		Operations: api.Operations(map[string]*integrations.Op{
+			"tag_order":        tagOrder,
+			"add_order_note":   addOrderNote,
+			"adjust_inventory": adjustInventory,
+		}),
+		Auth:    integrations.HeaderAuth("X-Shopify-Access-Token", integrations.StaticToken(c.Token)),
 		Secrets: []string{c.Token},
 	}, nil
 }
 
-// graphql is the one endpoint every operation posts to.
-type graphql struct {
-	endpoint string
-	token    string
-}
-
-func (g *graphql) request(query string, variables map[string]any) (*integrations.Request, error) {
-	h := http.Header{}
-	h.Set("X-Shopify-Access-Token", g.token)
-	return integrations.JSONRequest(http.MethodPost, g.endpoint, h, map[string]any{"query": query, "variables": variables})
+// graphql is the body of a GraphQL request.
+func graphql(query string, variables map[string]any) map[string]any {
+	return map[string]any{"query": query, "variables": variables}
 }
 
 // gid turns an id from a payload (5678, "5678" or
 // "gid://shopify/Order/5678") into the GraphQL global id of kind.
-func gid(w integrations.With, field, kind string) (string, error) {
+func gid(w *integrations.In, field, kind string) (string, error) {
 	id, err := w.ID(field)
 	if err != nil {
 		return "", err

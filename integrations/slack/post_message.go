@@ -2,8 +2,6 @@ package slack
 
 import (
 	"fmt"
-	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/hookflow/hookflow/integrations"
@@ -13,7 +11,7 @@ import (
 // than 40,000 characters is truncated by Slack.
 const maxBlocks = 50
 
-// postMessage posts a message:
+// post_message posts a message:
 //
 //	call: ops.post_message
 //	with:
@@ -29,23 +27,57 @@ const maxBlocks = 50
 // even on failure: {"ok": false, "error": "channel_not_found"} is a
 // permanent failure, "ratelimited" and Slack's internal errors retry.
 // Output: {ok, channel, ts, id} (id is the message ts; webhook: {ok}).
-type postMessage struct {
-	webhook *url.URL // incoming webhook mode
+//
+// fields are what it takes besides text.
+var fields = []string{"blocks", "channel", "thread_ts", "unfurl_links", "unfurl_media"}
 
-	api     *url.URL // bot token mode
-	token   string
-	channel string
+// webhookMessage posts through an incoming webhook.
+var webhookMessage = &integrations.Op{
+	Required: []string{"text"},
+	Optional: fields,
+	Build: func(in *integrations.In) (any, error) {
+		if in.Has("channel") {
+			return nil, fmt.Errorf("with.channel: an incoming webhook posts to the channel it was created for; configure a bot token to choose the channel")
+		}
+		return message(in)
+	},
+	Output: func(*integrations.Response) (any, error) {
+		// An incoming webhook answers 200 with the text "ok".
+		return map[string]any{"ok": true}, nil
+	},
 }
 
-var _ integrations.Operation = (*postMessage)(nil)
-
-func (*postMessage) Required() []string { return []string{"text"} }
-
-func (p *postMessage) Request(c integrations.Call) (*integrations.Request, error) {
-	w := integrations.With(c.Input)
-	if err := w.Known("text", "blocks", "channel", "thread_ts", "unfurl_links", "unfurl_media"); err != nil {
-		return nil, err
+// chatPostMessage posts with a bot token, to with.channel or the default.
+func chatPostMessage(defaultChannel string) *integrations.Op {
+	return &integrations.Op{
+		Path:     "chat.postMessage",
+		Required: []string{"text"},
+		Optional: fields,
+		Build: func(in *integrations.In) (any, error) {
+			msg, err := message(in)
+			if err != nil {
+				return nil, err
+			}
+			channel, err := in.OptString("channel")
+			if err != nil {
+				return nil, err
+			}
+			channel = strings.TrimSpace(channel)
+			if channel == "" {
+				channel = defaultChannel
+			}
+			if channel == "" {
+				return nil, fmt.Errorf("with.channel is required (the integration sets no default channel)")
+			}
+			msg["channel"] = channel
+			return msg, nil
+		},
+		Output: posted,
 	}
+}
+
+// message reads what both ways of posting send.
+func message(w *integrations.In) (map[string]any, error) {
 	text, err := w.String("text")
 	if err != nil {
 		return nil, err
@@ -67,7 +99,7 @@ func (p *postMessage) Request(c integrations.Call) (*integrations.Request, error
 		msg["thread_ts"] = ts
 	}
 	for _, f := range []string{"unfurl_links", "unfurl_media"} {
-		switch v := c.Input[f].(type) {
+		switch v := w.With[f].(type) {
 		case nil:
 		case bool:
 			msg[f] = v
@@ -75,39 +107,11 @@ func (p *postMessage) Request(c integrations.Call) (*integrations.Request, error
 			return nil, fmt.Errorf("with.%s must be true or false, got %s", f, integrations.Describe(v))
 		}
 	}
-	channel, err := w.OptString("channel")
-	if err != nil {
-		return nil, err
-	}
-	if p.webhook != nil {
-		if channel != "" {
-			return nil, fmt.Errorf("with.channel: an incoming webhook posts to the channel it was created for; configure a bot token to choose the channel")
-		}
-		return integrations.JSONRequest(http.MethodPost, p.webhook.String(), nil, msg)
-	}
-	channel = strings.TrimSpace(channel)
-	if channel == "" {
-		channel = p.channel
-	}
-	if channel == "" {
-		return nil, fmt.Errorf("with.channel is required (the integration sets no default channel)")
-	}
-	msg["channel"] = channel
-	h := http.Header{}
-	h.Set("Authorization", "Bearer "+p.token)
-	req, err := integrations.JSONRequest(http.MethodPost, integrations.URL(p.api, "chat.postMessage"), h, msg)
-	if err == nil {
-		// Slack warns about JSON bodies sent without a charset.
-		req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	}
-	return req, err
+	return msg, nil
 }
 
-func (p *postMessage) Output(r *integrations.Response) (any, error) {
-	if p.webhook != nil {
-		// An incoming webhook answers 200 with the text "ok".
-		return map[string]any{"ok": true}, nil
-	}
+// posted reads chat.postMessage's answer, which is 200 even on failure.
+func posted(r *integrations.Response) (any, error) {
 	var res struct {
 		OK      bool   `json:"ok"`
 		Error   string `json:"error"`
@@ -122,11 +126,4 @@ func (p *postMessage) Output(r *integrations.Response) (any, error) {
 		return nil, apiError(r, res.Error, res.Needed)
 	}
 	return map[string]any{"ok": true, "channel": res.Channel, "ts": res.TS, "id": res.TS}, nil
-}
-
-func (p *postMessage) Classify(r *integrations.Response, e *integrations.Error) *integrations.Error {
-	if p.webhook != nil {
-		return webhookError(r, e)
-	}
-	return e
 }

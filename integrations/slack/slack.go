@@ -7,6 +7,7 @@
 package slack
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -45,8 +46,7 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 		return nil, err
 	}
 	problems := integrations.NewProblems(node)
-	op := &postMessage{channel: c.Channel}
-	var secrets []string
+	in := &integrations.Integration{}
 	switch {
 	case c.URL == "" && c.Token == "":
 		problems.Add(integrations.Errorf(node, "", "needs url (an incoming webhook URL) or token (a bot token)"))
@@ -59,9 +59,10 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 			problems.Field("url", "must be an incoming webhook URL (https://hooks.slack.com/services/…)")
 			break
 		}
-		op.webhook = u
+		api := &integrations.API{Base: u, Errors: webhookError}
+		in.Operations = api.Operations(map[string]*integrations.Op{"post_message": webhookMessage})
 		// The path after /services/ is the webhook's secret.
-		secrets = append(secrets, c.URL, strings.TrimPrefix(strings.TrimPrefix(u.EscapedPath(), "/"), "services/"))
+		in.Secrets = []string{c.URL, strings.TrimPrefix(strings.TrimPrefix(u.EscapedPath(), "/"), "services/")}
 		if c.Channel != "" {
 			problems.Field("channel", "an incoming webhook posts to the channel it was created for; channel needs token (a bot token)")
 		}
@@ -69,21 +70,16 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 			problems.Field("base_url", "is for the bot token's Web API; an incoming webhook uses url")
 		}
 	default:
-		if integrations.CheckHeader("Authorization", c.Token) != nil {
-			problems.Field("token", "must not contain control characters such as a line break")
-		}
-		base, err := integrations.BaseURL(node, c.BaseURL, DefaultBaseURL)
-		if err != nil {
-			problems.Add(err)
-		}
-		op.api, op.token = base, c.Token
-		secrets = append(secrets, c.Token)
+		problems.Credential("token", c.Token, "a bot token, xoxb-…")
+		base := problems.Base(c.BaseURL, DefaultBaseURL, "", false)
+		// Slack warns about JSON bodies sent without a charset.
+		api := &integrations.API{Base: base, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}}}
+		in.Operations = api.Operations(map[string]*integrations.Op{"post_message": chatPostMessage(c.Channel)})
+		in.Auth = integrations.Bearer(integrations.StaticToken(c.Token))
+		in.Secrets = []string{c.Token}
 	}
 	if err := problems.Err(); err != nil {
 		return nil, err
 	}
-	return &integrations.Integration{
-		Operations: map[string]integrations.Operation{"post_message": op},
-		Secrets:    secrets,
-	}, nil
+	return in, nil
 }

@@ -1,6 +1,7 @@
 package teams
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
@@ -21,9 +22,13 @@ import (
 // "application/vnd.microsoft.card.adaptive", "content": card}]}. With text
 // (and title) the card is built: TextBlocks with wrap on, schema version
 // 1.4. Workflows answer 202 Accepted with no body. Output: {accepted: true}.
-type postMessage struct{ url string }
-
-var _ integrations.Operation = (*postMessage)(nil)
+var postMessage = &integrations.Op{
+	Optional: []string{"text", "title", "card"},
+	Build:    message,
+	Output: func(*integrations.Response) (any, error) {
+		return map[string]any{"accepted": true}, nil
+	},
+}
 
 const (
 	cardType    = "application/vnd.microsoft.card.adaptive"
@@ -33,14 +38,9 @@ const (
 	maxMessage = 28 << 10
 )
 
-// Required is empty: either text or card is needed, which Request checks.
-func (*postMessage) Required() []string { return nil }
-
-func (p *postMessage) Request(c integrations.Call) (*integrations.Request, error) {
-	w := integrations.With(c.Input)
-	if err := w.Known("text", "title", "card"); err != nil {
-		return nil, err
-	}
+// message is the card message. No field is required: either text or card
+// is needed, which it checks.
+func message(w *integrations.In) (any, error) {
 	text, err := w.OptString("text")
 	if err != nil {
 		return nil, err
@@ -84,19 +84,14 @@ func (p *postMessage) Request(c integrations.Call) (*integrations.Request, error
 		"type":        "message",
 		"attachments": []any{map[string]any{"contentType": cardType, "contentUrl": nil, "content": card}},
 	}
-	req, err := integrations.JSONRequest(http.MethodPost, p.url, nil, msg)
-	if err == nil && len(req.Body) > maxMessage {
-		return nil, fmt.Errorf("message is %d bytes; Teams takes about %d at most", len(req.Body), maxMessage)
+	if b, err := json.Marshal(msg); err == nil && len(b) > maxMessage {
+		return nil, fmt.Errorf("message is %d bytes; Teams takes about %d at most", len(b), maxMessage)
 	}
-	return req, err
-}
-
-func (*postMessage) Output(*integrations.Response) (any, error) {
-	return map[string]any{"accepted": true}, nil
+	return msg, nil
 }
 
 // Classify points at the URL when the workflow refuses the call.
-func (*postMessage) Classify(r *integrations.Response, e *integrations.Error) *integrations.Error {
+func classify(r *integrations.Response, e *integrations.Error) *integrations.Error {
 	switch r.Status {
 	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound:
 		e.Message += " (check the integration's url: the workflow's webhook URL, including its sig parameter, and that the workflow is on)"

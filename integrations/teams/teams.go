@@ -45,8 +45,9 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 			secrets = append(secrets, vs...)
 		}
 	}
+	api := &integrations.API{Base: u, Errors: classify}
 	return &integrations.Integration{
-		Operations: map[string]integrations.Operation{"post_message": &postMessage{url: u.String()}},
+		Operations: api.Operations(map[string]*integrations.Op{"post_message": postMessage}),
 		Secrets:    secrets,
 	}, nil
 }

@@ -13,7 +13,7 @@ import (
 // page: {"code": 21211, "message": "The 'To' number … is not a valid phone
 // number.", "more_info": "https://www.twilio.com/docs/errors/21211"}.
 // 20003 (401) is the credential; 20429 and 5xx retry.
-func (*sendSMS) Classify(r *integrations.Response, e *integrations.Error) *integrations.Error {
+func classify(r *integrations.Response, e *integrations.Error) *integrations.Error {
 	var body struct {
 		Code     int    `json:"code"`
 		Message  string `json:"message"`

@@ -2,7 +2,6 @@ package twilio
 
 import (
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"unicode/utf8"
@@ -27,49 +26,49 @@ const maxBody = 1600
 // POST /2010-04-01/Accounts/{AccountSid}/Messages.json, form-encoded, with
 // HTTP basic auth. Output: {id, sid, status, to, from}: id is the Message
 // SID (SM…).
-type sendSMS struct {
-	url, user, pass string
-	from, service   string
+func sendSMS(defaultFrom, defaultService string) *integrations.Op {
+	return &integrations.Op{
+		Path:     "Messages.json",
+		Required: []string{"to", "body"},
+		Optional: []string{"from", "messaging_service_sid", "media_url", "status_callback"},
+		Build: func(in *integrations.In) (any, error) {
+			return nil, message(in, defaultFrom, defaultService)
+		},
+		Output: sent,
+	}
 }
 
-var _ integrations.Operation = (*sendSMS)(nil)
-
-func (*sendSMS) Required() []string { return []string{"to", "body"} }
-
-func (o *sendSMS) Request(c integrations.Call) (*integrations.Request, error) {
-	w := integrations.With(c.Input)
-	if err := w.Known("to", "body", "from", "messaging_service_sid", "media_url", "status_callback"); err != nil {
-		return nil, err
-	}
+// message reads the message's fields into the form.
+func message(w *integrations.In, defaultFrom, defaultService string) error {
 	to, err := w.String("to")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	body, err := w.String("body")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if n := utf8.RuneCountInString(body); n > maxBody {
-		return nil, fmt.Errorf("with.body has %d characters; Twilio takes at most %d", n, maxBody)
+		return fmt.Errorf("with.body has %d characters; Twilio takes at most %d", n, maxBody)
 	}
 	form := url.Values{"To": {strings.TrimSpace(to)}, "Body": {body}}
 	from, err := w.OptString("from")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	service, err := w.OptString("messaging_service_sid")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	switch {
 	case from != "" && service != "":
-		return nil, fmt.Errorf("with.from and with.messaging_service_sid: give one, not both")
+		return fmt.Errorf("with.from and with.messaging_service_sid: give one, not both")
 	case from != "":
 	case service != "":
-	case o.service != "":
-		service = o.service
+	case defaultService != "":
+		service = defaultService
 	default:
-		from = o.from
+		from = defaultFrom
 	}
 	switch {
 	case from != "":
@@ -77,28 +76,25 @@ func (o *sendSMS) Request(c integrations.Call) (*integrations.Request, error) {
 	case service != "":
 		form.Set("MessagingServiceSid", service)
 	default:
-		return nil, fmt.Errorf("with.from is required (the integration sets neither from nor messaging_service_sid)")
+		return fmt.Errorf("with.from is required (the integration sets neither from nor messaging_service_sid)")
 	}
 	media, err := w.Strings("media_url")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, m := range media {
 		form.Add("MediaUrl", m)
 	}
 	if cb, err := w.OptString("status_callback"); err != nil {
-		return nil, err
+		return err
 	} else if cb != "" {
 		form.Set("StatusCallback", cb)
 	}
-	h := http.Header{}
-	h.Set("Content-Type", "application/x-www-form-urlencoded")
-	h.Set("Accept", "application/json")
-	h.Set("Authorization", integrations.BasicAuth(o.user, o.pass))
-	return &integrations.Request{Method: http.MethodPost, URL: o.url, Header: h, Body: []byte(form.Encode())}, nil
+	w.Form = form
+	return nil
 }
 
-func (*sendSMS) Output(r *integrations.Response) (any, error) {
+func sent(r *integrations.Response) (any, error) {
 	var m struct {
 		SID    string `json:"sid"`
 		Status string `json:"status"`

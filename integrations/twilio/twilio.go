@@ -7,6 +7,7 @@
 package twilio
 
 import (
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -48,10 +49,7 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 		return nil, err
 	}
 	problems := integrations.NewProblems(node)
-	base, err := integrations.BaseURL(node, c.BaseURL, DefaultBaseURL)
-	if err != nil {
-		problems.Add(err)
-	}
+	base := problems.Base(c.BaseURL, DefaultBaseURL, "", false)
 	if !sidRE.MatchString(c.AccountSID) {
 		problems.Field("account_sid", "must be the Account SID: AC followed by 32 hex digits (e.g. ${TWILIO_ACCOUNT_SID})")
 	}
@@ -73,14 +71,14 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	if err := problems.Err(); err != nil {
 		return nil, err
 	}
+	// Messages are created under the account, whichever credential is used.
+	account, _ := url.Parse(integrations.URL(base, "2010-04-01", "Accounts", c.AccountSID))
+	api := &integrations.API{Base: account, Errors: classify}
 	return &integrations.Integration{
-		Operations: map[string]integrations.Operation{
-			"send_sms": &sendSMS{
-				url:  integrations.URL(base, "2010-04-01", "Accounts", c.AccountSID, "Messages.json"),
-				user: user, pass: pass,
-				from: c.From, service: c.MessagingServiceSID,
-			},
-		},
+		Operations: api.Operations(map[string]*integrations.Op{
+			"send_sms": sendSMS(c.From, c.MessagingServiceSID),
+		}),
+		Auth: integrations.Basic(user, integrations.StaticToken(pass)),
 		// The basic auth value too, in case an error echoes the header.
 		Secrets: integrations.Secrets(c.AuthToken, c.APIKeySecret, strings.TrimPrefix(integrations.BasicAuth(user, pass), "Basic ")),
 	}, nil

@@ -9,6 +9,7 @@ package woocommerce
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -42,59 +43,43 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	if err := integrations.Decode(node, &c); err != nil {
 		return nil, err
 	}
-	problems := integrations.NewProblems(node)
-	var base *url.URL
-	if c.BaseURL == "" {
-		problems.Field("base_url", "is required: the store's site URL, e.g. https://shop.example")
-	} else if u, err := integrations.BaseURL(node, c.BaseURL, ""); err != nil {
-		problems.Add(err)
-	} else if u.Scheme != "https" && !integrations.Loopback(u) {
-		problems.Field("base_url", "must be https: the consumer key is sent with every request")
-	} else {
-		base = u
-	}
-	if c.ConsumerKey == "" {
-		problems.Field("consumer_key", "is required (ck_…, e.g. ${WC_CONSUMER_KEY})")
-	}
-	if c.ConsumerSecret == "" {
-		problems.Field("consumer_secret", "is required (cs_…, e.g. ${WC_CONSUMER_SECRET})")
-	}
-	if err := problems.Err(); err != nil {
+	p := integrations.NewProblems(node)
+	base := p.Base(c.BaseURL, "", "the store's site URL, e.g. https://shop.example", true)
+	p.Credential("consumer_key", c.ConsumerKey, "ck_…, e.g. ${WC_CONSUMER_KEY}")
+	p.Credential("consumer_secret", c.ConsumerSecret, "cs_…, e.g. ${WC_CONSUMER_SECRET}")
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	auth := integrations.BasicAuth(c.ConsumerKey, c.ConsumerSecret)
-	a := &api{base: base, auth: auth}
+	// Every operation is below /wp-json/wc/v3.
+	v3, _ := url.Parse(integrations.URL(base, "wp-json", "wc", "v3"))
+	api := &integrations.API{Base: v3, Errors: classify}
 	return &integrations.Integration{
-		Operations: map[string]integrations.Operation{
-			"update_order": &updateOrder{a},
-			"update_stock": &updateStock{a},
-		},
-		Secrets: integrations.Secrets(c.ConsumerSecret, c.ConsumerKey, strings.TrimPrefix(auth, "Basic ")),
+		Operations: api.Operations(map[string]*integrations.Op{
+			"update_order": updateOrder,
+			"update_stock": updateStock,
+		}),
+		Auth:    integrations.Basic(c.ConsumerKey, integrations.StaticToken(c.ConsumerSecret)),
+		Secrets: integrations.Secrets(c.ConsumerSecret, c.ConsumerKey, strings.TrimPrefix(integrations.BasicAuth(c.ConsumerKey, c.ConsumerSecret), "Basic ")),
 	}, nil
 }
 
-type api struct {
-	base *url.URL
-	auth string
-}
-
-// put sends body to /wp-json/wc/v3/{path…}.
-func (a *api) put(body any, path ...string) (*integrations.Request, error) {
-	h := http.Header{}
-	h.Set("Authorization", a.auth)
-	return integrations.JSONRequest(http.MethodPut, integrations.URL(a.base, append([]string{"wp-json", "wc", "v3"}, path...)...), h, body)
-}
-
-// decode reads the updated resource.
-func decode(r *integrations.Response) (map[string]any, error) {
-	var m map[string]any
-	if err := integrations.DecodeJSON(r, &m); err != nil {
-		return nil, err
+// fields maps a resource answer to the output: the named fields, whole
+// numbers as integers.
+func fields(names ...string) func(*integrations.Response) (any, error) {
+	return func(r *integrations.Response) (any, error) {
+		var m map[string]any
+		if err := integrations.DecodeJSON(r, &m); err != nil {
+			return nil, err
+		}
+		out := make(map[string]any, len(names))
+		for _, k := range names {
+			out[k] = m[k]
+			if f, ok := m[k].(float64); ok && f == math.Trunc(f) {
+				out[k] = int64(f)
+			}
+		}
+		return out, nil
 	}
-	if id, ok := m["id"].(float64); ok {
-		m["id"] = int64(id)
-	}
-	return m, nil
 }
 
 // classify puts WooCommerce's error code beside its message:

@@ -22,7 +22,7 @@ func load(t *testing.T, v *kindtest.Vendor) *integrations.Set {
 func TestConfig(t *testing.T) {
 	for _, tc := range []struct{ name, doc, want string }{
 		{"no base", "s:\n  kind: woocommerce\n  consumer_key: k\n  consumer_secret: s\n", "integrations.s.base_url is required"},
-		{"plain http", "s:\n  kind: woocommerce\n  base_url: http://shop.example\n  consumer_key: k\n  consumer_secret: s\n", "hookflow.yaml:3:13: integrations.s.base_url must be https: the consumer key is sent with every request"},
+		{"plain http", "s:\n  kind: woocommerce\n  base_url: http://shop.example\n  consumer_key: k\n  consumer_secret: s\n", "hookflow.yaml:3:13: integrations.s.base_url must be https: the credential is sent with every request"},
 		{"no secret", "s:\n  kind: woocommerce\n  base_url: https://shop.example\n  consumer_key: k\n", "integrations.s.consumer_secret is required"},
 	} {
 		_, err := kindtest.LoadErr(t, tc.doc)

@@ -1,0 +1,258 @@
+package integrations
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// vendorAPI is a small API written with the core, as a kind would be.
+func vendorAPI(t *testing.T, base string) *API {
+	t.Helper()
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &API{
+		Base:   u,
+		Header: http.Header{"X-Api-Version": {"2026-10"}},
+		Errors: func(r *Response, e *Error) *Error {
+			if r.Status == http.StatusConflict {
+				e.Retryable = true
+				e.Message += " (vendor: locked)"
+			}
+			return e
+		},
+	}
+}
+
+var getOrder = &Op{
+	Method:   http.MethodGet,
+	Path:     "shops/{shop}/orders/{order_id}",
+	Required: []string{"shop", "order_id"},
+	Optional: []string{"expand"},
+	Build: func(in *In) (any, error) {
+		shop, err := in.String("shop")
+		if err != nil {
+			return nil, err
+		}
+		in.Params["shop"] = shop
+		if e, _ := in.OptString("expand"); e != "" {
+			in.Query.Set("expand", e)
+		}
+		return nil, nil
+	},
+	Output: func(r *Response) (any, error) { return map[string]any{"status": r.Status}, nil },
+}
+
+// A value that reaches a URL path is one segment: "/", "?", "#", ";" and
+// "%" cannot add segments, a query or a fragment, and dot segments are
+// refused before anything is sent.
+func TestOpPathSegments(t *testing.T) {
+	var mu sync.Mutex
+	var paths []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		paths = append(paths, r.URL.EscapedPath()+"?"+r.URL.RawQuery)
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	api := vendorAPI(t, srv.URL+"/api/v2")
+	s := NewSet(loopback, &Integration{Name: "v", Operations: api.Operations(map[string]*Op{"get_order": getOrder})})
+	for _, tc := range []struct {
+		shop, order any
+		want        string
+	}{
+		{"acme", 42, "/api/v2/shops/acme/orders/42?"},
+		{"acme", "../../admin", "/api/v2/shops/acme/orders/..%2F..%2Fadmin?"},
+		{"acme/../../x", "1", "/api/v2/shops/acme%2F..%2F..%2Fx/orders/1?"},
+		{"acme", "1?admin=true", "/api/v2/shops/acme/orders/1%3Fadmin=true?"},
+		{"acme", "1#frag", "/api/v2/shops/acme/orders/1%23frag?"},
+		{"acme", "1;jsessionid=x", "/api/v2/shops/acme/orders/1%3Bjsessionid=x?"},
+		{"acme", "%2e%2e%2fadmin", "/api/v2/shops/acme/orders/%252e%252e%252fadmin?"},
+		{"acme", "%2F", "/api/v2/shops/acme/orders/%252F?"},
+	} {
+		_, err := s.Call(context.Background(), Call{Integration: "v", Operation: "get_order", Input: map[string]any{"shop": tc.shop, "order_id": tc.order}})
+		if err != nil {
+			t.Errorf("%v/%v: %v", tc.shop, tc.order, err)
+			continue
+		}
+		mu.Lock()
+		got := paths[len(paths)-1]
+		mu.Unlock()
+		if got != tc.want {
+			t.Errorf("%v/%v: sent %s, want %s", tc.shop, tc.order, got, tc.want)
+		}
+	}
+	n := len(paths)
+	for _, tc := range []struct {
+		shop, order any
+		want        string
+	}{
+		{"acme", "..", `with.order_id must be an id, not ".."`},
+		{"acme", " . ", `with.order_id must be an id, not "."`},
+		{"..", "1", `with.shop must be an id, not ".."`},
+		{".", "1", `with.shop must be an id, not "."`},
+		{"acme", "", "with.order_id must not be empty"},
+	} {
+		_, err := s.Call(context.Background(), Call{Integration: "v", Operation: "get_order", Input: map[string]any{"shop": tc.shop, "order_id": tc.order}})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q/%q: error %v, want %q", tc.shop, tc.order, err, tc.want)
+		}
+	}
+	if len(paths) != n {
+		t.Errorf("a refused id reached the vendor")
+	}
+}
+
+func TestOpRequestShape(t *testing.T) {
+	api := vendorAPI(t, "https://vendor.example/api?sig=a%2Bb")
+	op := &Op{
+		Path:     "items/",
+		Required: []string{"name"},
+		Build: func(in *In) (any, error) {
+			in.Query.Set("wait", "true")
+			in.Header.Set("X-Request", "1")
+			return map[string]any{"name": in.With["name"], "html": "<b>"}, nil
+		},
+	}
+	req, err := api.Operations(map[string]*Op{"o": op})["o"].Request(Call{Input: map[string]any{"name": "a"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.Method != http.MethodPost || req.URL != "https://vendor.example/api/items/?sig=a%2Bb&wait=true" {
+		t.Errorf("request %s %s", req.Method, req.URL)
+	}
+	if string(req.Body) != `{"html":"<b>","name":"a"}` {
+		t.Errorf("body %s", req.Body)
+	}
+	for k, want := range map[string]string{"Content-Type": "application/json", "Accept": "application/json", "X-Api-Version": "2026-10", "X-Request": "1"} {
+		if got := req.Header.Get(k); got != want {
+			t.Errorf("%s: %q, want %q", k, got, want)
+		}
+	}
+	if _, err := api.Operations(map[string]*Op{"o": op})["o"].Request(Call{Input: map[string]any{"name": "a", "nmae": "b"}}); err == nil || err.Error() != "with.nmae: unknown field (takes: name)" {
+		t.Errorf("unknown field: %v", err)
+	}
+	form := &Op{Build: func(in *In) (any, error) { in.Form = url.Values{"To": {"+1"}}; return nil, nil }}
+	req, _ = api.Operations(map[string]*Op{"f": form})["f"].Request(Call{})
+	if string(req.Body) != "To=%2B1" || req.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
+		t.Errorf("form %s %v", req.Body, req.Header)
+	}
+}
+
+// countingToken is a Token that caches and counts what it fetched.
+type countingToken struct {
+	fetched, refreshed atomic.Int32
+	fail               error
+}
+
+func (c *countingToken) Token(context.Context) (string, error) {
+	if c.fail != nil {
+		return "", c.fail
+	}
+	return "tok-" + string(rune('0'+c.fetched.Add(1))), nil
+}
+
+func (c *countingToken) Refresh() { c.refreshed.Add(1) }
+
+// The credential is put on at send time, shown redacted, never asked for
+// by Build, and refreshed once after a 401.
+func TestAuth(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Header.Get("Authorization")+" "+r.URL.RawQuery)
+		mu.Unlock()
+		if r.Header.Get("Authorization") == "Bearer tok-1" {
+			w.WriteHeader(http.StatusUnauthorized) // the first token was revoked
+		}
+	}))
+	defer srv.Close()
+	api := vendorAPI(t, srv.URL)
+	tok := &countingToken{}
+	in := &Integration{Name: "v", Auth: Bearer(tok), Operations: api.Operations(map[string]*Op{"o": {Path: "x"}})}
+	s := NewSet(loopback, in)
+	rec, err := s.Build(Call{Integration: "v", Operation: "o"})
+	if err != nil || rec.Headers["Authorization"] != "[redacted]" || tok.fetched.Load() != 0 {
+		t.Fatalf("Build: %v %v, fetched %d", rec.Headers, err, tok.fetched.Load())
+	}
+	res, err := s.Call(context.Background(), Call{Integration: "v", Operation: "o"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(seen, ","); got != "Bearer tok-1 ,Bearer tok-2 " || tok.refreshed.Load() != 1 {
+		t.Errorf("sent %s, refreshed %d", got, tok.refreshed.Load())
+	}
+	if res.Request.Headers["Authorization"] != "[redacted]" {
+		t.Errorf("recorded %v", res.Request.Headers)
+	}
+
+	// A static token is not refreshed: a 401 is the answer.
+	seen = nil
+	s = NewSet(loopback, &Integration{Name: "v", Auth: Bearer(StaticToken("tok-1")), Operations: in.Operations})
+	_, err = s.Call(context.Background(), Call{Integration: "v", Operation: "o"})
+	if e, ok := errors.AsType[*Error](err); !ok || e.Status != 401 || len(seen) != 1 {
+		t.Errorf("static 401: %v, %d requests", err, len(seen))
+	}
+
+	// Query credentials are recorded redacted.
+	seen = nil
+	s = NewSet(loopback, &Integration{Name: "v", Operations: in.Operations,
+		Auth: QueryAuth(QueryParam{"consumer_key", StaticToken("ck_1")}, QueryParam{"consumer_secret", StaticToken("cs_1")})})
+	res, err = s.Call(context.Background(), Call{Integration: "v", Operation: "o"})
+	if err != nil || seen[0] != " consumer_key=ck_1&consumer_secret=cs_1" || strings.Contains(res.Request.URL, "cs_1") {
+		t.Errorf("query auth: sent %v, recorded %s, %v", seen, res.Request.URL, err)
+	}
+
+	// A token that cannot be had is retryable unless it says otherwise.
+	tok = &countingToken{fail: errors.New("token endpoint: 503")}
+	s = NewSet(loopback, &Integration{Name: "v", Auth: Bearer(tok), Operations: in.Operations})
+	_, err = s.Call(context.Background(), Call{Integration: "v", Operation: "o"})
+	if e, ok := errors.AsType[*Error](err); !ok || !e.Retryable || !strings.Contains(e.Message, "credential") {
+		t.Errorf("token error: %v", err)
+	}
+	tok.fail = &Error{Message: "invalid_client"}
+	_, err = s.Call(context.Background(), Call{Integration: "v", Operation: "o"})
+	if e, ok := errors.AsType[*Error](err); !ok || e.Retryable {
+		t.Errorf("permanent token error: %v", err)
+	}
+}
+
+// Defect 1 (issue 13): a vendor's delay, from Retry-After or its own body
+// field in whatever unit, never exceeds the retry policy's max_interval.
+func TestRetryAfterCappedByMaxInterval(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	api := vendorAPI(t, srv.URL)
+	slow := &Op{Errors: func(r *Response, e *Error) *Error {
+		e.RetryAfter = 1500 * time.Second // a millisecond value read as seconds
+		return e
+	}}
+	s := NewSet(loopback, &Integration{Name: "v", Retry: RetryPolicy{MaxInterval: time.Minute},
+		Operations: api.Operations(map[string]*Op{"header": {}, "body": slow})})
+	for _, op := range []string{"header", "body"} {
+		_, err := s.Call(context.Background(), Call{Integration: "v", Operation: op})
+		e, ok := errors.AsType[*Error](err)
+		if !ok || !e.Retryable || e.RetryAfter != time.Minute {
+			t.Errorf("%s: %v (RetryAfter %v), want a retry after max_interval 1m", op, err, e.RetryAfter)
+		}
+	}
+	// A shorter delay is kept.
+	d := NewSet(loopback, &Integration{Name: "v", Retry: RetryPolicy{MaxInterval: 2 * time.Hour}, Operations: api.Operations(map[string]*Op{"header": {}})})
+	_, err := d.Call(context.Background(), Call{Integration: "v", Operation: "header"})
+	if e, ok := errors.AsType[*Error](err); !ok || e.RetryAfter != time.Hour {
+		t.Errorf("under max_interval: %v", err)
+	}
+}
