@@ -49,6 +49,11 @@ type Op struct {
 	Output func(r *Response) (any, error)
 	// Errors are the operation's own rules, after the API's.
 	Errors func(r *Response, e *Error) *Error
+	// Find, when set, is a read sent first, with the same `with`: when its
+	// Output is a map with "found": true, that is the step's output and
+	// this operation is not sent. Find-or-create is then safe to retry: the
+	// retry finds what a first attempt created before its answer was lost.
+	Find *Op
 }
 
 // In is what an Op's Build reads and writes.
@@ -82,6 +87,16 @@ func (a *API) Operations(ops map[string]*Op) map[string]Operation {
 type bound struct {
 	api *API
 	op  *Op
+	// lenient skips the check for unknown `with` fields: a Find reads the
+	// `with` of the operation it serves.
+	lenient bool
+}
+
+func (b *bound) finder() Operation {
+	if b.op.Find == nil {
+		return nil
+	}
+	return &bound{api: b.api, op: b.op.Find, lenient: true}
 }
 
 var (
@@ -93,7 +108,7 @@ func (b *bound) Required() []string { return b.op.Required }
 
 func (b *bound) Request(c Call) (*Request, error) {
 	w := With(c.Input)
-	if err := w.Known(slices.Concat(b.op.Required, b.op.Optional)...); err != nil {
+	if err := w.Known(slices.Concat(b.op.Required, b.op.Optional)...); err != nil && !b.lenient {
 		return nil, err
 	}
 	in := &In{With: w, Call: c, Path: b.op.Path, Params: map[string]string{}, Query: url.Values{}, Header: http.Header{}}

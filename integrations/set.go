@@ -118,6 +118,32 @@ func (s *Set) Call(ctx context.Context, c Call) (Result, error) {
 		}
 		return e.redactResult(res), e.redactErr(err)
 	}
+	ctx, cancel := context.WithTimeout(ctx, e.Timeout)
+	defer cancel()
+	if f, ok := op.(finder); ok && f.finder() != nil {
+		// Find first: a record that is there is the answer, so a retry
+		// after a lost answer finds what the first attempt created.
+		found, err := s.roundTrip(ctx, e, c, f.finder())
+		if err != nil {
+			return found, err
+		}
+		if out, ok := found.Output.(map[string]any); ok && out["found"] == true {
+			return found, nil
+		}
+	}
+	return s.roundTrip(ctx, e, c, op)
+}
+
+// finder is an Operation that may look for its record before it creates
+// one; finder() is nil when it does not.
+type finder interface {
+	finder() Operation
+}
+
+// roundTrip sends op's request for c and reads the answer, under ctx's
+// per-attempt deadline.
+func (s *Set) roundTrip(ctx context.Context, e *entry, c Call, op Operation) (Result, error) {
+	var res Result
 	req, err := op.Request(c)
 	if err != nil {
 		return res, e.redactErr(err)
@@ -144,8 +170,6 @@ func (s *Set) Call(ctx context.Context, c Call) (Result, error) {
 	res.Request = RecordedRequest{Method: method, URL: shownURL, Headers: e.redact.recordHeaders(shown.Header)}
 	res.Request.Body, _ = e.redact.recordBody(req.Body)
 
-	ctx, cancel := context.WithTimeout(ctx, e.Timeout)
-	defer cancel()
 	resp, err := s.send(ctx, e, Request{Method: method, URL: req.URL, Header: header, Body: req.Body})
 	if err == nil && resp.StatusCode == http.StatusUnauthorized && e.Auth.refresh() {
 		// A cached token may have been revoked or expired early: one more
@@ -172,7 +196,7 @@ func (s *Set) Call(ctx context.Context, c Call) (Result, error) {
 		return res, e.classified(networkError(ctx, method, shownURL, fmt.Errorf("reading response: %w", readErr), e.Timeout))
 	}
 	if r.Status < 200 || r.Status > 299 {
-		se := statusError(r, s.now())
+		se := replayed(r, statusError(r, s.now()))
 		if cl, ok := op.(Classifier); ok {
 			se = cl.Classify(r, se)
 		}

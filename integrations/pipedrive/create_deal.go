@@ -12,35 +12,40 @@ import (
 //	call: deals.create_deal
 //	with:
 //	  title: "Order ${{ payload.name }}"            # required
-//	  value: ${{ payload.total_price }}
+//	  value: ${{ payload.total_price }}             # a number or numeric string
 //	  currency: ${{ payload.currency }}             # ISO 4217, e.g. EUR
 //	  person_id: ${{ steps.person.output.id }}
 //	  org_id: 17
 //	  stage_id: 2
+//	  owner_id: 3                                   # v1's user_id
 //	  status: won                                   # open, won or lost
 //	  fields: { … }                                 # custom fields by key
 //
-// POST /v1/deals. Output: {id, title, status}.
+// POST /api/v2/deals. Output: {id, title, status}.
 var createDeal = &integrations.Op{
-	Path:     "v1/deals",
+	Path:     "deals",
 	Required: []string{"title"},
-	Optional: []string{"value", "currency", "person_id", "org_id", "stage_id", "user_id", "status", "fields"},
-	Build:    deal,
-	Output:   output("title", "status"),
+	Optional: dealFields,
+	Build: func(w *integrations.In) (any, error) {
+		title, err := w.String("title")
+		if err != nil {
+			return nil, err
+		}
+		return deal(w, map[string]any{"title": title})
+	},
+	Output: output("title", "status"),
 }
 
-func deal(w *integrations.In) (any, error) {
-	title, err := w.String("title")
-	if err != nil {
-		return nil, err
-	}
-	named := map[string]any{"title": title}
+var dealFields = []string{"value", "currency", "person_id", "org_id", "stage_id", "owner_id", "status", "fields"}
+
+// deal reads the deal fields into body, as API v2 takes them.
+func deal(w *integrations.In, body map[string]any) (any, error) {
 	if w.Has("value") {
-		v, ok := integrations.Scalar(w.With["value"])
-		if !ok {
-			return nil, fmt.Errorf("with.value must be a number or a numeric string, got %s", integrations.Describe(w.With["value"]))
+		v, err := number(w, "value")
+		if err != nil {
+			return nil, err
 		}
-		named["value"] = v
+		body["value"] = v
 	}
 	for _, f := range []string{"currency", "status"} {
 		v, err := w.OptString(f)
@@ -48,14 +53,14 @@ func deal(w *integrations.In) (any, error) {
 			return nil, err
 		}
 		if v != "" {
-			named[f] = v
+			body[f] = v
 		}
 	}
-	if s, ok := named["status"].(string); ok && !slices.Contains([]string{"open", "won", "lost"}, s) {
+	if s, ok := body["status"].(string); ok && !slices.Contains([]string{"open", "won", "lost"}, s) {
 		return nil, fmt.Errorf("with.status must be open, won or lost")
 	}
-	if err := ids(w, named, "person_id", "org_id", "stage_id", "user_id"); err != nil {
+	if err := ids(w, body, "person_id", "org_id", "stage_id", "owner_id"); err != nil {
 		return nil, err
 	}
-	return merge(w, named)
+	return body, customFields(w, body)
 }

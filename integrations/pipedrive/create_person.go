@@ -15,23 +15,28 @@ import (
 //	  owner_id: 3
 //	  fields: { 9dc80c50d78a15643bfc4ca79d76156a73a1ca0e: gold }   # custom fields by key
 //
-// POST /v1/persons. Creating is not idempotent: a retry after a lost
-// response can add a second person. Output: {id, name}.
+// POST /api/v2/persons. Creating is not idempotent: a retry after a lost
+// response can add a second person; find_or_create_person cannot.
+// Output: {id, name}.
 var createPerson = &integrations.Op{
-	Path:     "v1/persons",
+	Path:     "persons",
 	Required: []string{"name"},
-	Optional: []string{"email", "phone", "org_id", "owner_id", "fields"},
+	Optional: personFields,
 	Build:    person,
 	Output:   output("name"),
 }
 
+var personFields = []string{"email", "phone", "org_id", "owner_id", "fields"}
+
+// person is the API v2 person body: emails and phones as lists of
+// {value, primary, label}, custom fields under custom_fields.
 func person(w *integrations.In) (any, error) {
 	name, err := w.String("name")
 	if err != nil {
 		return nil, err
 	}
-	named := map[string]any{"name": name}
-	for _, f := range []string{"email", "phone"} {
+	body := map[string]any{"name": name}
+	for f, key := range map[string]string{"email": "emails", "phone": "phones"} {
 		vals, err := w.Strings(f)
 		if err != nil {
 			return nil, err
@@ -43,25 +48,10 @@ func person(w *integrations.In) (any, error) {
 		for i, v := range vals {
 			list[i] = map[string]any{"value": v, "primary": i == 0, "label": "work"}
 		}
-		named[f] = list
+		body[key] = list
 	}
-	if err := ids(w, named, "org_id", "owner_id"); err != nil {
+	if err := ids(w, body, "org_id", "owner_id"); err != nil {
 		return nil, err
 	}
-	return merge(w, named)
-}
-
-// ids copies numeric id fields into body.
-func ids(w *integrations.In, body map[string]any, fields ...string) error {
-	for _, f := range fields {
-		if !w.Has(f) {
-			continue
-		}
-		id, err := w.Int(f)
-		if err != nil {
-			return err
-		}
-		body[f] = id
-	}
-	return nil
+	return body, customFields(w, body)
 }

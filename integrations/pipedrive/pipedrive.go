@@ -1,17 +1,23 @@
-// Package pipedrive is the Pipedrive CRM kind: create persons and deals
-// through the v1 REST API, authenticated with the api_token query
-// parameter.
+// Package pipedrive is the Pipedrive CRM kind: persons found or created by
+// email, deals created and updated, through API v2 with the API token in
+// the x-api-token header.
 //
-// Checked against https://developers.pipedrive.com/docs/api/v1/Persons#addPerson,
-// https://developers.pipedrive.com/docs/api/v1/Deals#addDeal and
-// https://pipedrive.readme.io/docs/core-api-concepts-rate-limiting.
+// Checked against https://developers.pipedrive.com/docs/api/v2 (Persons:
+// addPerson, searchPersons; Deals: addDeal, updateDeal),
+// https://pipedrive.readme.io/docs/core-api-concepts-authentication and
+// https://pipedrive.readme.io/docs/core-api-concepts-rate-limiting, on
+// 2026-11-29. The v1 persons and deals endpoints are deprecated (since
+// 2026-01-01) and out of support (since 2026-08-01).
 package pipedrive
 
 import (
+	"encoding/json"
 	"fmt"
-	"maps"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -19,8 +25,8 @@ import (
 	"github.com/hookflow/hookflow/integrations"
 )
 
-// DefaultBaseURL is Pipedrive's API host; https://{company}.pipedrive.com
-// works too.
+// DefaultBaseURL is Pipedrive's API host, used when neither
+// company_domain nor base_url is set.
 const DefaultBaseURL = "https://api.pipedrive.com"
 
 // Config is the spec of `kind: pipedrive`:
@@ -28,11 +34,15 @@ const DefaultBaseURL = "https://api.pipedrive.com"
 //	deals:
 //	  kind: pipedrive
 //	  api_token: ${PIPEDRIVE_API_TOKEN}
-//	  base_url: https://acme.pipedrive.com   # optional
+//	  company_domain: acme                  # optional: https://acme.pipedrive.com
+//	  base_url: https://proxy.example       # optional instead: proxies, tests
 type Config struct {
-	APIToken string `yaml:"api_token"`
-	BaseURL  string `yaml:"base_url"`
+	APIToken      string `yaml:"api_token"`
+	CompanyDomain string `yaml:"company_domain"`
+	BaseURL       string `yaml:"base_url"`
 }
+
+var domainRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 
 var _ integrations.Constructor = New
 
@@ -42,71 +52,106 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	if err := integrations.Decode(node, &c); err != nil {
 		return nil, err
 	}
-	problems := integrations.NewProblems(node)
-	base := problems.Base(c.BaseURL, DefaultBaseURL, "", false)
-	problems.Credential("api_token", c.APIToken, "the API token of the Pipedrive user to act as, e.g. ${PIPEDRIVE_API_TOKEN}")
-	if err := problems.Err(); err != nil {
+	p := integrations.NewProblems(node)
+	raw := c.BaseURL
+	switch {
+	case c.CompanyDomain != "" && c.BaseURL != "":
+		p.Field("company_domain", "company_domain and base_url: give one")
+	case c.CompanyDomain != "" && !domainRE.MatchString(c.CompanyDomain):
+		p.Field("company_domain", "company_domain must be the part before .pipedrive.com, e.g. acme")
+	case c.CompanyDomain != "":
+		raw = "https://" + c.CompanyDomain + ".pipedrive.com"
+	}
+	base := p.Base(raw, DefaultBaseURL, "", false)
+	p.Credential("api_token", c.APIToken, "the API token of the Pipedrive user to act as, e.g. ${PIPEDRIVE_API_TOKEN}")
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	api := &integrations.API{Base: base, Errors: classify}
+	// Every operation is below /api/v2, on api.pipedrive.com and on a
+	// company domain alike.
+	v2, _ := url.Parse(integrations.URL(base, "api", "v2"))
+	api := &integrations.API{Base: v2, Errors: classify}
 	return &integrations.Integration{
 		Operations: api.Operations(map[string]*integrations.Op{
-			"create_person": createPerson,
-			"create_deal":   createDeal,
+			"create_person":         createPerson,
+			"find_person":           findPerson,
+			"find_or_create_person": findOrCreatePerson,
+			"create_deal":           createDeal,
+			"update_deal":           updateDeal,
 		}),
-		Auth:    integrations.QueryAuth(integrations.QueryParam{Name: "api_token", Token: integrations.StaticToken(c.APIToken)}),
+		Auth:    integrations.HeaderAuth("x-api-token", integrations.StaticToken(c.APIToken)),
 		Secrets: []string{c.APIToken},
 	}, nil
 }
 
-// merge puts with.fields (custom fields by their key, and any other
-// documented field) under the named fields, which win.
-func merge(w *integrations.In, named map[string]any) (map[string]any, error) {
+// customFields puts with.fields (custom fields by their key) under
+// custom_fields, as API v2 takes them.
+func customFields(w *integrations.In, body map[string]any) error {
 	extra, err := w.Map("fields")
-	if err != nil {
-		return nil, err
+	if err != nil || len(extra) == 0 {
+		return err
 	}
-	body := maps.Clone(extra)
-	if body == nil {
-		body = map[string]any{}
+	body["custom_fields"] = extra
+	return nil
+}
+
+// ids copies numeric id fields into body.
+func ids(w *integrations.In, body map[string]any, fields ...string) error {
+	for _, f := range fields {
+		if !w.Has(f) {
+			continue
+		}
+		id, err := w.Int(f)
+		if err != nil {
+			return err
+		}
+		body[f] = id
 	}
-	maps.Copy(body, named)
-	return body, nil
+	return nil
+}
+
+// number reads a number or numeric string as a JSON number, exactly.
+func number(w *integrations.In, field string) (json.Number, error) {
+	s, ok := integrations.Scalar(w.With[field])
+	if _, err := strconv.ParseFloat(strings.TrimSpace(s), 64); !ok || err != nil {
+		return "", fmt.Errorf("with.%s must be a number or a numeric string, got %s", field, integrations.Describe(w.With[field]))
+	}
+	return json.Number(strings.TrimSpace(s)), nil
 }
 
 // output reads {"success": true, "data": {"id": 123, …}} into the id and
 // the named keys.
 func output(keys ...string) func(*integrations.Response) (any, error) {
-	return func(r *integrations.Response) (any, error) { return data(r, keys...) }
+	return func(r *integrations.Response) (any, error) {
+		var res struct {
+			Success bool           `json:"success"`
+			Error   string         `json:"error"`
+			Data    map[string]any `json:"data"`
+		}
+		if err := integrations.DecodeJSON(r, &res); err != nil {
+			return nil, err
+		}
+		if !res.Success || res.Data == nil {
+			msg := res.Error
+			if msg == "" {
+				msg = "no data in the answer"
+			}
+			return nil, &integrations.Error{Status: r.Status, Message: fmt.Sprintf("HTTP %d: Pipedrive: %s", r.Status, msg)}
+		}
+		out := map[string]any{"id": id(res.Data["id"])}
+		for _, k := range keys {
+			out[k] = res.Data[k]
+		}
+		return out, nil
+	}
 }
 
-func data(r *integrations.Response, keys ...string) (any, error) {
-	var res struct {
-		Success bool           `json:"success"`
-		Error   string         `json:"error"`
-		Data    map[string]any `json:"data"`
+// id is a Pipedrive id as an integer.
+func id(v any) any {
+	if f, ok := v.(float64); ok {
+		return int64(f)
 	}
-	if err := integrations.DecodeJSON(r, &res); err != nil {
-		return nil, err
-	}
-	if !res.Success || res.Data == nil {
-		return nil, &integrations.Error{Status: r.Status, Message: fmt.Sprintf("HTTP %d: Pipedrive: %s", r.Status, cmpOr(res.Error, "no data in the answer"))}
-	}
-	out := map[string]any{"id": res.Data["id"]}
-	if f, ok := res.Data["id"].(float64); ok {
-		out["id"] = int64(f)
-	}
-	for _, k := range keys {
-		out[k] = res.Data[k]
-	}
-	return out, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
+	return v
 }
 
 // classify points 401 at the token and reads x-ratelimit-reset (seconds

@@ -74,9 +74,10 @@ func (g Got) JSON(t testing.TB) map[string]any {
 type Vendor struct {
 	URL string
 
-	mu    sync.Mutex
-	got   []Got
-	reply Reply
+	mu     sync.Mutex
+	got    []Got
+	reply  Reply
+	answer func(Got) Reply // set by ServeFunc
 }
 
 // Reply is one scripted answer.
@@ -89,13 +90,28 @@ type Reply struct {
 // Serve starts a vendor stand-in answering reply until the test ends.
 func Serve(t testing.TB, reply Reply) *Vendor {
 	t.Helper()
-	v := &Vendor{reply: reply}
+	return serve(t, &Vendor{reply: reply})
+}
+
+// ServeFunc starts a vendor stand-in that answers each request as the
+// vendor's current contract does: answer checks what it got (path, version,
+// auth header) and says what the vendor would reply.
+func ServeFunc(t testing.TB, answer func(Got) Reply) *Vendor {
+	t.Helper()
+	return serve(t, &Vendor{answer: answer})
+}
+
+func serve(t testing.TB, v *Vendor) *Vendor {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
+		g := Got{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body}
 		v.mu.Lock()
-		v.got = append(v.got, Got{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
-		rep := v.reply
+		v.got = append(v.got, g)
+		rep, answer := v.reply, v.answer
 		v.mu.Unlock()
+		if answer != nil {
+			rep = answer(g)
+		}
 		for k, val := range rep.Header {
 			w.Header().Set(k, val)
 		}
@@ -114,7 +130,14 @@ func Serve(t testing.TB, reply Reply) *Vendor {
 func (v *Vendor) Answer(r Reply) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.reply = r
+	v.reply, v.answer = r, nil
+}
+
+// All is every request received, in order.
+func (v *Vendor) All() []Got {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return append([]Got(nil), v.got...)
 }
 
 // Last is the last request received; the test fails if there was none.
