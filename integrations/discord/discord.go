@@ -7,12 +7,21 @@ package discord
 
 import (
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/hookflow/hookflow/integrations"
 )
+
+// APIVersion is the Discord API version a webhook URL without one is sent
+// to. From v8 on, retry_after is in seconds.
+const APIVersion = "v10"
+
+// versionRE splits a webhook path: prefix, /v{N}, N, /webhooks/{id}/{token}.
+var versionRE = regexp.MustCompile(`^(.*/api)(/v(\d+))?(/webhooks/[^/]+/[^/]+/?)$`)
 
 // Config is the spec of `kind: discord`:
 //
@@ -39,6 +48,17 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	case err != nil || (u.Scheme != "https" && !(u.Scheme == "http" && integrations.Loopback(u))) || u.Host == "" || u.RawQuery != "" || u.Fragment != "":
 		// The URL holds the webhook token: never quote it.
 		return nil, integrations.Errorf(at, "url", "must be a webhook URL: https://discord.com/api/webhooks/{id}/{token}")
+	}
+	// Discord routes a path without a version to its deprecated default
+	// (v6), which answers rate limits in milliseconds: pin the current one.
+	if m := versionRE.FindStringSubmatch(u.Path); m != nil {
+		switch v, _ := strconv.Atoi(m[3]); {
+		case m[2] == "":
+			u.Path = m[1] + "/" + APIVersion + m[4]
+			u.RawPath = ""
+		case v < 8:
+			return nil, integrations.Errorf(at, "url", "uses Discord API v%d, which is deprecated; use the URL without a version (hookflow pins %s) or with %s", v, APIVersion, APIVersion)
+		}
 	}
 	secrets := []string{c.URL}
 	// The last path segment is the webhook's token.

@@ -43,7 +43,7 @@ func TestPostMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := v.Last(t)
-	if got.Method != http.MethodPost || got.Path != hookPath || got.Query != "thread_id=42&wait=true" {
+	if got.Method != http.MethodPost || got.Path != "/api/v10/webhooks/1122334455/"+hookToken || got.Query != "thread_id=42&wait=true" {
 		t.Errorf("sent %s %s?%s", got.Method, got.Path, got.Query)
 	}
 	if got.Header.Get("Content-Type") != "application/json" {
@@ -113,5 +113,45 @@ func TestBadInput(t *testing.T) {
 	}
 	if v.Count() != 0 {
 		t.Error("bad input reached Discord")
+	}
+}
+
+// discordAPI stands in for Discord's execute-webhook route as it answers
+// today: a path without a version gets the deprecated default (v6), whose
+// 429 carries retry_after in milliseconds; v8 and later answer in seconds.
+func discordAPI(t *testing.T) *kindtest.Vendor {
+	return kindtest.ServeFunc(t, func(g kindtest.Got) kindtest.Reply {
+		versioned := strings.HasPrefix(g.Path, "/api/v10/webhooks/") || strings.HasPrefix(g.Path, "/api/v9/webhooks/")
+		if versioned {
+			return kindtest.Reply{Status: 429, Header: map[string]string{"Retry-After": "2"},
+				Body: `{"message": "You are being rate limited.", "retry_after": 1.5, "global": false}`}
+		}
+		return kindtest.Reply{Status: 429, Body: `{"message": "You are being rate limited.", "retry_after": 1500, "global": false}`}
+	})
+}
+
+// Defect 1 (issue 13): the URL users paste has no API version, so Discord
+// answered in v6's milliseconds and a 1.5 s limit became a 25-minute wait.
+// The version is pinned in the path, and the delay read in its unit.
+func TestRateLimitPinsAPIVersion(t *testing.T) {
+	for _, tc := range []struct{ configured, sent string }{
+		{hookPath, "/api/v10/webhooks/1122334455/" + hookToken},
+		{"/api/v10/webhooks/1122334455/" + hookToken, "/api/v10/webhooks/1122334455/" + hookToken},
+		{"/api/v9/webhooks/1122334455/" + hookToken, "/api/v9/webhooks/1122334455/" + hookToken},
+	} {
+		v := discordAPI(t)
+		s := kindtest.Load(t, "community:\n  kind: discord\n  url: "+v.URL+tc.configured+"\n  retry: {max_interval: 1h}\n")
+		_, err := kindtest.Call(t, s, "community", "post_message", map[string]any{"content": "hi"}, hookToken)
+		e := kindtest.Failure(t, err, true)
+		if got := v.Last(t).Path; got != tc.sent {
+			t.Errorf("%s: sent to %s, want %s", tc.configured, got, tc.sent)
+		}
+		if e.RetryAfter != 1500*time.Millisecond {
+			t.Errorf("%s: RetryAfter %v, want 1.5s", tc.configured, e.RetryAfter)
+		}
+	}
+	_, err := kindtest.LoadErr(t, "c:\n  kind: discord\n  url: https://discord.com/api/v6/webhooks/1/secrettok\n")
+	if err == nil || !strings.Contains(err.Error(), "uses Discord API v6, which is deprecated") || strings.Contains(err.Error(), "secrettok") {
+		t.Errorf("v6 URL: %v", err)
 	}
 }

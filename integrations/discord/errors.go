@@ -9,9 +9,10 @@ import (
 	"github.com/hookflow/hookflow/integrations"
 )
 
-// Classify reads Discord's 429 body, {"message": "You are being rate
+// classify reads Discord's 429 body, {"message": "You are being rate
 // limited.", "retry_after": 64.57, "global": false}: retry_after is in
-// seconds (a float) and is more precise than the Retry-After header.
+// seconds (a float) from API v8 on, the versions New allows, and is more
+// precise than the Retry-After header.
 // 401/404 mean the webhook URL is wrong or the webhook was deleted.
 func classify(r *integrations.Response, e *integrations.Error) *integrations.Error {
 	switch r.Status {
