@@ -193,7 +193,7 @@ func TestSampleShop(t *testing.T) {
 		t.Errorf("want one VIP announcement, for #1001: %+v", by["slack"])
 	}
 	tag := by["shopify"][0]
-	if tag.Path != "/inspect/shopify/admin/api/2025-07/graphql.json" || tag.Headers["x-shopify-access-token"] != "shpat_dev" ||
+	if tag.Path != "/inspect/shopify/admin/api/2026-10/graphql.json" || tag.Headers["x-shopify-access-token"] != "shpat_dev" ||
 		!strings.Contains(tag.Body, "tagsAdd") || !strings.Contains(tag.Body, `"id":"gid://shopify/Order/820982911946154508"`) || !strings.Contains(tag.Body, `"tags":["vip"]`) {
 		t.Errorf("Shopify tag request: %s %v %s", tag.Path, tag.Headers["x-shopify-access-token"], tag.Body)
 	}

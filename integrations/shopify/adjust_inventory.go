@@ -16,22 +16,26 @@ import (
 //	  reason: correction                                    # default correction
 //	  name: available                                       # default available
 //	  reference_document_uri: "hookflow://orders/${{ payload.id }}"
+//	  change_from_quantity: 10                              # compare-and-set: the quantity expected before
 //
-// The inventoryAdjustQuantities mutation. A delta is not idempotent: if a
-// response is lost after Shopify applied it, the retry applies it again;
-// give such steps retry: {max_attempts: 1} if that matters more than the
-// retry. Output: {id (the adjustment group), changes: [{name, delta,
+// The inventoryAdjustQuantities mutation with @idempotent(key:) set to the
+// step's idempotency key, as Shopify requires from 2026-04: a retry of a
+// step Shopify already applied returns the first result instead of
+// adjusting twice. changeFromQuantity is sent on every change (2026-04
+// requires it): the given quantity, so Shopify refuses the change if the
+// stock moved meanwhile (CHANGE_FROM_QUANTITY_STALE), or null to opt out.
+// Output: {id (the adjustment group), changes: [{name, delta,
 // quantity_after}]}.
 var adjustInventory = &integrations.Op{
 	Required: []string{"inventory_item_id", "location_id", "delta"},
-	Optional: []string{"reason", "name", "reference_document_uri"},
+	Optional: []string{"reason", "name", "reference_document_uri", "change_from_quantity"},
 	Build:    adjustRequest,
 	Output:   adjusted,
 	Errors:   needs("write_inventory"),
 }
 
-const inventoryAdjustMutation = `mutation inventoryAdjustQuantities($input: InventoryAdjustQuantitiesInput!) {
-  inventoryAdjustQuantities(input: $input) {
+const inventoryAdjustMutation = `mutation inventoryAdjustQuantities($input: InventoryAdjustQuantitiesInput!, $idempotencyKey: String!) {
+  inventoryAdjustQuantities(input: $input) @idempotent(key: $idempotencyKey) {
     inventoryAdjustmentGroup {
       id
       reason
@@ -57,10 +61,21 @@ func adjustRequest(w *integrations.In) (any, error) {
 	if delta == 0 {
 		return nil, fmt.Errorf("with.delta must not be 0")
 	}
+	change := map[string]any{"inventoryItemId": item, "locationId": loc, "delta": delta, "changeFromQuantity": nil}
+	if w.Has("change_from_quantity") {
+		from, err := w.Int("change_from_quantity")
+		if err != nil {
+			return nil, err
+		}
+		change["changeFromQuantity"] = from
+	}
+	if w.Call.IdempotencyKey == "" {
+		return nil, fmt.Errorf("adjust_inventory needs the step's idempotency key")
+	}
 	input := map[string]any{
 		"reason":  "correction",
 		"name":    "available",
-		"changes": []any{map[string]any{"inventoryItemId": item, "locationId": loc, "delta": delta}},
+		"changes": []any{change},
 	}
 	for field, key := range map[string]string{"reason": "reason", "name": "name", "reference_document_uri": "referenceDocumentUri"} {
 		v, err := w.OptString(field)
@@ -71,7 +86,7 @@ func adjustRequest(w *integrations.In) (any, error) {
 			input[key] = v
 		}
 	}
-	return graphql(inventoryAdjustMutation, map[string]any{"input": input}), nil
+	return graphql(inventoryAdjustMutation, map[string]any{"input": input, "idempotencyKey": w.Call.IdempotencyKey}), nil
 }
 
 func adjusted(r *integrations.Response) (any, error) {

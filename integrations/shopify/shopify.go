@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -18,8 +19,19 @@ import (
 )
 
 // DefaultAPIVersion is the Admin API version the operations are written
-// against. Shopify supports each stable version for at least a year.
-const DefaultAPIVersion = "2025-07"
+// and tested against.
+//
+// The upgrade rule: Shopify releases a stable version each quarter
+// (January, April, July, October) and supports it for 12 months; a request
+// for an unsupported version is served by the oldest supported one, with
+// its breaking changes. So the default is moved to the newest stable
+// version at least every two quarters, after checking the operations'
+// mutations in its release notes, and never falls more than 9 months
+// behind; api_version pins another, and New refuses one past its window.
+const DefaultAPIVersion = "2026-10"
+
+// supportMonths is how long Shopify supports a stable version.
+const supportMonths = 12
 
 // Config is the spec of `kind: shopify`:
 //
@@ -47,10 +59,13 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	p := integrations.NewProblems(node)
 	base := p.Base(c.BaseURL, "", "the shop's admin URL, e.g. https://acme.myshopify.com", false)
 	p.Credential("token", c.Token, "an Admin API access token, e.g. ${SHOPIFY_TOKEN}")
-	if c.APIVersion == "" {
+	switch {
+	case c.APIVersion == "":
 		c.APIVersion = DefaultAPIVersion
-	} else if !versionRE.MatchString(c.APIVersion) {
+	case !versionRE.MatchString(c.APIVersion):
 		p.Field("api_version", "must be a Shopify API version such as %s", DefaultAPIVersion)
+	case unsupported(c.APIVersion, now()):
+		p.Field("api_version", "api_version %s is past Shopify's support window (%d months from its release); use %s", c.APIVersion, supportMonths, DefaultAPIVersion)
 	}
 	if err := p.Err(); err != nil {
 		return nil, err
@@ -67,6 +82,15 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 		Auth:    integrations.HeaderAuth("X-Shopify-Access-Token", integrations.StaticToken(c.Token)),
 		Secrets: []string{c.Token},
 	}, nil
+}
+
+// now is the clock New judges api_version's support window by.
+var now = time.Now
+
+// unsupported reports whether a stable version is past its support window.
+func unsupported(version string, t time.Time) bool {
+	released, err := time.Parse("2006-01", version)
+	return err == nil && !t.Before(released.AddDate(0, supportMonths, 0))
 }
 
 // graphql is the body of a GraphQL request.

@@ -1,6 +1,7 @@
 package shopify_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"reflect"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/hookflow/hookflow/integrations"
 	"github.com/hookflow/hookflow/integrations/internal/kindtest"
+	"github.com/hookflow/hookflow/integrations/shopify"
 )
 
 const token = "shpat_0123456789abcdefsecret"
@@ -33,7 +35,7 @@ func TestConfig(t *testing.T) {
 	}
 	s := kindtest.Load(t, "shop:\n  kind: shopify\n  base_url: https://acme.myshopify.com/\n  token: x\n")
 	rec, err := s.Build(integrations.Call{Integration: "shop", Operation: "tag_order", Input: map[string]any{"order_id": 1, "tags": "a"}})
-	if err != nil || rec.URL != "https://acme.myshopify.com/admin/api/2025-07/graphql.json" {
+	if err != nil || rec.URL != "https://acme.myshopify.com/admin/api/2026-10/graphql.json" {
 		t.Errorf("URL %q, %v", rec.URL, err)
 	}
 	for op, want := range map[string][]string{
@@ -51,7 +53,7 @@ func TestConfig(t *testing.T) {
 func checkSent(t *testing.T, v *kindtest.Vendor, mutation string) map[string]any {
 	t.Helper()
 	got := v.Last(t)
-	if got.Method != http.MethodPost || got.Path != "/admin/api/2025-07/graphql.json" {
+	if got.Method != http.MethodPost || got.Path != "/admin/api/2026-10/graphql.json" {
 		t.Errorf("sent %s %s", got.Method, got.Path)
 	}
 	if got.Header.Get("X-Shopify-Access-Token") != token || got.Header.Get("Content-Type") != "application/json" {
@@ -111,9 +113,9 @@ func TestAdjustInventory(t *testing.T) {
 		t.Fatal(err)
 	}
 	vars := checkSent(t, v, "inventoryAdjustQuantities")
-	want := map[string]any{"input": map[string]any{
+	want := map[string]any{"idempotencyKey": "shop-orders/evt-1/adjust_inventory", "input": map[string]any{
 		"reason": "correction", "name": "available", "referenceDocumentUri": "hookflow://orders/5678",
-		"changes": []any{map[string]any{"inventoryItemId": "gid://shopify/InventoryItem/30322695", "locationId": "gid://shopify/Location/124656943", "delta": float64(-2)}},
+		"changes": []any{map[string]any{"inventoryItemId": "gid://shopify/InventoryItem/30322695", "locationId": "gid://shopify/Location/124656943", "delta": float64(-2), "changeFromQuantity": nil}},
 	}}
 	if !reflect.DeepEqual(vars, want) {
 		t.Errorf("variables %v\nwant %v", vars, want)
@@ -185,5 +187,86 @@ func TestBadInput(t *testing.T) {
 	}
 	if v.Count() != 0 {
 		t.Error("bad input reached Shopify")
+	}
+}
+
+// shopifyAPI stands in for the Admin GraphQL API as Shopify serves it on
+// 2026-11-29 (shopify.dev/docs/api/usage/versioning): stable versions
+// 2026-01 to 2026-10 are supported; a request for an older version "falls
+// forward" to the oldest supported one, which X-Shopify-API-Version shows.
+// From 2026-04 inventoryAdjustQuantities needs @idempotent(key:) and a
+// changeFromQuantity (null to opt out) on every change.
+func shopifyAPI(t *testing.T, answer string) *kindtest.Vendor {
+	supported := []string{"2026-01", "2026-04", "2026-07", "2026-10"}
+	return kindtest.ServeFunc(t, func(g kindtest.Got) kindtest.Reply {
+		if g.Header.Get("X-Shopify-Access-Token") != token {
+			return kindtest.Reply{Status: 401, Body: `{"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}`}
+		}
+		version := strings.TrimSuffix(strings.TrimPrefix(g.Path, "/admin/api/"), "/graphql.json")
+		served := version
+		if !slices.Contains(supported, version) {
+			served = supported[0]
+		}
+		h := map[string]string{"X-Shopify-API-Version": served}
+		var body struct {
+			Query     string         `json:"query"`
+			Variables map[string]any `json:"variables"`
+		}
+		_ = json.Unmarshal(g.Body, &body)
+		if strings.Contains(body.Query, "inventoryAdjustQuantities(") && served >= "2026-04" {
+			input, _ := body.Variables["input"].(map[string]any)
+			changes, _ := input["changes"].([]any)
+			for _, c := range changes {
+				if _, ok := c.(map[string]any)["changeFromQuantity"]; !ok {
+					return kindtest.Reply{Status: 200, Header: h, Body: `{"errors": [{"message": "Variable $input of type InventoryAdjustQuantitiesInput! was provided invalid value for changes.0.changeFromQuantity (Expected value to not be null)", "extensions": {"code": "INVALID_VARIABLE"}}]}`}
+				}
+			}
+			if !strings.Contains(body.Query, "@idempotent(key: $idempotencyKey)") || body.Variables["idempotencyKey"] == nil {
+				return kindtest.Reply{Status: 200, Header: h, Body: `{"errors": [{"message": "The @idempotent directive is required for this mutation.", "extensions": {"code": "BAD_REQUEST"}}]}`}
+			}
+		}
+		return kindtest.Reply{Status: 200, Header: h, Body: answer}
+	})
+}
+
+// Defect 3 (issue 13): the default API version is one Shopify supports,
+// and adjust_inventory sends what 2026-04 and later require: the step's
+// idempotency key in @idempotent(key:), and changeFromQuantity.
+func TestAdjustInventoryCurrentVersion(t *testing.T) {
+	v := shopifyAPI(t, `{"data": {"inventoryAdjustQuantities": {
+  "inventoryAdjustmentGroup": {"id": "gid://shopify/InventoryAdjustmentGroup/1", "reason": "correction",
+    "changes": [{"name": "available", "delta": -2, "quantityAfterChange": 8}]}, "userErrors": []}}}`)
+	s := load(t, v)
+	for _, in := range []map[string]any{
+		{"inventory_item_id": 30322695, "location_id": 124656943, "delta": -2},
+		{"inventory_item_id": 30322695, "location_id": 124656943, "delta": -2, "change_from_quantity": 10},
+	} {
+		res, err := kindtest.Call(t, s, "shop", "adjust_inventory", in, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := v.Last(t)
+		if res.Response.Headers["X-Shopify-Api-Version"] != shopify.DefaultAPIVersion || !strings.HasPrefix(got.Path, "/admin/api/"+shopify.DefaultAPIVersion+"/") {
+			t.Errorf("sent to %s, served as %s", got.Path, res.Response.Headers["X-Shopify-Api-Version"])
+		}
+		body := got.JSON(t)
+		vars := body["variables"].(map[string]any)
+		if vars["idempotencyKey"] != "shop-orders/evt-1/adjust_inventory" {
+			t.Errorf("idempotency key %v", vars["idempotencyKey"])
+		}
+		change := vars["input"].(map[string]any)["changes"].([]any)[0].(map[string]any)
+		if want := in["change_from_quantity"]; want == nil && change["changeFromQuantity"] != nil || want != nil && change["changeFromQuantity"] != float64(10) {
+			t.Errorf("changeFromQuantity %v, want %v", change["changeFromQuantity"], want)
+		}
+	}
+}
+
+func TestAPIVersionSupportWindow(t *testing.T) {
+	_, err := kindtest.LoadErr(t, "shop:\n  kind: shopify\n  base_url: https://acme.myshopify.com\n  token: x\n  api_version: \"2024-01\"\n")
+	if err == nil || !strings.Contains(err.Error(), "api_version 2024-01 is past Shopify's support window") {
+		t.Errorf("old version: %v", err)
+	}
+	if shopify.DefaultAPIVersion < "2026-04" {
+		t.Errorf("DefaultAPIVersion %s", shopify.DefaultAPIVersion)
 	}
 }
