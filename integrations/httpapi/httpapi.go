@@ -26,10 +26,15 @@ import (
 //	  # auth: { type: basic, username: hookflow, password: ${ERP_PASSWORD} }
 //	  # auth: { type: header, name: X-Api-Key, value: ${ERP_KEY} }
 //	  # auth: { type: query, name: api_key, value: ${ERP_KEY} }
+//	  replays_errors: true   # the API replays a saved 5xx for the same Idempotency-Key
 type Config struct {
 	BaseURL string            `yaml:"base_url"`
 	Headers map[string]string `yaml:"headers"`
 	Auth    *Auth             `yaml:"auth"`
+	// ReplaysErrors says the API saves its answer to an Idempotency-Key and
+	// replays it, a 5xx included, without marking replays: a 5xx is then
+	// permanent rather than retried into the same answer.
+	ReplaysErrors bool `yaml:"replays_errors"`
 }
 
 // Auth is how requests are authenticated.
@@ -56,7 +61,7 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	fail := func(at *yaml.Node, field, format string, args ...any) {
 		errs = append(errs, integrations.Errorf(at, field, format, args...))
 	}
-	r := &request{header: http.Header{}}
+	r := &request{header: http.Header{}, replays: c.ReplaysErrors}
 	if c.BaseURL == "" {
 		fail(node, "base_url", "is required")
 	} else if u, err := integrations.BaseURL(node, c.BaseURL, ""); err != nil {

@@ -2,10 +2,12 @@ package httpapi_test
 
 import (
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -168,5 +170,52 @@ func TestBadInput(t *testing.T) {
 	}
 	if v.Count() != 0 {
 		t.Error("bad input was sent")
+	}
+}
+
+// replayingAPI stands in for an API that saves its first answer to an
+// Idempotency-Key and replays it, a 500 included, as Stripe documents
+// (docs.stripe.com/api/idempotent_requests, checked 2026-11-29): replays
+// carry Idempotent-Replayed: true when marked says so.
+func replayingAPI(t *testing.T, marked bool) *kindtest.Vendor {
+	var mu sync.Mutex
+	saved := map[string]bool{}
+	return kindtest.ServeFunc(t, func(g kindtest.Got) kindtest.Reply {
+		mu.Lock()
+		defer mu.Unlock()
+		k := g.Header.Get("Idempotency-Key")
+		rep := kindtest.Reply{Status: 500, Body: `{"error": {"type": "api_error", "message": "An unknown error occurred"}}`, Header: map[string]string{}}
+		if saved[k] && marked {
+			rep.Header["Idempotent-Replayed"] = "true"
+		}
+		saved[k] = true
+		return rep
+	})
+}
+
+// Defect 5 (issue 13): against such an API a retried 5xx only gets the
+// saved answer again until the key expires. A marked replay fails at once;
+// replays_errors: true says so for an API that does not mark them.
+func TestReplayedServerErrors(t *testing.T) {
+	v := replayingAPI(t, true)
+	s := load(t, v, "{ type: bearer, token: "+secret+" }")
+	call := func(s *integrations.Set) *integrations.Error {
+		_, err := kindtest.Call(t, s, "erp", "request", map[string]any{"path": "/charges", "body": map[string]any{"amount": 100}}, secret)
+		var e *integrations.Error
+		if !errors.As(err, &e) {
+			t.Fatalf("error %v", err)
+		}
+		return e
+	}
+	if e := call(s); !e.Retryable {
+		t.Errorf("first 500: %q not retryable", e.Message)
+	}
+	if e := call(s); e.Retryable || !strings.Contains(e.Message, "replayed its saved answer to this Idempotency-Key") {
+		t.Errorf("replayed 500: retryable %v, %q", e.Retryable, e.Message)
+	}
+	u := replayingAPI(t, false)
+	s = kindtest.Load(t, "erp:\n  kind: http\n  base_url: "+u.URL+"\n  replays_errors: true\n")
+	if e := call(s); e.Retryable || !strings.Contains(e.Message, "replays_errors") {
+		t.Errorf("replays_errors: retryable %v, %q", e.Retryable, e.Message)
 	}
 }

@@ -31,6 +31,7 @@ type request struct {
 	header       http.Header
 	query        url.Values // auth type query
 	secretHeader string     // auth type header: never overridden by with.headers
+	replays      bool       // replays_errors
 }
 
 var _ integrations.Operation = (*request)(nil)
@@ -200,9 +201,12 @@ func (*request) Output(r *integrations.Response) (any, error) {
 }
 
 // Classify points 401 and 403 at the integration's auth.
-func (*request) Classify(r *integrations.Response, e *integrations.Error) *integrations.Error {
+func (q *request) Classify(r *integrations.Response, e *integrations.Error) *integrations.Error {
 	if r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden {
 		e.Message += " (check the integration's auth)"
+	}
+	if q.replays {
+		e = integrations.ReplayedServerError(r, e)
 	}
 	return e
 }

@@ -53,10 +53,20 @@ type address struct {
 func message(w integrations.With, defaultFrom, defaultName string) (any, error) {
 	p := map[string]any{}
 	total := 0
+	// SendGrid refuses (400) an address that appears twice across to, cc
+	// and bcc, ignoring case: each goes once, in the first list it is in.
+	seen := map[string]bool{}
 	for _, f := range []string{"to", "cc", "bcc"} {
-		list, err := addresses(w, f)
+		all, err := addresses(w, f)
 		if err != nil {
 			return nil, err
+		}
+		var list []address
+		for _, a := range all {
+			if k := strings.ToLower(a.Email); !seen[k] {
+				seen[k] = true
+				list = append(list, a)
+			}
 		}
 		if f == "to" && len(list) == 0 {
 			return nil, fmt.Errorf("with.to must name at least one address")

@@ -1,6 +1,8 @@
 package sendgrid_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -142,5 +144,57 @@ func TestBadInput(t *testing.T) {
 	}
 	if v.Count() != 0 {
 		t.Error("bad input reached SendGrid")
+	}
+}
+
+// mailSend stands in for v3 Mail Send as documented (mail-send/errors,
+// checked 2026-11-29): an address may appear once across to, cc and bcc of
+// a personalization, compared without regard to case; otherwise 400.
+func mailSend(t *testing.T) *kindtest.Vendor {
+	return kindtest.ServeFunc(t, func(g kindtest.Got) kindtest.Reply {
+		var body struct {
+			Personalizations []map[string][]struct {
+				Email string `json:"email"`
+			} `json:"personalizations"`
+		}
+		if err := json.Unmarshal(g.Body, &body); err != nil || len(body.Personalizations) == 0 {
+			return kindtest.Reply{Status: 400, Body: `{"errors": [{"message": "Bad Request", "field": null, "help": null}]}`}
+		}
+		seen := map[string]bool{}
+		for _, f := range []string{"to", "cc", "bcc"} {
+			for _, a := range body.Personalizations[0][f] {
+				if seen[strings.ToLower(a.Email)] {
+					return kindtest.Reply{Status: 400, Body: fmt.Sprintf(`{"errors": [{"message": "Each email address in the personalization block should be unique between to, cc, and bcc. We found the first duplicate instance of [%s] in the personalizations.0.%s field.", "field": "personalizations.0", "help": "http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html#message.recipient-errors"}]}`, a.Email, f)}
+				}
+				seen[strings.ToLower(a.Email)] = true
+			}
+		}
+		return kindtest.Reply{Status: 202, Header: map[string]string{"X-Message-Id": "W9H3ZyC2QvWkHf0Xq1lS3A"}}
+	})
+}
+
+// Defect 5 (issue 13): an address in to and in cc or bcc (a customer who
+// is also the shop's archive, a payload listing one twice) made SendGrid
+// answer 400 and the mail was never sent. Each address goes once, in the
+// first of to, cc and bcc it appears in.
+func TestDuplicateAddresses(t *testing.T) {
+	v := mailSend(t)
+	_, err := kindtest.Call(t, load(t, v), "mail", "send_email", map[string]any{
+		"to":      []any{"ada@example.com", "Ada Lovelace <ADA@example.com>"},
+		"cc":      []any{"ada@example.com", "ops@shop.example"},
+		"bcc":     "ops@shop.example, archive@shop.example, Archive@Shop.example",
+		"subject": "s", "text": "t",
+	}, apiKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := v.Last(t).JSON(t)["personalizations"].([]any)[0]
+	want := map[string]any{
+		"to":  []any{map[string]any{"email": "ada@example.com"}},
+		"cc":  []any{map[string]any{"email": "ops@shop.example"}},
+		"bcc": []any{map[string]any{"email": "archive@shop.example"}},
+	}
+	if !reflect.DeepEqual(p, want) {
+		t.Errorf("personalization %v\nwant %v", p, want)
 	}
 }

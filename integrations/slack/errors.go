@@ -41,10 +41,15 @@ func apiError(r *integrations.Response, code, needed string) *integrations.Error
 }
 
 // webhookError explains the errors an incoming webhook answers with: the
-// body is a bare code such as no_service or channel_is_archived.
+// body is a bare code such as no_service or channel_is_archived
+// (https://api.slack.com/messaging/webhooks#handling_errors).
 func webhookError(r *integrations.Response, e *integrations.Error) *integrations.Error {
 	code := strings.TrimSpace(string(r.Body))
 	switch {
+	case code == "action_prohibited":
+		e.Message += " (a workspace admin restricts posting to this channel or through webhooks; the url is fine: ask an admin, or post through a bot token)"
+	case code == "posting_to_general_channel_denied":
+		e.Message += " (only some members may post to this channel: create the webhook for another channel)"
 	case r.Status == http.StatusForbidden,
 		r.Status == http.StatusNotFound && slices.Contains([]string{"no_service", "no_team", "team_disabled", "invalid_token"}, code):
 		e.Message += " (the incoming webhook URL is wrong or was revoked: check the integration's url)"

@@ -91,7 +91,13 @@ func TestWebhookErrors(t *testing.T) {
 	}{
 		{"bad payload", kindtest.Reply{Status: 400, Body: "invalid_payload"}, false, 0, "HTTP 400 Bad Request: invalid_payload"},
 		{"revoked", kindtest.Reply{Status: 404, Body: "no_service"}, false, 0, "check the integration's url"},
-		{"forbidden", kindtest.Reply{Status: 403, Body: "action_prohibited"}, false, 0, "action_prohibited (the incoming webhook URL is wrong or was revoked"},
+		// Defect 5 (issue 13): action_prohibited is a workspace admin's
+		// restriction on posting (api.slack.com/messaging/webhooks#handling_errors,
+		// checked 2026-11-29), not a wrong URL: the old hint sent people to
+		// regenerate a URL that was fine.
+		{"prohibited", kindtest.Reply{Status: 403, Body: "action_prohibited"}, false, 0, "action_prohibited (a workspace admin restricts posting to this channel or through webhooks; the url is fine"},
+		{"general", kindtest.Reply{Status: 403, Body: "posting_to_general_channel_denied"}, false, 0, "posting_to_general_channel_denied (only some members may post to this channel"},
+		{"bad token", kindtest.Reply{Status: 403, Body: "invalid_token"}, false, 0, "invalid_token (the incoming webhook URL is wrong or was revoked"},
 		{"archived", kindtest.Reply{Status: 410, Body: "channel_is_archived"}, false, 0, "channel_is_archived (the webhook's channel is archived"},
 		{"rate limited", kindtest.Reply{Status: 429, Header: map[string]string{"Retry-After": "30"}, Body: "rate_limited"}, true, 30 * time.Second, "HTTP 429"},
 		{"slack down", kindtest.Reply{Status: 500, Body: "rollup_error"}, true, 0, "HTTP 500"},

@@ -138,7 +138,8 @@ func (o *sendEmail) build(c integrations.Call, now time.Time) (*message, error) 
 	}
 	header("Subject", mime.QEncoding.Encode("utf-8", subject))
 	header("Date", now.Format(time.RFC1123Z))
-	header("Message-ID", MessageID(c.IdempotencyKey))
+	_, domain, _ := strings.Cut(o.s.from.Address, "@")
+	header("Message-ID", MessageID(c.IdempotencyKey, domain))
 	header("MIME-Version", "1.0")
 	if text != "" && html != "" {
 		mw := multipart.NewWriter(&b)
@@ -172,15 +173,17 @@ func (o *sendEmail) build(c integrations.Call, now time.Time) (*message, error) 
 }
 
 // MessageID is the Message-ID of the call with idempotency key key: the same
-// on every attempt (a random one when there is no key).
-func MessageID(key string) string {
+// on every attempt (a random one when there is no key). Its right side is
+// domain, the from address's: RFC 5322 asks for a domain the sender
+// controls, and receivers' spam filters score one that is not.
+func MessageID(key, domain string) string {
 	var sum [32]byte
 	if key == "" {
 		rand.Read(sum[:])
 	} else {
 		sum = sha256.Sum256([]byte(key))
 	}
-	return "<" + hex.EncodeToString(sum[:16]) + "@hookflow>"
+	return "<" + hex.EncodeToString(sum[:16]) + "@" + strings.ToLower(domain) + ">"
 }
 
 func writeQP(w io.Writer, s string) {

@@ -1,6 +1,7 @@
 package twilio
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -17,10 +18,12 @@ const maxBody = 1600
 //	call: sms.send_sms
 //	with:
 //	  to: ${{ payload.customer.phone }}          # required, E.164 (+14155550100)
-//	  body: "Your order ${{ payload.name }} shipped"   # required, ≤ 1600 characters
+//	  body: "Your order ${{ payload.name }} shipped"   # ≤ 1600 characters; body, media_url or content_sid
 //	  from: "+15557654321"                       # default: the integration's from
 //	  messaging_service_sid: MG…                 # instead of from
-//	  media_url: [https://…/label.png]           # MMS
+//	  media_url: [https://…/label.png]           # MMS; body may then be left out
+//	  content_sid: HX…                           # a Content Template (WhatsApp templates) instead of body
+//	  content_variables: {"1": "${{ payload.customer.first_name }}"}
 //	  status_callback: https://…/twilio-status
 //
 // POST /2010-04-01/Accounts/{AccountSid}/Messages.json, form-encoded, with
@@ -29,8 +32,8 @@ const maxBody = 1600
 func sendSMS(defaultFrom, defaultService string) *integrations.Op {
 	return &integrations.Op{
 		Path:     "Messages.json",
-		Required: []string{"to", "body"},
-		Optional: []string{"from", "messaging_service_sid", "media_url", "status_callback"},
+		Required: []string{"to"},
+		Optional: []string{"body", "from", "messaging_service_sid", "media_url", "content_sid", "content_variables", "status_callback"},
 		Build: func(in *integrations.In) (any, error) {
 			return nil, message(in, defaultFrom, defaultService)
 		},
@@ -44,14 +47,20 @@ func message(w *integrations.In, defaultFrom, defaultService string) error {
 	if err != nil {
 		return err
 	}
-	body, err := w.String("body")
+	body, err := w.OptString("body")
 	if err != nil {
 		return err
 	}
 	if n := utf8.RuneCountInString(body); n > maxBody {
 		return fmt.Errorf("with.body has %d characters; Twilio takes at most %d", n, maxBody)
 	}
-	form := url.Values{"To": {strings.TrimSpace(to)}, "Body": {body}}
+	form := url.Values{"To": {strings.TrimSpace(to)}}
+	if body != "" {
+		form.Set("Body", body)
+	}
+	if err := content(w, form); err != nil {
+		return err
+	}
 	from, err := w.OptString("from")
 	if err != nil {
 		return err
@@ -85,6 +94,9 @@ func message(w *integrations.In, defaultFrom, defaultService string) error {
 	for _, m := range media {
 		form.Add("MediaUrl", m)
 	}
+	if body == "" && len(media) == 0 && !form.Has("ContentSid") {
+		return fmt.Errorf("with.body, with.media_url or with.content_sid is required")
+	}
 	if cb, err := w.OptString("status_callback"); err != nil {
 		return err
 	} else if cb != "" {
@@ -105,4 +117,32 @@ func sent(r *integrations.Response) (any, error) {
 		return nil, err
 	}
 	return map[string]any{"id": m.SID, "sid": m.SID, "status": m.Status, "to": m.To, "from": m.From}, nil
+}
+
+// content reads a Content Template: content_sid (HX…) and its variables,
+// sent as ContentVariables, a JSON object of strings.
+func content(w *integrations.In, form url.Values) error {
+	sid, err := w.OptString("content_sid")
+	if err != nil {
+		return err
+	}
+	vars, err := w.Scalars("content_variables")
+	if err != nil {
+		return err
+	}
+	switch {
+	case vars != nil && sid == "":
+		return fmt.Errorf("with.content_variables needs with.content_sid")
+	case sid == "":
+		return nil
+	}
+	form.Set("ContentSid", strings.TrimSpace(sid))
+	if vars != nil {
+		b, err := json.Marshal(vars)
+		if err != nil {
+			return fmt.Errorf("with.content_variables: %v", err)
+		}
+		form.Set("ContentVariables", string(b))
+	}
+	return nil
 }

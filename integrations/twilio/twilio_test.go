@@ -2,9 +2,11 @@ package twilio_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -151,6 +153,79 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 	if v.Count() != 0 {
+		t.Error("bad input reached Twilio")
+	}
+}
+
+// messagesAPI stands in for Create a Message as documented (checked
+// 2026-11-29: message-resource#create-a-message-resource and
+// content/send-templates-created-with-the-content-template-builder): To
+// and a sender; then Body, MediaUrl or ContentSid, any one of them enough;
+// ContentVariables (a JSON object, as a string) only with ContentSid.
+func messagesAPI(t *testing.T) *kindtest.Vendor {
+	twilioErr := func(code int, msg string) kindtest.Reply {
+		return kindtest.Reply{Status: 400, Body: `{"code": ` + strconv.Itoa(code) + `, "message": "` + msg + `", "more_info": "https://www.twilio.com/docs/errors/` + strconv.Itoa(code) + `", "status": 400}`}
+	}
+	return kindtest.ServeFunc(t, func(g kindtest.Got) kindtest.Reply {
+		f, err := url.ParseQuery(string(g.Body))
+		switch {
+		case err != nil || f.Get("To") == "":
+			return twilioErr(21604, "A 'To' phone number is required.")
+		case f.Get("From") == "" && f.Get("MessagingServiceSid") == "":
+			return twilioErr(21603, "A 'From' or 'MessagingServiceSid' parameter is required to send a message")
+		case f.Get("Body") == "" && len(f["MediaUrl"]) == 0 && f.Get("ContentSid") == "":
+			return twilioErr(21619, "A text message body or media urls must be specified.")
+		case f.Has("ContentVariables") && f.Get("ContentSid") == "":
+			return twilioErr(21654, "ContentSid Required")
+		case f.Has("ContentVariables") && !json.Valid([]byte(f.Get("ContentVariables"))):
+			return twilioErr(21656, "The ContentVariables Parameter is invalid.")
+		}
+		return kindtest.Reply{Status: 201, Body: `{"sid": "MM0123456789abcdef0123456789abcdef", "status": "queued", "to": "` + f.Get("To") + `", "from": "` + f.Get("From") + `"}`}
+	})
+}
+
+// Defect 5 (issue 13): WhatsApp templates are sent by ContentSid with
+// ContentVariables, and a picture can go without text: body is no longer
+// required when media_url or content_sid says what to send.
+func TestContentTemplatesAndMediaOnly(t *testing.T) {
+	v := messagesAPI(t)
+	s := load(t, v, "  from: \"whatsapp:+15557654321\"\n")
+	for _, tc := range []struct {
+		name string
+		in   map[string]any
+		want url.Values
+	}{
+		{"template", map[string]any{"to": "whatsapp:+14155550100", "content_sid": "HX0123456789abcdef0123456789abcdef", "content_variables": map[string]any{"1": "Ada", "2": 1001}},
+			url.Values{"To": {"whatsapp:+14155550100"}, "From": {"whatsapp:+15557654321"}, "ContentSid": {"HX0123456789abcdef0123456789abcdef"}, "ContentVariables": {`{"1":"Ada","2":"1001"}`}}},
+		{"media only", map[string]any{"to": "+14155550100", "media_url": "https://cdn.shop.example/label.png"},
+			url.Values{"To": {"+14155550100"}, "From": {"whatsapp:+15557654321"}, "MediaUrl": {"https://cdn.shop.example/label.png"}}},
+	} {
+		res, err := kindtest.Call(t, s, "sms", "send_sms", tc.in, authToken)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if got, _ := url.ParseQuery(string(v.Last(t).Body)); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: form %v\nwant %v", tc.name, got, tc.want)
+		}
+		if res.Output.(map[string]any)["id"] != "MM0123456789abcdef0123456789abcdef" {
+			t.Errorf("%s: output %v", tc.name, res.Output)
+		}
+	}
+	n := v.Count()
+	for _, tc := range []struct {
+		in   map[string]any
+		want string
+	}{
+		{map[string]any{"to": "+1"}, "with.body, with.media_url or with.content_sid is required"},
+		{map[string]any{"to": "+1", "body": "x", "content_variables": map[string]any{"1": "a"}}, "with.content_variables needs with.content_sid"},
+		{map[string]any{"to": "+1", "content_sid": "HX1", "content_variables": map[string]any{"1": []any{"a"}}}, "with.content_variables.1 must be a string, number or boolean"},
+	} {
+		if _, err := kindtest.Call(t, s, "sms", "send_sms", tc.in, authToken); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %v, want %q", tc.in, err, tc.want)
+		}
+	}
+	if v.Count() != n {
 		t.Error("bad input reached Twilio")
 	}
 }

@@ -26,6 +26,7 @@ import (
 //	  base_url: https://shop.example          # required: the WordPress site
 //	  consumer_key: ${WC_CONSUMER_KEY}        # ck_…, with Read/Write permission
 //	  consumer_secret: ${WC_CONSUMER_SECRET}  # cs_…
+//	  auth: basic                             # or query: for hosts that strip the Authorization header
 //
 // Basic auth sends the key in every request, so base_url must be https
 // (plain http only to this machine, for tests and local proxies).
@@ -33,6 +34,7 @@ type Config struct {
 	BaseURL        string `yaml:"base_url"`
 	ConsumerKey    string `yaml:"consumer_key"`
 	ConsumerSecret string `yaml:"consumer_secret"`
+	Auth           string `yaml:"auth"`
 }
 
 var _ integrations.Constructor = New
@@ -47,6 +49,18 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	base := p.Base(c.BaseURL, "", "the store's site URL, e.g. https://shop.example", true)
 	p.Credential("consumer_key", c.ConsumerKey, "ck_…, e.g. ${WC_CONSUMER_KEY}")
 	p.Credential("consumer_secret", c.ConsumerSecret, "cs_…, e.g. ${WC_CONSUMER_SECRET}")
+	auth := integrations.Basic(c.ConsumerKey, integrations.StaticToken(c.ConsumerSecret))
+	switch c.Auth {
+	case "", "basic":
+	case "query":
+		// WooCommerce's documented fallback for hosts that strip the
+		// Authorization header; recorded URLs show both redacted.
+		auth = integrations.QueryAuth(
+			integrations.QueryParam{Name: "consumer_key", Token: integrations.StaticToken(c.ConsumerKey)},
+			integrations.QueryParam{Name: "consumer_secret", Token: integrations.StaticToken(c.ConsumerSecret)})
+	default:
+		p.Field("auth", "must be basic (the default) or query (key and secret in the query string, for hosts that strip the Authorization header)")
+	}
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
@@ -58,7 +72,7 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 			"update_order": updateOrder,
 			"update_stock": updateStock,
 		}),
-		Auth:    integrations.Basic(c.ConsumerKey, integrations.StaticToken(c.ConsumerSecret)),
+		Auth:    auth,
 		Secrets: integrations.Secrets(c.ConsumerSecret, c.ConsumerKey, strings.TrimPrefix(integrations.BasicAuth(c.ConsumerKey, c.ConsumerSecret), "Basic ")),
 	}, nil
 }
@@ -92,7 +106,10 @@ func classify(r *integrations.Response, e *integrations.Error) *integrations.Err
 	if json.Unmarshal(r.Body, &body) == nil && body.Code != "" {
 		e.Message = fmt.Sprintf("HTTP %d %s: %s: %s", r.Status, http.StatusText(r.Status), body.Code, strings.TrimSpace(body.Message))
 	}
-	if r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden {
+	switch {
+	case body.Code == "woocommerce_rest_authentication_error" && strings.Contains(body.Message, "Consumer key is missing"):
+		e.Message += " (this host drops the Authorization header: set auth: query on the integration)"
+	case r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden:
 		e.Message += " (check the integration's consumer_key and consumer_secret: the key needs Read/Write permission)"
 	}
 	return e

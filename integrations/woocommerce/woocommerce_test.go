@@ -2,6 +2,7 @@ package woocommerce_test
 
 import (
 	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -134,5 +135,44 @@ func TestBadInput(t *testing.T) {
 	}
 	if v.Count() != 0 {
 		t.Error("bad input reached the store")
+	}
+}
+
+// strippingHost stands in for a WordPress host that drops the
+// Authorization header before WooCommerce sees it, as some do
+// (woocommerce.github.io/woocommerce-rest-api-docs/#authentication-over-https,
+// checked 2026-11-29): only query-string credentials get through.
+func strippingHost(t *testing.T) *kindtest.Vendor {
+	return kindtest.ServeFunc(t, func(g kindtest.Got) kindtest.Reply {
+		q, _ := url.ParseQuery(g.Query)
+		if q.Get("consumer_key") != key || q.Get("consumer_secret") != secret {
+			return kindtest.Reply{Status: 401, Body: `{"code": "woocommerce_rest_authentication_error", "message": "Consumer key is missing.", "data": {"status": 401}}`}
+		}
+		return kindtest.Reply{Status: 200, Body: `{"id": 727, "status": "completed", "number": "727"}`}
+	})
+}
+
+// Defect 5 (issue 13): the documented fallback for hosts that strip the
+// Authorization header is the key and secret in the query string.
+func TestQueryStringCredentials(t *testing.T) {
+	v := strippingHost(t)
+	basic := kindtest.Load(t, "store:\n  kind: woocommerce\n  base_url: "+v.URL+"\n  consumer_key: "+key+"\n  consumer_secret: "+secret+"\n")
+	_, err := kindtest.Call(t, basic, "store", "update_order", map[string]any{"order_id": 727, "status": "completed"}, secret, key)
+	if e := kindtest.Failure(t, err, false); !strings.Contains(e.Message, "Consumer key is missing. (this host drops the Authorization header: set auth: query") {
+		t.Errorf("basic auth on a stripping host: %q", e.Message)
+	}
+	s := kindtest.Load(t, "store:\n  kind: woocommerce\n  base_url: "+v.URL+"\n  auth: query\n  consumer_key: "+key+"\n  consumer_secret: "+secret+"\n")
+	res, err := kindtest.Call(t, s, "store", "update_order", map[string]any{"order_id": 727, "status": "completed"}, secret, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.Last(t); got.Header.Get("Authorization") != "" || got.Path != "/wp-json/wc/v3/orders/727" {
+		t.Errorf("sent %s with Authorization %q", got.Path, got.Header.Get("Authorization"))
+	}
+	if !strings.HasSuffix(res.Request.URL, "/wp-json/wc/v3/orders/727?consumer_key=[redacted]&consumer_secret=[redacted]") {
+		t.Errorf("recorded %s", res.Request.URL)
+	}
+	if _, err := kindtest.LoadErr(t, "store:\n  kind: woocommerce\n  base_url: https://shop.example\n  auth: oauth1\n  consumer_key: k\n  consumer_secret: s\n"); err == nil || !strings.Contains(err.Error(), "integrations.store.auth must be basic (the default) or query") {
+		t.Errorf("bad auth: %v", err)
 	}
 }
