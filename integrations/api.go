@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -49,6 +50,10 @@ type Op struct {
 	Output func(r *Response) (any, error)
 	// Errors are the operation's own rules, after the API's.
 	Errors func(r *Response, e *Error) *Error
+	// NotFound, when set, is the output of a 404 answer, for reads where
+	// "there is no such record" is an answer ({found: false}), not a
+	// failure.
+	NotFound map[string]any
 	// Find, when set, is a read sent first, with the same `with`: when its
 	// Output is a map with "found": true, that is the step's output and
 	// this operation is not sent. Find-or-create is then safe to retry: the
@@ -199,6 +204,13 @@ func (a *API) url(in *In) (string, error) {
 		u.RawQuery += "&" + extra
 	}
 	return u.String(), nil
+}
+
+func (b *bound) absent(r *Response) (any, bool) {
+	if b.op.NotFound == nil || r.Status != http.StatusNotFound {
+		return nil, false
+	}
+	return maps.Clone(b.op.NotFound), true
 }
 
 func (b *bound) Output(r *Response) (any, error) {

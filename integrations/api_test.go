@@ -256,3 +256,22 @@ func TestRetryAfterCappedByMaxInterval(t *testing.T) {
 		t.Errorf("under max_interval: %v", err)
 	}
 }
+
+// A read whose 404 means "no such record" answers {found: false}; other
+// failures stay failures.
+func TestOpNotFound(t *testing.T) {
+	status := http.StatusNotFound
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(status) }))
+	defer srv.Close()
+	api := vendorAPI(t, srv.URL)
+	get := &Op{Method: http.MethodGet, Path: "orders/{id}", Required: []string{"id"}, NotFound: map[string]any{"found": false, "id": nil}}
+	s := NewSet(loopback, &Integration{Name: "v", Operations: api.Operations(map[string]*Op{"get": get})})
+	res, err := s.Call(context.Background(), Call{Integration: "v", Operation: "get", Input: map[string]any{"id": 7}})
+	if out, _ := res.Output.(map[string]any); err != nil || out["found"] != false || res.Response.Status != 404 {
+		t.Errorf("404: %v, %v", res.Output, err)
+	}
+	status = http.StatusForbidden
+	if _, err := s.Call(context.Background(), Call{Integration: "v", Operation: "get", Input: map[string]any{"id": 7}}); err == nil {
+		t.Error("403 is not absence")
+	}
+}

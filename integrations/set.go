@@ -134,6 +134,12 @@ func (s *Set) Call(ctx context.Context, c Call) (Result, error) {
 	return s.roundTrip(ctx, e, c, op)
 }
 
+// absenter is an Operation for which some answers mean "no such record":
+// absent returns the output for such an answer.
+type absenter interface {
+	absent(r *Response) (any, bool)
+}
+
 // finder is an Operation that may look for its record before it creates
 // one; finder() is nil when it does not.
 type finder interface {
@@ -194,6 +200,12 @@ func (s *Set) roundTrip(ctx context.Context, e *entry, c Call, op Operation) (Re
 	res.Response = rec
 	if readErr != nil {
 		return res, e.classified(networkError(ctx, method, shownURL, fmt.Errorf("reading response: %w", readErr), e.Timeout))
+	}
+	if a, ok := op.(absenter); ok {
+		if out, ok := a.absent(r); ok {
+			res.Output = out
+			return res, nil
+		}
 	}
 	if r.Status < 200 || r.Status > 299 {
 		se := replayed(r, statusError(r, s.now()))

@@ -1,6 +1,7 @@
 package hubspot_test
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"reflect"
@@ -57,6 +58,9 @@ func TestRequired(t *testing.T) {
 		"upsert_contact": {"email"},
 		"create_deal":    {"name"},
 		"add_note":       {"contact_id", "body"},
+		"find_contact":   {"value"},
+		"find_deal":      {"value"},
+		"update_deal":    {"deal_id"},
 	} {
 		got, err := s.Check("crm", op)
 		if err != nil || !slices.Equal(got, want) {
@@ -279,5 +283,91 @@ func TestErrorClasses(t *testing.T) {
 				t.Errorf("response not recorded: %+v", res.Response)
 			}
 		})
+	}
+}
+
+// crmAPI stands in for the CRM v3 search and update endpoints as
+// documented (developers.hubspot.com/docs/api/crm/search and the objects
+// API, checked 2026-11-29): search takes filterGroups of
+// {propertyName, operator, value}; PATCH updates the properties given.
+func crmAPI(t *testing.T) *kindtest.Vendor {
+	records := map[string]map[string]map[string]any{
+		"contacts": {"512": {"email": "ada@example.com", "firstname": "Ada"}},
+		"deals":    {"9001": {"dealname": "Order #1001", "dealstage": "appointmentscheduled"}},
+	}
+	return kindtest.ServeFunc(t, func(g kindtest.Got) kindtest.Reply {
+		if g.Header.Get("Authorization") != "Bearer "+token {
+			return kindtest.Reply{Status: 401, Body: `{"status":"error","message":"Authentication credentials not found.","category":"INVALID_AUTHENTICATION"}`}
+		}
+		parts := strings.Split(strings.TrimPrefix(g.Path, "/crm/v3/objects/"), "/")
+		var body map[string]any
+		_ = json.Unmarshal(g.Body, &body)
+		switch {
+		case g.Method == http.MethodPost && len(parts) == 2 && parts[1] == "search":
+			f := body["filterGroups"].([]any)[0].(map[string]any)["filters"].([]any)[0].(map[string]any)
+			if f["operator"] != "EQ" {
+				return kindtest.Reply{Status: 400, Body: `{"status":"error","message":"unsupported operator","category":"VALIDATION_ERROR"}`}
+			}
+			results := []any{}
+			for id, props := range records[parts[0]] {
+				if props[f["propertyName"].(string)] == f["value"] {
+					results = append(results, map[string]any{"id": id, "properties": props, "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-01T00:00:00Z"})
+				}
+			}
+			b, _ := json.Marshal(map[string]any{"total": len(results), "results": results})
+			return kindtest.Reply{Status: 200, Body: string(b)}
+		case g.Method == http.MethodPatch && len(parts) == 2:
+			rec, ok := records[parts[0]][parts[1]]
+			if !ok {
+				return kindtest.Reply{Status: 404, Body: `{"status":"error","message":"resource not found","category":"OBJECT_NOT_FOUND"}`}
+			}
+			for k, v := range body["properties"].(map[string]any) {
+				rec[k] = v
+			}
+			b, _ := json.Marshal(map[string]any{"id": parts[1], "properties": rec, "updatedAt": "2026-11-29T00:00:00Z"})
+			return kindtest.Reply{Status: 200, Body: string(b)}
+		}
+		return kindtest.Reply{Status: 404, Body: `{"status":"error","message":"Unable to infer object type","category":"OBJECT_NOT_FOUND"}`}
+	})
+}
+
+// Issue 13, read and update: find a contact or deal by a property's value
+// (output.found, output.id), and move a deal to another stage.
+func TestFindAndUpdate(t *testing.T) {
+	v := crmAPI(t)
+	s := load(t, v)
+	res, err := kindtest.Call(t, s, "crm", "find_contact", map[string]any{"value": "ada@example.com", "properties": []any{"firstname"}}, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := res.Output.(map[string]any); out["found"] != true || out["id"] != "512" || out["properties"].(map[string]any)["firstname"] != "Ada" {
+		t.Errorf("find_contact %v", out)
+	}
+	body := v.Last(t).JSON(t)
+	if v.Last(t).Path != "/crm/v3/objects/contacts/search" || !reflect.DeepEqual(body["properties"], []any{"firstname", "email"}) || body["limit"] != float64(1) {
+		t.Errorf("search %s %v", v.Last(t).Path, body)
+	}
+	res, err = kindtest.Call(t, s, "crm", "find_deal", map[string]any{"value": "Order #404"}, token)
+	if out := res.Output.(map[string]any); err != nil || out["found"] != false || out["id"] != nil {
+		t.Errorf("find_deal none: %v, %v", out, err)
+	}
+	res, err = kindtest.Call(t, s, "crm", "update_deal", map[string]any{"deal_id": 9001, "stage": "closedwon"}, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.Last(t); got.Method != http.MethodPatch || got.Path != "/crm/v3/objects/deals/9001" ||
+		!reflect.DeepEqual(got.JSON(t), map[string]any{"properties": map[string]any{"dealstage": "closedwon"}}) {
+		t.Errorf("sent %s %s %s", got.Method, got.Path, got.Body)
+	}
+	if out := res.Output.(map[string]any); out["id"] != "9001" || out["properties"].(map[string]any)["dealstage"] != "closedwon" {
+		t.Errorf("update_deal %v", out)
+	}
+	// A deal id from a payload stays one path segment.
+	_, err = kindtest.Call(t, s, "crm", "update_deal", map[string]any{"deal_id": "../contacts/512", "stage": "x"}, token)
+	if got := v.Last(t).Path; got != "/crm/v3/objects/deals/..%2Fcontacts%2F512" || err == nil {
+		t.Errorf("hostile id sent to %s (%v)", got, err)
+	}
+	if _, err := kindtest.Call(t, s, "crm", "update_deal", map[string]any{"deal_id": 9001}, token); err == nil || !strings.Contains(err.Error(), "give stage, amount") {
+		t.Errorf("nothing to update: %v", err)
 	}
 }

@@ -295,3 +295,45 @@ func TestBadInput(t *testing.T) {
 		t.Error("bad input reached Pipedrive")
 	}
 }
+
+// Issue 13, read and update: search a person by email (output.found) and
+// update a deal, its id one path segment.
+func TestFindPersonAndUpdateDeal(t *testing.T) {
+	v := serve(t)
+	s := load(t, v)
+	res, err := kindtest.Call(t, s, "deals", "find_person", map[string]any{"email": "ada@example.com"}, apiToken)
+	if err != nil || !reflect.DeepEqual(res.Output, map[string]any{"found": false, "id": nil, "name": nil}) {
+		t.Fatalf("nobody yet: %v %v", res.Output, err)
+	}
+	if _, err := kindtest.Call(t, s, "deals", "create_person", map[string]any{"name": "Ada", "email": "ada@example.com"}, apiToken); err != nil {
+		t.Fatal(err)
+	}
+	res, err = kindtest.Call(t, s, "deals", "find_person", map[string]any{"email": "ADA@example.com"}, apiToken)
+	if err != nil || !reflect.DeepEqual(res.Output, map[string]any{"found": true, "id": int64(1000), "name": "Ada"}) {
+		t.Errorf("found: %v %v", res.Output, err)
+	}
+	deal, err := kindtest.Call(t, s, "deals", "create_deal", map[string]any{"title": "Order #1"}, apiToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := deal.Output.(map[string]any)["id"]
+	res, err = kindtest.Call(t, s, "deals", "update_deal", map[string]any{"deal_id": id, "stage_id": 3, "status": "won"}, apiToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.Last(t); got.Method != http.MethodPatch || got.Path != fmt.Sprintf("/api/v2/deals/%d", id) || !reflect.DeepEqual(got.JSON(t), map[string]any{"stage_id": float64(3), "status": "won"}) {
+		t.Errorf("sent %s %s %s", got.Method, got.Path, got.Body)
+	}
+	if out := res.Output.(map[string]any); out["status"] != "won" || out["stage_id"] != float64(3) {
+		t.Errorf("update_deal %v", out)
+	}
+	n := v.Count()
+	for _, bad := range []any{"../persons", "1?x=1", "1#f", "1;a", "%31"} {
+		if _, err := kindtest.Call(t, s, "deals", "update_deal", map[string]any{"deal_id": bad, "status": "won"}, apiToken); err == nil || !strings.Contains(err.Error(), "with.deal_id must be a whole number") {
+			t.Errorf("deal_id %q: %v", bad, err)
+		}
+	}
+	if v.Count() != n {
+		t.Error("a non-numeric deal id reached Pipedrive")
+	}
+}

@@ -54,10 +54,14 @@ func recordFields(in *integrations.In) (map[string]any, error) {
 	}
 	for k := range fields {
 		if !nameRE.MatchString(k) {
-			return nil, fmt.Errorf("with.fields.%s is not a field API name", k)
+			return nil, fieldNameError(k)
 		}
 	}
 	return fields, nil
+}
+
+func fieldNameError(name string) error {
+	return fmt.Errorf("with.fields.%s is not a field API name", name)
 }
 
 // saved maps a save result to the output; a 204 (an update answered

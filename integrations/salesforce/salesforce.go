@@ -76,6 +76,8 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 		Operations: api.Operations(map[string]*integrations.Op{
 			"create_record": createRecord,
 			"upsert_record": upsertRecord,
+			"find_record":   findRecord,
+			"update_record": updateRecord,
 		}),
 		Auth:    integrations.Bearer(integrations.StaticToken(c.Token)),
 		Secrets: []string{c.Token},

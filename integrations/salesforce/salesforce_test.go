@@ -161,3 +161,65 @@ func TestInstanceURLPathIsKept(t *testing.T) {
 	}
 	checkSent(t, v.Last(t), http.MethodPost, "/inspect/salesforce/services/data/v60.0/sobjects/Lead/")
 }
+
+// sobjects stands in for the REST API's sObject rows as documented
+// (dome_get_field_values and dome_update_fields, API v60.0, checked
+// 2026-11-29): GET by external ID answers the record or 404 NOT_FOUND;
+// PATCH by id answers 204.
+func sobjects(t *testing.T) *kindtest.Vendor {
+	return kindtest.ServeFunc(t, func(g kindtest.Got) kindtest.Reply {
+		if g.Header.Get("Authorization") != "Bearer "+token {
+			return kindtest.Reply{Status: 401, Body: `[{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]`}
+		}
+		notFound := kindtest.Reply{Status: 404, Body: `[{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]`}
+		switch {
+		case g.Method == http.MethodGet && g.Path == "/services/data/v60.0/sobjects/Account/Shop_Customer_Id__c/cust-42":
+			return kindtest.Reply{Status: 200, Body: `{"attributes": {"type": "Account", "url": "/services/data/v60.0/sobjects/Account/001xx000003DGb2AAG"}, "Id": "001xx000003DGb2AAG", "Name": "Acme"}`}
+		case g.Method == http.MethodPatch && g.Path == "/services/data/v60.0/sobjects/Opportunity/006xx000001a2b3AAA":
+			return kindtest.Reply{Status: 204}
+		}
+		return notFound
+	})
+}
+
+// Issue 13, read and update: find by external id (output.found,
+// output.id), update by id; every id stays one path segment.
+func TestFindAndUpdateRecord(t *testing.T) {
+	v := sobjects(t)
+	s := load(t, v)
+	find := func(ext any) map[string]any {
+		t.Helper()
+		res, err := kindtest.Call(t, s, "sf", "find_record", map[string]any{"object": "Account", "external_id_field": "Shop_Customer_Id__c", "external_id": ext}, token)
+		if err != nil {
+			t.Fatalf("find %v: %v", ext, err)
+		}
+		return res.Output.(map[string]any)
+	}
+	if out := find("cust-42"); out["found"] != true || out["id"] != "001xx000003DGb2AAG" || out["record"].(map[string]any)["Name"] != "Acme" {
+		t.Errorf("found %v", out)
+	}
+	if out := find("cust-43"); out["found"] != false || out["id"] != nil {
+		t.Errorf("missing %v", out)
+	}
+	for ext, path := range map[string]string{
+		"../../../limits":  "/services/data/v60.0/sobjects/Account/Shop_Customer_Id__c/..%2F..%2F..%2Flimits",
+		"42?fields=Secret": "/services/data/v60.0/sobjects/Account/Shop_Customer_Id__c/42%3Ffields=Secret",
+		"42#x":             "/services/data/v60.0/sobjects/Account/Shop_Customer_Id__c/42%23x",
+		"42;jsessionid=1":  "/services/data/v60.0/sobjects/Account/Shop_Customer_Id__c/42%3Bjsessionid=1",
+		"%2e%2e%2f42":      "/services/data/v60.0/sobjects/Account/Shop_Customer_Id__c/%252e%252e%252f42",
+	} {
+		if out := find(ext); out["found"] != false || v.Last(t).Path != path || v.Last(t).Query != "" {
+			t.Errorf("%q: sent %s?%s, output %v", ext, v.Last(t).Path, v.Last(t).Query, out)
+		}
+	}
+	res, err := kindtest.Call(t, s, "sf", "update_record", map[string]any{"object": "Opportunity", "id": "006xx000001a2b3AAA", "fields": map[string]any{"StageName": "Closed Won"}}, token)
+	if err != nil || res.Output.(map[string]any)["success"] != true {
+		t.Fatalf("update: %v %v", res.Output, err)
+	}
+	if got := v.Last(t); got.Method != http.MethodPatch || string(got.Body) != `{"StageName":"Closed Won"}` {
+		t.Errorf("sent %s %s", got.Method, got.Body)
+	}
+	if _, err := kindtest.Call(t, s, "sf", "update_record", map[string]any{"object": "Opportunity", "id": "..", "fields": map[string]any{"A": 1}}, token); err == nil || !strings.Contains(err.Error(), `with.id must be an id, not ".."`) {
+		t.Errorf("dot id: %v", err)
+	}
+}

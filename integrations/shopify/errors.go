@@ -45,31 +45,11 @@ var retryCodes = map[string]bool{"THROTTLED": true, "INTERNAL_SERVER_ERROR": tru
 // answer means: THROTTLED retries after the bucket has refilled enough;
 // other top-level errors and any userErrors are permanent.
 func payload(r *integrations.Response, field, scope string, into any) error {
-	var a answer
-	if err := integrations.DecodeJSON(r, &a); err != nil {
+	data, err := queryData(r, scope)
+	if err != nil {
 		return err
 	}
-	if len(a.Errors) > 0 {
-		e := &integrations.Error{Status: r.Status}
-		var msgs []string
-		for _, x := range a.Errors {
-			m := x.Message
-			if c := x.Extensions.Code; c != "" {
-				m = c + ": " + m
-				e.Retryable = e.Retryable || retryCodes[c]
-				if c == "THROTTLED" {
-					e.RetryAfter = max(e.RetryAfter, refill(a))
-				}
-				if c == "ACCESS_DENIED" {
-					m += fmt.Sprintf(" (the app needs the %s access scope)", scope)
-				}
-			}
-			msgs = append(msgs, m)
-		}
-		e.Message = "Shopify GraphQL: " + strings.Join(msgs, "; ")
-		return e
-	}
-	raw, ok := a.Data[field]
+	raw, ok := data[field]
 	if !ok || string(raw) == "null" {
 		return &integrations.Error{Status: r.Status, Message: fmt.Sprintf("Shopify GraphQL: no %s in the answer", field)}
 	}
@@ -124,4 +104,35 @@ func needs(scope string) func(*integrations.Response, *integrations.Error) *inte
 		}
 		return e
 	}
+}
+
+// queryData decodes a GraphQL answer and returns its data, or the *Error
+// its top-level errors mean: THROTTLED retries after the bucket has
+// refilled enough; other top-level errors are permanent.
+func queryData(r *integrations.Response, scope string) (map[string]json.RawMessage, error) {
+	var a answer
+	if err := integrations.DecodeJSON(r, &a); err != nil {
+		return nil, err
+	}
+	if len(a.Errors) > 0 {
+		e := &integrations.Error{Status: r.Status}
+		var msgs []string
+		for _, x := range a.Errors {
+			m := x.Message
+			if c := x.Extensions.Code; c != "" {
+				m = c + ": " + m
+				e.Retryable = e.Retryable || retryCodes[c]
+				if c == "THROTTLED" {
+					e.RetryAfter = max(e.RetryAfter, refill(a))
+				}
+				if c == "ACCESS_DENIED" {
+					m += fmt.Sprintf(" (the app needs the %s access scope)", scope)
+				}
+			}
+			msgs = append(msgs, m)
+		}
+		e.Message = "Shopify GraphQL: " + strings.Join(msgs, "; ")
+		return nil, e
+	}
+	return a.Data, nil
 }

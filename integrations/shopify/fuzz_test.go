@@ -18,7 +18,7 @@ func FuzzPayload(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		for _, op := range []*integrations.Op{tagOrder, addOrderNote, adjustInventory} {
+		for _, op := range []*integrations.Op{tagOrder, addOrderNote, adjustInventory, getOrder, getCustomer} {
 			out, err := op.Output(&integrations.Response{Status: 200, Body: []byte(body)})
 			if err != nil && out != nil {
 				t.Fatalf("output %v with error %v", out, err)

@@ -78,6 +78,8 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 			"tag_order":        tagOrder,
 			"add_order_note":   addOrderNote,
 			"adjust_inventory": adjustInventory,
+			"get_order":        getOrder,
+			"get_customer":     getCustomer,
 		}),
 		Auth:    integrations.HeaderAuth("X-Shopify-Access-Token", integrations.StaticToken(c.Token)),
 		Secrets: []string{c.Token},

@@ -270,3 +270,65 @@ func TestAPIVersionSupportWindow(t *testing.T) {
 		t.Errorf("DefaultAPIVersion %s", shopify.DefaultAPIVersion)
 	}
 }
+
+// readAPI stands in for the order and customer queries (Admin GraphQL
+// 2026-10, checked 2026-11-29): an unknown id answers null, and
+// customers(query:) matches the quoted email exactly.
+func readAPI(t *testing.T) *kindtest.Vendor {
+	return kindtest.ServeFunc(t, func(g kindtest.Got) kindtest.Reply {
+		var body struct {
+			Query     string         `json:"query"`
+			Variables map[string]any `json:"variables"`
+		}
+		_ = json.Unmarshal(g.Body, &body)
+		ada := `{"id": "gid://shopify/Customer/207", "email": "ada@example.com", "firstName": "Ada", "lastName": "Lovelace", "tags": ["vip"], "numberOfOrders": "3", "amountSpent": {"amount": "1250.50", "currencyCode": "EUR"}}`
+		switch {
+		case strings.HasPrefix(body.Query, "query getOrder(") && body.Variables["id"] == "gid://shopify/Order/5678":
+			return kindtest.Reply{Status: 200, Body: `{"data": {"order": {"id": "gid://shopify/Order/5678", "name": "#1001", "email": "ada@example.com", "displayFinancialStatus": "PAID", "displayFulfillmentStatus": "UNFULFILLED", "tags": ["vip"], "note": null, "totalPriceSet": {"shopMoney": {"amount": "598.94", "currencyCode": "USD"}}, "customer": {"id": "gid://shopify/Customer/207"}}}}`}
+		case strings.HasPrefix(body.Query, "query getOrder("):
+			return kindtest.Reply{Status: 200, Body: `{"data": {"order": null}}`}
+		case strings.HasPrefix(body.Query, "query getCustomer(") && body.Variables["id"] == "gid://shopify/Customer/207":
+			return kindtest.Reply{Status: 200, Body: `{"data": {"customer": ` + ada + `}}`}
+		case strings.HasPrefix(body.Query, "query findCustomer(") && body.Variables["query"] == `email:"ada@example.com"`:
+			return kindtest.Reply{Status: 200, Body: `{"data": {"customers": {"nodes": [` + ada + `]}}}`}
+		case strings.HasPrefix(body.Query, "query findCustomer("):
+			return kindtest.Reply{Status: 200, Body: `{"data": {"customers": {"nodes": []}}}`}
+		}
+		return kindtest.Reply{Status: 200, Body: `{"data": {"customer": null}}`}
+	})
+}
+
+// Issue 13, read operations: get an order or a customer, with
+// output.found and output.id.
+func TestGetOrderAndCustomer(t *testing.T) {
+	v := readAPI(t)
+	s := load(t, v)
+	get := func(op string, in map[string]any) map[string]any {
+		t.Helper()
+		res, err := kindtest.Call(t, s, "shop", op, in, token)
+		if err != nil {
+			t.Fatalf("%s %v: %v", op, in, err)
+		}
+		return res.Output.(map[string]any)
+	}
+	if out := get("get_order", map[string]any{"order_id": 5678}); out["found"] != true || out["id"] != "gid://shopify/Order/5678" || out["financial_status"] != "PAID" || out["total"] != "598.94" || out["customer_id"] != "gid://shopify/Customer/207" {
+		t.Errorf("get_order %v", out)
+	}
+	if out := get("get_order", map[string]any{"order_id": 1}); out["found"] != false || out["id"] != nil {
+		t.Errorf("missing order %v", out)
+	}
+	for _, in := range []map[string]any{{"customer_id": "207"}, {"email": " ada@example.com "}} {
+		if out := get("get_customer", in); out["found"] != true || out["id"] != "gid://shopify/Customer/207" || out["orders_count"] != "3" {
+			t.Errorf("get_customer %v: %v", in, out)
+		}
+	}
+	if out := get("get_customer", map[string]any{"email": `x@y.example" OR email:*`}); out["found"] != false {
+		t.Errorf("a quote in the address widened the search: %v", out)
+	}
+	if q := v.Last(t).JSON(t)["variables"].(map[string]any)["query"]; q != `email:"x@y.example\" OR email:*"` {
+		t.Errorf("search %q", q)
+	}
+	if _, err := kindtest.Call(t, s, "shop", "get_customer", map[string]any{}, token); err == nil || !strings.Contains(err.Error(), "with.customer_id or with.email is required") {
+		t.Errorf("no key: %v", err)
+	}
+}

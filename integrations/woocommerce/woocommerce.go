@@ -69,8 +69,11 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	api := &integrations.API{Base: v3, Errors: classify}
 	return &integrations.Integration{
 		Operations: api.Operations(map[string]*integrations.Op{
-			"update_order": updateOrder,
-			"update_stock": updateStock,
+			"update_order":    updateOrder,
+			"update_stock":    updateStock,
+			"get_order":       getOrder,
+			"add_order_note":  addOrderNote,
+			"update_customer": updateCustomer,
 		}),
 		Auth:    auth,
 		Secrets: integrations.Secrets(c.ConsumerSecret, c.ConsumerKey, strings.TrimPrefix(integrations.BasicAuth(c.ConsumerKey, c.ConsumerSecret), "Basic ")),

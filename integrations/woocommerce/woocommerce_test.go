@@ -176,3 +176,62 @@ func TestQueryStringCredentials(t *testing.T) {
 		t.Errorf("bad auth: %v", err)
 	}
 }
+
+// store stands in for the orders, order notes and customers endpoints
+// (REST API v3, checked 2026-11-29): an unknown order answers 404
+// woocommerce_rest_shop_order_invalid_id.
+func store(t *testing.T) *kindtest.Vendor {
+	return kindtest.ServeFunc(t, func(g kindtest.Got) kindtest.Reply {
+		if u, p, ok := (&http.Request{Header: g.Header}).BasicAuth(); !ok || u != key || p != secret {
+			return kindtest.Reply{Status: 401, Body: `{"code": "woocommerce_rest_cannot_view", "message": "Sorry, you cannot view this resource.", "data": {"status": 401}}`}
+		}
+		switch {
+		case g.Method == http.MethodGet && g.Path == "/wp-json/wc/v3/orders/727":
+			return kindtest.Reply{Status: 200, Body: `{"id": 727, "status": "processing", "number": "727", "total": "29.35", "currency": "USD", "customer_id": 26, "billing": {"email": "ada@example.com"}}`}
+		case g.Method == http.MethodPost && g.Path == "/wp-json/wc/v3/orders/727/notes":
+			return kindtest.Reply{Status: 201, Body: `{"id": 281, "author": "system", "note": "CRM 512", "customer_note": false}`}
+		case g.Method == http.MethodPut && g.Path == "/wp-json/wc/v3/customers/26":
+			return kindtest.Reply{Status: 200, Body: `{"id": 26, "email": "ada@example.com", "first_name": "Ada", "last_name": "Lovelace"}`}
+		}
+		return kindtest.Reply{Status: 404, Body: `{"code": "woocommerce_rest_shop_order_invalid_id", "message": "Invalid ID.", "data": {"status": 404}}`}
+	})
+}
+
+// Issue 13, read and update: get an order (output.found), add an order
+// note, update a customer.
+func TestReadAndUpdate(t *testing.T) {
+	v := store(t)
+	s := kindtest.Load(t, "store:\n  kind: woocommerce\n  base_url: "+v.URL+"\n  consumer_key: "+key+"\n  consumer_secret: "+secret+"\n")
+	call := func(op string, in map[string]any) map[string]any {
+		t.Helper()
+		res, err := kindtest.Call(t, s, "store", op, in, secret, key)
+		if err != nil {
+			t.Fatalf("%s: %v", op, err)
+		}
+		return res.Output.(map[string]any)
+	}
+	if out := call("get_order", map[string]any{"order_id": "727"}); !reflect.DeepEqual(out, map[string]any{"found": true, "id": int64(727), "status": "processing", "number": "727", "total": "29.35", "currency": "USD", "customer_id": int64(26), "email": "ada@example.com"}) {
+		t.Errorf("get_order %v", out)
+	}
+	if out := call("get_order", map[string]any{"order_id": 728}); out["found"] != false || out["id"] != nil {
+		t.Errorf("missing order %v", out)
+	}
+	if out := call("add_order_note", map[string]any{"order_id": 727, "note": "CRM 512", "customer_note": false}); out["id"] != int64(281) {
+		t.Errorf("add_order_note %v", out)
+	}
+	if b := v.Last(t).JSON(t); !reflect.DeepEqual(b, map[string]any{"note": "CRM 512", "customer_note": false}) {
+		t.Errorf("note body %v", b)
+	}
+	if out := call("update_customer", map[string]any{"customer_id": 26, "fields": map[string]any{"first_name": "Ada"}}); out["id"] != int64(26) || out["email"] != "ada@example.com" {
+		t.Errorf("update_customer %v", out)
+	}
+	n := v.Count()
+	for _, id := range []any{"../customers/1", "1?x", "1#y", "1;z", "%31"} {
+		if _, err := kindtest.Call(t, s, "store", "get_order", map[string]any{"order_id": id}, secret); err == nil || !strings.Contains(err.Error(), "with.order_id must be a whole number") {
+			t.Errorf("order_id %q: %v", id, err)
+		}
+	}
+	if v.Count() != n {
+		t.Error("a non-numeric id reached the store")
+	}
+}
