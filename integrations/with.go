@@ -1,12 +1,10 @@
 package integrations
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"math"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -259,26 +257,6 @@ func Describe(v any) string {
 		return "a number"
 	}
 	return fmt.Sprintf("a %T", v)
-}
-
-// JSONRequest is a request with v encoded as its JSON body (HTML characters
-// left as they are) and Content-Type application/json. header may be nil.
-func JSONRequest(method, url string, header http.Header, v any) (*Request, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, fmt.Errorf("encoding the request body as JSON: %v", err)
-	}
-	h := header.Clone()
-	if h == nil {
-		h = http.Header{}
-	}
-	h.Set("Content-Type", "application/json")
-	if h.Get("Accept") == "" {
-		h.Set("Accept", "application/json")
-	}
-	return &Request{Method: method, URL: url, Header: h, Body: bytes.TrimSuffix(buf.Bytes(), []byte("\n"))}, nil
 }
 
 // DecodeJSON decodes a 2xx response body into v. A body that is cut off or

@@ -83,23 +83,6 @@ func TestScalar(t *testing.T) {
 	}
 }
 
-func TestJSONRequest(t *testing.T) {
-	h := http.Header{"Authorization": {"Bearer t"}}
-	r, err := JSONRequest(http.MethodPost, "https://api.example/x", h, map[string]any{"html": "<b>&"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(r.Body) != `{"html":"<b>&"}` || r.Header.Get("Content-Type") != "application/json" || r.Header.Get("Accept") != "application/json" || r.Header.Get("Authorization") != "Bearer t" {
-		t.Errorf("request %+v %s", r.Header, r.Body)
-	}
-	if h.Get("Content-Type") != "" {
-		t.Error("JSONRequest changed the caller's header")
-	}
-	if _, err := JSONRequest(http.MethodPost, "https://api.example/x", nil, map[string]any{"f": func() {}}); err == nil {
-		t.Error("unencodable body accepted")
-	}
-}
-
 func TestDecodeJSON(t *testing.T) {
 	var v struct{ ID string }
 	if err := DecodeJSON(&Response{Status: 200, Body: []byte(`{"ID":"1"}`)}, &v); err != nil || v.ID != "1" {
