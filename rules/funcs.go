@@ -64,6 +64,9 @@ func helperFuncs() []expr.Option {
 			}
 			return nil, nil
 		}, new(func(...any) any)),
+		expr.Function(pathSegmentFunc, func(p ...any) (any, error) {
+			return pathSegment(p[0])
+		}, new(func(any) string)),
 		expr.Function(boundedAddFunc, func(p ...any) (any, error) {
 			if a, ok := p[0].(string); ok {
 				if b, ok := p[1].(string); ok && len(a)+len(b) > maxConcat {

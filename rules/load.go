@@ -37,6 +37,10 @@ type Options struct {
 	Operation func(integration, operation string) (required []string, err error)
 	// Vars are project-level constants, `vars.x` in expressions.
 	Vars map[string]any
+	// URLPaths reports which `with` fields of an integration operation hold
+	// a URL path: each ${{ }} in them renders as one percent-encoded path
+	// segment (see pathTemplate). Nil means no field is a URL path.
+	URLPaths func(integration, operation string) []string
 }
 
 // Load reads and compiles every *.yaml (not *_test.yaml) in dir. On any error
@@ -498,6 +502,9 @@ func (l *loader) value(n *yaml.Node, path string, depth int, s *stepDef) any {
 		return list
 	case yaml.ScalarNode:
 		if n.Tag == "!!str" || n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+			if l.isURLPath(s, path) {
+				return l.pathTemplate(n, path, s)
+			}
 			if hasTemplate(n.Value) {
 				l.compileTemplate(n, path, s)
 			}

@@ -81,7 +81,7 @@ func TestRequest(t *testing.T) {
 	v := kindtest.Serve(t, kindtest.Reply{Status: 201, Header: map[string]string{"Location": "/api/v2/customers/42", "Set-Cookie": "s=1"}, Body: `{"id": 42, "email": "ada@example.com"}`})
 	s := load(t, v, "{ type: bearer, token: "+secret+" }")
 	res, err := kindtest.Call(t, s, "erp", "request", map[string]any{
-		"method": "put", "path": "/customers/a b?dry=1", "query": map[string]any{"expand": "addresses", "tag": []any{"a", 2}},
+		"method": "put", "path": "/customers/a b", "query": map[string]any{"dry": 1, "expand": "addresses", "tag": []any{"a", 2}},
 		"headers": map[string]any{"X-Request-Source": "hookflow"}, "body": map[string]any{"email": "ada@example.com", "html": "<b>"},
 	}, secret)
 	if err != nil {
@@ -154,9 +154,12 @@ func TestBadInput(t *testing.T) {
 		input map[string]any
 		want  string
 	}{
-		{map[string]any{"path": "https://evil.example/x"}, "with.path must be a path below the integration's base_url, not a URL"},
+		{map[string]any{"path": "https://evil.example/x"}, "with.path must be a path below the integration's URL, not a URL"},
 		{map[string]any{"path": "//evil.example/x"}, "not a URL"},
-		{map[string]any{"path": "../admin"}, "must not climb above base_url"},
+		{map[string]any{"path": "../admin"}, `with.path segment 1: a URL path segment cannot be or contain the dot segment ".."`},
+		{map[string]any{"path": "/o/..;/admin"}, "with.path segment 2"},
+		{map[string]any{"path": "/o/5?force=true&all=1"}, "with.path must not contain ?: give query parameters in with.query"},
+		{map[string]any{"path": "/o/5#"}, "with.path must not contain #"},
 		{map[string]any{"method": "TRACE"}, "with.method must be one of"},
 		{map[string]any{"headers": map[string]any{"x-api-key": "other"}}, "with.headers.x-api-key: the integration's auth sets this header"},
 		{map[string]any{"headers": map[string]any{"X-A": "a\nb"}}, "with.headers.X-A: header X-A: value has a control character"},

@@ -34,7 +34,10 @@ type request struct {
 	replays      bool       // replays_errors
 }
 
-var _ integrations.Operation = (*request)(nil)
+var (
+	_ integrations.Operation  = (*request)(nil)
+	_ integrations.PathFields = (*request)(nil)
+)
 
 var methods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
 
@@ -111,27 +114,13 @@ func (r *request) Request(c integrations.Call) (*integrations.Request, error) {
 	return &integrations.Request{Method: method, URL: u, Header: h, Body: body}, nil
 }
 
-// target is base_url + with.path, with with.query and the auth query.
+// target is base_url + with.path, with with.query and the auth query. The
+// rules loader renders each ${{ }} in with.path as one encoded segment
+// (PathFields); JoinPath keeps the result under base_url.
 func (r *request) target(w integrations.With) (string, error) {
-	u := *r.base
 	p, err := w.OptString("path")
 	if err != nil {
 		return "", err
-	}
-	if p != "" {
-		ref, err := url.Parse(p)
-		if err != nil || ref.Scheme != "" || ref.Host != "" || strings.HasPrefix(p, "//") {
-			return "", fmt.Errorf("with.path must be a path below the integration's base_url, not a URL")
-		}
-		for _, seg := range strings.Split(ref.Path, "/") {
-			if seg == ".." {
-				return "", fmt.Errorf("with.path must not climb above base_url with ..")
-			}
-		}
-		escaped := strings.TrimRight(u.EscapedPath(), "/") + "/" + strings.TrimLeft(ref.EscapedPath(), "/")
-		u.Path, _ = url.PathUnescape(escaped)
-		u.RawPath = escaped
-		u.RawQuery = ref.RawQuery
 	}
 	q, err := values(w, "query")
 	if err != nil {
@@ -140,21 +129,18 @@ func (r *request) target(w integrations.With) (string, error) {
 	if q == nil {
 		q = url.Values{}
 	}
-	if u.RawQuery != "" {
-		pq, err := url.ParseQuery(u.RawQuery)
-		if err != nil {
-			return "", fmt.Errorf("with.path has a malformed query")
-		}
-		for k, vs := range pq {
-			q[k] = append(q[k], vs...)
-		}
-	}
 	for k, vs := range r.query {
 		q[k] = vs
 	}
-	u.RawQuery = q.Encode()
-	return u.String(), nil
+	u, err := integrations.JoinPath(r.base, p, q)
+	if err != nil {
+		return "", fmt.Errorf("with.path %w", err)
+	}
+	return u, nil
 }
+
+// PathFields: with.path is a URL path below base_url.
+func (*request) PathFields() []string { return []string{"path"} }
 
 // values reads a mapping of names to scalars or lists of scalars.
 func values(w integrations.With, field string) (url.Values, error) {

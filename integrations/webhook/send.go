@@ -17,7 +17,7 @@ import (
 
 // send delivers `with.body` to the integration's URL:
 //
-//	with: {body, headers, path, method}   # all optional; method POST
+//	with: {body, headers, path, query, method}   # all optional; method POST
 //
 // A string body is sent as-is; anything else as JSON. with.headers go over
 // the integration's headers; with.path is appended to its URL.
@@ -28,9 +28,12 @@ type send struct {
 	now    func() time.Time // nil: time.Now
 }
 
-var _ integrations.Operation = (*send)(nil)
+var (
+	_ integrations.Operation  = (*send)(nil)
+	_ integrations.PathFields = (*send)(nil)
+)
 
-var sendFields = []string{"body", "headers", "method", "path"}
+var sendFields = []string{"body", "headers", "method", "path", "query"}
 
 var methods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
 
@@ -51,7 +54,7 @@ func (s *send) Request(c integrations.Call) (*integrations.Request, error) {
 		}
 		method = m
 	}
-	u, err := s.target(c.Input["path"])
+	u, err := s.target(c.Input["path"], c.Input["query"])
 	if err != nil {
 		return nil, err
 	}
@@ -76,40 +79,57 @@ func (s *send) Request(c integrations.Call) (*integrations.Request, error) {
 	return &integrations.Request{Method: method, URL: u, Header: header, Body: body}, nil
 }
 
-// target appends with.path to the base URL, with exactly one slash between,
-// keeping both query strings.
-func (s *send) target(v any) (string, error) {
-	u := *s.base
-	if v == nil {
-		return u.String(), nil
-	}
-	p, ok := v.(string)
-	if !ok {
+// target appends with.path to the URL, and with.query after the URL's own
+// query. The rules loader renders each ${{ }} in with.path as one encoded
+// segment (PathFields); JoinPath keeps the result under the URL's path.
+func (s *send) target(path, query any) (string, error) {
+	var p string
+	switch v := path.(type) {
+	case nil:
+	case string:
+		p = v
+	default:
 		return "", fmt.Errorf("with.path: must be a string, got %T", v)
 	}
-	if p == "" {
-		return u.String(), nil
-	}
-	ref, err := url.Parse(p)
+	q, err := queryValues(query)
 	if err != nil {
-		return "", fmt.Errorf("with.path: %q is not a valid URL path", p)
+		return "", err
 	}
-	if ref.Scheme != "" || ref.Host != "" || ref.User != nil || strings.HasPrefix(p, "//") {
-		return "", fmt.Errorf("with.path: must be a path below the integration's url, not a URL")
+	u, err := integrations.JoinPath(s.base, p, q)
+	if err != nil {
+		return "", fmt.Errorf("with.path: %w", err)
 	}
-	if ref.Path != "" {
-		escaped := strings.TrimRight(u.EscapedPath(), "/") + "/" + strings.TrimLeft(ref.EscapedPath(), "/")
-		u.Path, _ = url.PathUnescape(escaped)
-		u.RawPath = escaped
-	}
-	if ref.RawQuery != "" {
-		if u.RawQuery != "" {
-			u.RawQuery += "&"
-		}
-		u.RawQuery += ref.RawQuery
-	}
-	return u.String(), nil
+	return u, nil
 }
+
+// queryValues reads with.query: names to scalars or lists of scalars.
+func queryValues(v any) (url.Values, error) {
+	if v == nil {
+		return nil, nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("with.query: must be a mapping of names to values, got %T", v)
+	}
+	out := url.Values{}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		list, isList := m[k].([]any)
+		if !isList {
+			list = []any{m[k]}
+		}
+		for _, e := range list {
+			s, ok := integrations.Scalar(e)
+			if !ok {
+				return nil, fmt.Errorf("with.query.%s: must be a string, number, boolean or a list of them", k)
+			}
+			out.Add(k, s)
+		}
+	}
+	return out, nil
+}
+
+// PathFields: with.path is a URL path below the integration's url.
+func (s *send) PathFields() []string { return []string{"path"} }
 
 // encodeBody sends a string as-is and anything else as JSON.
 func encodeBody(v any) (body []byte, isJSON bool, err error) {

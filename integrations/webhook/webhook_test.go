@@ -119,7 +119,8 @@ func TestSend(t *testing.T) {
 		{
 			name: "headers merged over the integration's", urlPath: "/hooks?v=1",
 			with: map[string]any{
-				"path":    "a/b?x=2",
+				"path":    "a/b",
+				"query":   map[string]any{"x": 2},
 				"body":    []any{1, "two"},
 				"headers": map[string]any{"X-Tenant": "other", "X-Count": 3, "Content-Type": "application/vnd.api+json"},
 			},
@@ -211,10 +212,14 @@ func TestSendBadInput(t *testing.T) {
 		with map[string]any
 		err  string
 	}{
-		{map[string]any{"bdy": "x"}, "with.bdy: unknown field (send takes: body, headers, method, path)"},
+		{map[string]any{"bdy": "x"}, "with.bdy: unknown field (send takes: body, headers, method, path, query)"},
 		{map[string]any{"method": "FETCH"}, "with.method: must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, got FETCH"},
 		{map[string]any{"method": 1}, "with.method: must be one of"},
-		{map[string]any{"path": "http://169.254.169.254/"}, "with.path: must be a path below the integration's url, not a URL"},
+		{map[string]any{"path": "http://169.254.169.254/"}, "with.path: must be a path below the integration's URL, not a URL"},
+		{map[string]any{"path": "/orders/5?force=true"}, "with.path: must not contain ?: give query parameters in with.query"},
+		{map[string]any{"path": "/orders/../admin"}, `with.path: segment 2: a URL path segment cannot be or contain the dot segment ".."`},
+		{map[string]any{"path": "/orders/%2e%2e;/admin"}, "with.path: segment 2"},
+		{map[string]any{"query": "a=1"}, "with.query: must be a mapping"},
 		{map[string]any{"path": "//evil.example/x"}, "with.path: must be a path below"},
 		{map[string]any{"path": 3}, "with.path: must be a string, got int"},
 		{map[string]any{"headers": "X: 1"}, "with.headers: must be a mapping"},

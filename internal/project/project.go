@@ -135,6 +135,7 @@ func Load(dir string, getenv func(string) (string, bool)) (*Project, error) {
 	p.Rules, err = rules.Load(p.RulesDir, rules.Options{
 		Triggers:  p.Triggers.Names(),
 		Operation: p.Integrations.Check,
+		URLPaths:  p.Integrations.URLPaths,
 		Vars:      vars,
 	})
 	if err != nil {
