@@ -71,8 +71,7 @@ func TestOpPathSegments(t *testing.T) {
 		want        string
 	}{
 		{"acme", 42, "/api/v2/shops/acme/orders/42?"},
-		{"acme", "../../admin", "/api/v2/shops/acme/orders/..%2F..%2Fadmin?"},
-		{"acme/../../x", "1", "/api/v2/shops/acme%2F..%2F..%2Fx/orders/1?"},
+		{"acme/x", "a/b", "/api/v2/shops/acme%2Fx/orders/a%2Fb?"},
 		{"acme", "1?admin=true", "/api/v2/shops/acme/orders/1%3Fadmin=true?"},
 		{"acme", "1#frag", "/api/v2/shops/acme/orders/1%23frag?"},
 		{"acme", "1;jsessionid=x", "/api/v2/shops/acme/orders/1%3Bjsessionid=x?"},
@@ -98,8 +97,15 @@ func TestOpPathSegments(t *testing.T) {
 	}{
 		{"acme", "..", `with.order_id must be an id, not ".."`},
 		{"acme", " . ", `with.order_id must be an id, not "."`},
-		{"..", "1", `with.shop must be an id, not ".."`},
-		{".", "1", `with.shop must be an id, not "."`},
+		{"..", "1", `with.shop must be an id: it holds the dot segment ".."`},
+		{".", "1", `with.shop must be an id: it holds the dot segment "."`},
+		// Servers that decode %2F, or treat \ as /, or drop ;params
+		// before resolving dot segments would climb: refused, not escaped.
+		{"acme", "../../admin", `with.order_id must be an id: it holds the dot segment ".."`},
+		{"acme/../../x", "1", `with.shop must be an id: it holds the dot segment ".."`},
+		{"acme", `..\admin`, `with.order_id must be an id: it holds the dot segment ".."`},
+		{"acme", "..;x/admin", `with.order_id must be an id: it holds the dot segment "..;x"`},
+		{"acme", "//", "with.order_id must be an id: it is only slashes"},
 		{"acme", "", "with.order_id must not be empty"},
 	} {
 		_, err := s.Call(context.Background(), Call{Integration: "v", Operation: "get_order", Input: map[string]any{"shop": tc.shop, "order_id": tc.order}})

@@ -362,10 +362,15 @@ func TestFindAndUpdate(t *testing.T) {
 	if out := res.Output.(map[string]any); out["id"] != "9001" || out["properties"].(map[string]any)["dealstage"] != "closedwon" {
 		t.Errorf("update_deal %v", out)
 	}
-	// A deal id from a payload stays one path segment.
-	_, err = kindtest.Call(t, s, "crm", "update_deal", map[string]any{"deal_id": "../contacts/512", "stage": "x"}, token)
-	if got := v.Last(t).Path; got != "/crm/v3/objects/deals/..%2Fcontacts%2F512" || err == nil {
-		t.Errorf("hostile id sent to %s (%v)", got, err)
+	// A deal id from a payload stays one path segment, and one that would
+	// climb is refused before anything is sent.
+	_, err = kindtest.Call(t, s, "crm", "update_deal", map[string]any{"deal_id": "9001?archived=true#x", "stage": "x"}, token)
+	if got := v.Last(t); got.Path != "/crm/v3/objects/deals/9001%3Farchived=true%23x" || got.Query != "" || err == nil {
+		t.Errorf("hostile id sent to %s?%s (%v)", got.Path, got.Query, err)
+	}
+	n := v.Count()
+	if _, err = kindtest.Call(t, s, "crm", "update_deal", map[string]any{"deal_id": "../contacts/512", "stage": "x"}, token); err == nil || !strings.Contains(err.Error(), `with.deal_id must be an id: it holds the dot segment ".."`) || v.Count() != n {
+		t.Errorf("climbing id: %v", err)
 	}
 	if _, err := kindtest.Call(t, s, "crm", "update_deal", map[string]any{"deal_id": 9001}, token); err == nil || !strings.Contains(err.Error(), "give stage, amount") {
 		t.Errorf("nothing to update: %v", err)

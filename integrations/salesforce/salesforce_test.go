@@ -202,7 +202,7 @@ func TestFindAndUpdateRecord(t *testing.T) {
 		t.Errorf("missing %v", out)
 	}
 	for ext, path := range map[string]string{
-		"../../../limits":  "/services/data/v60.0/sobjects/Account/Shop_Customer_Id__c/..%2F..%2F..%2Flimits",
+		"a/b":              "/services/data/v60.0/sobjects/Account/Shop_Customer_Id__c/a%2Fb",
 		"42?fields=Secret": "/services/data/v60.0/sobjects/Account/Shop_Customer_Id__c/42%3Ffields=Secret",
 		"42#x":             "/services/data/v60.0/sobjects/Account/Shop_Customer_Id__c/42%23x",
 		"42;jsessionid=1":  "/services/data/v60.0/sobjects/Account/Shop_Customer_Id__c/42%3Bjsessionid=1",
@@ -221,5 +221,9 @@ func TestFindAndUpdateRecord(t *testing.T) {
 	}
 	if _, err := kindtest.Call(t, s, "sf", "update_record", map[string]any{"object": "Opportunity", "id": "..", "fields": map[string]any{"A": 1}}, token); err == nil || !strings.Contains(err.Error(), `with.id must be an id, not ".."`) {
 		t.Errorf("dot id: %v", err)
+	}
+	n := v.Count()
+	if _, err := kindtest.Call(t, s, "sf", "find_record", map[string]any{"object": "Account", "external_id_field": "Ext__c", "external_id": "../../../limits"}, token); err == nil || !strings.Contains(err.Error(), `with.external_id must be an id: it holds the dot segment ".."`) || v.Count() != n {
+		t.Errorf("climbing external id: %v", err)
 	}
 }
