@@ -2,9 +2,9 @@ package integrations
 
 import (
 	"bytes"
-	"errors"
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
