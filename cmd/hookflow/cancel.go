@@ -6,7 +6,7 @@ import (
 )
 
 func runCancel(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "cancel", "[--temporal HOST:PORT] [--namespace NS] WORKFLOW_ID")
+	fs := newFlags(e, "cancel", "WORKFLOW_ID [flags]")
 	addr := fs.String("temporal", "127.0.0.1:7233", "Temporal frontend address")
 	namespace := fs.String("namespace", "default", "Temporal namespace")
 	if err := fs.Parse(args); err != nil {

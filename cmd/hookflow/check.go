@@ -9,7 +9,7 @@ import (
 )
 
 func runCheck(_ context.Context, e env, args []string) error {
-	fs := newFlags(e, "check", "[--project DIR]")
+	fs := newFlags(e, "check", "[flags]")
 	dir := fs.String("project", ".", "project directory (holds hookflow.yaml)")
 	if err := fs.Parse(args); err != nil {
 		return err

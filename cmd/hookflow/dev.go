@@ -16,7 +16,7 @@ import (
 )
 
 func runDev(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "dev", "[--project DIR] [--listen ADDR] [--temporal-port N] [--ui-port N] [--db FILE | --ephemeral]")
+	fs := newFlags(e, "dev", "[flags]")
 	dir := fs.String("project", "samples/shop", "project directory (holds hookflow.yaml)")
 	addr := fs.String("listen", "127.0.0.1:8080", "webhook server address")
 	temporalPort := fs.Int("temporal-port", 7233, "embedded Temporal frontend port (0 picks a free one)")

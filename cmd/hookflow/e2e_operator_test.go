@@ -47,7 +47,7 @@ func TestE2EReplayReusesWhatSucceeded(t *testing.T) {
 	wfID := "orders/" + id
 	waitRunStatus(t, f, wfID, enumspb.WORKFLOW_EXECUTION_STATUS_FAILED)
 
-	plan := f.hookflow(t, "replay", "--dry-run", wfID)
+	plan := f.hookflow(t, "replay", wfID, "--dry-run") // flags after the argument, as in the README
 	if !strings.Contains(plan, "step first: reuse output") || !strings.Contains(plan, "step second: run again") {
 		t.Fatalf("dry run:\n%s", plan)
 	}

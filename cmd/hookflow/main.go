@@ -1,15 +1,18 @@
-// Command hookflow is the one binary: dev, serve, worker, check and send.
+// Command hookflow is the one binary: dev, serve, worker, check, test, send
+// and the operator commands. cli.go turns the command table below into a
+// cobra command tree (flags anywhere, --help, shell completions).
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/spf13/cobra"
 )
 
 func main() {
@@ -20,9 +23,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "hookflow:", err)
 	}
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
-		}
 		os.Exit(1)
 	}
 }
@@ -35,63 +35,57 @@ type env struct {
 	getenv func(string) (string, bool)
 	stdout io.Writer
 	stderr io.Writer
+
+	// usage prints the running command's usage (set by cli.go).
+	usage func()
+	// define, when set, collects a command's flags instead of running it
+	// (see cli.go).
+	define func(fs *flags, synopsis string)
 }
 
 type command struct {
 	name    string
 	summary string
 	run     func(ctx context.Context, e env, args []string) error
+	example string
+	// args completes the positional arguments in shells; nil: file names.
+	args func(e env) cobra.CompletionFunc
 }
 
 func commands() []command {
 	return []command{
-		{"dev", "run everything in one process: embedded Temporal, Web UI, worker, webhook server", runDev},
-		{"serve", "run the webhook server against a Temporal cluster", runServe},
-		{"worker", "run the worker against a Temporal cluster", runWorker},
-		{"check", "load and compile a project; print every error as file:line:col", runCheck},
-		{"test", "run the rule tests (*_test.yaml beside the rules) offline", runTest},
-		{"send", "sign an event the way a trigger expects and post it", runSend},
-		{"cancel", "cancel a running run, e.g. one waiting in wait_for or sleep", runCancel},
-		{"setup", "register hookflow's and the project's search attributes on a Temporal namespace", runSetup},
-		{"runs", "list runs by status, trigger, rule or time, with links to the Web UI", runRuns},
-		{"replay", "re-run failed runs; steps that succeeded are not called again", runReplay},
-		{"signal", "deliver a signal to a run waiting in a wait_for step", runSignal},
+		{name: "dev", summary: "run everything in one process: embedded Temporal, Web UI, worker, webhook server", run: runDev,
+			example: "hookflow dev\nhookflow dev --project ./my-project --ephemeral"},
+		{name: "serve", summary: "run the webhook server against a Temporal cluster", run: runServe,
+			example: "hookflow serve --project . --temporal temporal.internal:7233"},
+		{name: "worker", summary: "run the worker against a Temporal cluster", run: runWorker,
+			example: "hookflow worker --project . --temporal temporal.internal:7233"},
+		{name: "check", summary: "load and compile a project; print every error as file:line:col", run: runCheck,
+			example: "hookflow check --project samples/shop"},
+		{name: "test", summary: "run the rule tests (*_test.yaml beside the rules) offline", run: runTest,
+			example: "hookflow test --project samples/shop --run 'paid order' -v"},
+		{name: "send", summary: "sign an event the way a trigger expects and post it", run: runSend, args: completeTriggers,
+			example: "hookflow send --project samples/shop shop-orders samples/shop/events/order-paid.json\n" +
+				"# FILE is the JSON payload, an envelope {\"headers\": {...}, \"payload\": ...},\n" +
+				"# or a .form/.txt file holding a form-encoded body"},
+		{name: "cancel", summary: "cancel a running run, e.g. one waiting in wait_for or sleep", run: runCancel,
+			example: "hookflow cancel shop-orders/msg_123", args: noCompletion},
+		{name: "setup", summary: "register hookflow's and the project's search attributes on a Temporal namespace", run: runSetup,
+			example: "hookflow setup --temporal temporal.internal:7233 --project ."},
+		{name: "runs", summary: "list runs by status, trigger, rule or time, with links to the Web UI", run: runRuns,
+			example: "hookflow runs --status failed --since 1h"},
+		{name: "replay", summary: "re-run failed runs; steps that succeeded are not called again", run: runReplay, args: noCompletion,
+			example: "hookflow replay shop-orders/msg_123 --dry-run\nhookflow replay --query 'HookTrigger = \"shop-orders\"'"},
+		{name: "signal", summary: "deliver a signal to a run waiting in a wait_for step", run: runSignal,
+			example: "hookflow signal shop-orders/msg_123 approved approval.json"},
 	}
 }
 
 func run(ctx context.Context, args []string, getenv func(string) (string, bool), stdout, stderr io.Writer) error {
 	e := env{getenv: getenv, stdout: stdout, stderr: stderr}
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(stdout)
-		if len(args) == 0 {
-			return errReported
-		}
-		return nil
+	root, err := newRoot(ctx, e, args)
+	if err != nil {
+		return err
 	}
-	for _, c := range commands() {
-		if c.name == args[0] {
-			return c.run(ctx, e, args[1:])
-		}
-	}
-	usage(stderr)
-	return fmt.Errorf("unknown command %q", args[0])
-}
-
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "hookflow — webhook-triggered workflows on Temporal\n\nUsage: hookflow COMMAND [flags]\n\nCommands:")
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
-	}
-	fmt.Fprintln(w, "\nRun 'hookflow COMMAND --help' for a command's flags.")
-}
-
-// newFlags is a flag set that prints its usage to e.stderr and returns errors.
-func newFlags(e env, name, synopsis string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: hookflow %s %s\n\nFlags:\n", name, synopsis)
-		fs.PrintDefaults()
-	}
-	return fs
+	return root.ExecuteContext(ctx)
 }

@@ -24,7 +24,7 @@ type replayOptions struct {
 }
 
 func runReplay(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "replay", "[--dry-run] [--rules original|current] (WORKFLOW_ID | --query '…')")
+	fs := newFlags(e, "replay", "(WORKFLOW_ID | --query '…') [flags]")
 	addr := fs.String("temporal", "127.0.0.1:7233", "Temporal frontend address")
 	namespace := fs.String("namespace", "default", "Temporal namespace")
 	query := fs.String("query", "", "replay every failed run this visibility query finds, e.g. 'HookTrigger = \"shop-orders\"'")

@@ -15,7 +15,7 @@ import (
 )
 
 func runRuns(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "runs", "[--status S] [--trigger T] [--rule R] [--since 1h] [--query '…'] [--limit N]")
+	fs := newFlags(e, "runs", "[flags]")
 	addr := fs.String("temporal", "127.0.0.1:7233", "Temporal frontend address")
 	namespace := fs.String("namespace", "default", "Temporal namespace")
 	status := fs.String("status", "", "running, completed, failed or no-match")

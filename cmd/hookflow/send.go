@@ -22,14 +22,15 @@ type headerFlags []string
 
 func (h *headerFlags) String() string     { return strings.Join(*h, ", ") }
 func (h *headerFlags) Set(v string) error { *h = append(*h, v); return nil }
+func (h *headerFlags) Type() string       { return "'Name: value'" }
 
 func runSend(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "send", "[--project DIR] [--url BASE] [--id ID] [-H 'Name: value'] TRIGGER FILE (.json, or .form/.txt for form-encoded bodies)")
+	fs := newFlags(e, "send", "TRIGGER FILE [flags]")
 	dir := fs.String("project", "samples/shop", "project directory (holds hookflow.yaml)")
 	base := fs.String("url", "http://127.0.0.1:8080", "hookflow's webhook server")
 	id := fs.String("id", "", "delivery id to send (default: a new random one; reuse one to simulate a retry)")
 	var extra headerFlags
-	fs.Var(&extra, "H", "extra header 'Name: value' (repeatable)")
+	fs.VarP(&extra, "header", "H", "extra header 'Name: value' (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 func runServe(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "serve", "--project DIR --temporal HOST:PORT [--namespace NS] [--listen ADDR]")
+	fs := newFlags(e, "serve", "--temporal HOST:PORT [flags]")
 	dir := fs.String("project", ".", "project directory (holds hookflow.yaml)")
 	addr := fs.String("temporal", "", "Temporal frontend address, e.g. temporal.internal:7233 (required)")
 	namespace := fs.String("namespace", "default", "Temporal namespace")

@@ -21,7 +21,7 @@ func allSearchAttributes(p *project.Project) map[string]enumspb.IndexedValueType
 }
 
 func runSetup(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "setup", "--temporal HOST:PORT [--namespace NS] [--project DIR]")
+	fs := newFlags(e, "setup", "[flags]")
 	addr := fs.String("temporal", "127.0.0.1:7233", "Temporal frontend address")
 	namespace := fs.String("namespace", "default", "Temporal namespace")
 	dir := fs.String("project", ".", "project directory, for its search_attributes")

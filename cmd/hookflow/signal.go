@@ -9,7 +9,7 @@ import (
 )
 
 func runSignal(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "signal", "[--temporal HOST:PORT] [--namespace NS] WORKFLOW_ID NAME [FILE|-]")
+	fs := newFlags(e, "signal", "WORKFLOW_ID NAME [FILE|-] [flags]")
 	addr := fs.String("temporal", "127.0.0.1:7233", "Temporal frontend address")
 	namespace := fs.String("namespace", "default", "Temporal namespace")
 	if err := fs.Parse(args); err != nil {

@@ -13,11 +13,11 @@ import (
 // runTest runs the project's rule tests offline: no network, no Temporal,
 // no secrets read beyond what loading hookflow.yaml needs.
 func runTest(_ context.Context, e env, args []string) error {
-	fs := newFlags(e, "test", "[--project DIR] [--update] [--run REGEX] [-v]")
+	fs := newFlags(e, "test", "[flags]")
 	dir := fs.String("project", ".", "project directory (holds hookflow.yaml)")
 	update := fs.Bool("update", false, "rewrite each case's expect from what was rendered")
 	runRE := fs.String("run", "", "run only the cases whose name matches this regular expression")
-	verbose := fs.Bool("v", false, "print every step of every case")
+	verbose := fs.BoolP("verbose", "v", false, "print every step of every case")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

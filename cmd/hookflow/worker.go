@@ -9,7 +9,7 @@ import (
 )
 
 func runWorker(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "worker", "--project DIR --temporal HOST:PORT [--namespace NS]")
+	fs := newFlags(e, "worker", "--temporal HOST:PORT [flags]")
 	dir := fs.String("project", ".", "project directory (holds hookflow.yaml)")
 	addr := fs.String("temporal", "", "Temporal frontend address, e.g. temporal.internal:7233 (required)")
 	namespace := fs.String("namespace", "default", "Temporal namespace")
