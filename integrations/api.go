@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -39,7 +38,7 @@ type Op struct {
 	// an id; either way it becomes exactly one escaped path segment, so
 	// that event data never changes where a call goes ("/", "?", "#", ";"
 	// and "%" are escaped; an empty value, or one holding a dot segment, is
-	// refused: see checkSegment).
+	// refused: see CheckSegment).
 	Path string
 	// Required and Optional are the `with` fields the operation takes; any
 	// other field is an error naming the ones it takes.
@@ -88,26 +87,6 @@ func (a *API) Operations(ops map[string]*Op) map[string]Operation {
 		out[name] = &bound{api: a, op: op}
 	}
 	return out
-}
-
-// checkSegment refuses a value that would change a URL's shape once a
-// server or proxy decodes and normalises its path: empty, or "." or ".."
-// alone or between "/" or "\" or before ";" (a server that decodes %2F,
-// treats "\" as "/" or drops ";params" before resolving dot segments
-// would climb). Escaping is not enough for those: servers decode %2E.
-func checkSegment(s string) error {
-	if s == "" {
-		return errors.New("it is empty")
-	}
-	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == '\\' }) {
-		if dot, _, _ := strings.Cut(part, ";"); dot == "." || dot == ".." {
-			return fmt.Errorf("it holds the dot segment %q", part)
-		}
-	}
-	if strings.Trim(s, "/\\") == "" {
-		return errors.New("it is only slashes")
-	}
-	return nil
 }
 
 // bound is an Op of an API: it implements Operation and Classifier.
@@ -198,8 +177,8 @@ func (a *API) url(in *In) (string, error) {
 					return "", err
 				}
 			}
-			if err := checkSegment(v); err != nil {
-				return "", fmt.Errorf("with.%s must be an id: %v", name, err)
+			if err := CheckSegment(v); err != nil {
+				return "", fmt.Errorf("with.%s: %w", name, err)
 			}
 			segs = append(segs, v)
 		}

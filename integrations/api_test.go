@@ -97,15 +97,15 @@ func TestOpPathSegments(t *testing.T) {
 	}{
 		{"acme", "..", `with.order_id must be an id, not ".."`},
 		{"acme", " . ", `with.order_id must be an id, not "."`},
-		{"..", "1", `with.shop must be an id: it holds the dot segment ".."`},
-		{".", "1", `with.shop must be an id: it holds the dot segment "."`},
+		{"..", "1", `with.shop: a URL path segment cannot be or contain the dot segment ".."`},
+		{".", "1", `with.shop: a URL path segment cannot be or contain the dot segment "."`},
 		// Servers that decode %2F, or treat \ as /, or drop ;params
 		// before resolving dot segments would climb: refused, not escaped.
-		{"acme", "../../admin", `with.order_id must be an id: it holds the dot segment ".."`},
-		{"acme/../../x", "1", `with.shop must be an id: it holds the dot segment ".."`},
-		{"acme", `..\admin`, `with.order_id must be an id: it holds the dot segment ".."`},
-		{"acme", "..;x/admin", `with.order_id must be an id: it holds the dot segment "..;x"`},
-		{"acme", "//", "with.order_id must be an id: it is only slashes"},
+		{"acme", "../../admin", `with.order_id: a URL path segment cannot be or contain the dot segment ".."`},
+		{"acme/../../x", "1", `with.shop: a URL path segment cannot be or contain the dot segment ".."`},
+		{"acme", `..\admin`, `with.order_id: a URL path segment cannot be or contain the dot segment ".."`},
+		{"acme", "..;x/admin", `with.order_id: a URL path segment cannot be or contain the dot segment "..;x"`},
+		{"acme", "//", "with.order_id: a URL path segment cannot be only slashes"},
 		{"acme", "", "with.order_id must not be empty"},
 	} {
 		_, err := s.Call(context.Background(), Call{Integration: "v", Operation: "get_order", Input: map[string]any{"shop": tc.shop, "order_id": tc.order}})

@@ -223,7 +223,7 @@ func TestFindAndUpdateRecord(t *testing.T) {
 		t.Errorf("dot id: %v", err)
 	}
 	n := v.Count()
-	if _, err := kindtest.Call(t, s, "sf", "find_record", map[string]any{"object": "Account", "external_id_field": "Ext__c", "external_id": "../../../limits"}, token); err == nil || !strings.Contains(err.Error(), `with.external_id must be an id: it holds the dot segment ".."`) || v.Count() != n {
+	if _, err := kindtest.Call(t, s, "sf", "find_record", map[string]any{"object": "Account", "external_id_field": "Ext__c", "external_id": "../../../limits"}, token); err == nil || !strings.Contains(err.Error(), `with.external_id: a URL path segment cannot be or contain the dot segment ".."`) || v.Count() != n {
 		t.Errorf("climbing external id: %v", err)
 	}
 }
