@@ -1,6 +1,7 @@
 package teams_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"reflect"
 	"strings"
@@ -127,5 +128,44 @@ func TestBadInput(t *testing.T) {
 	}
 	if v.Count() != 0 {
 		t.Error("bad input reached Teams")
+	}
+}
+
+// workflowTrigger stands in for a Teams Workflows "when a webhook request
+// is received" trigger (checked 2026-11-29): it answers 202 as soon as the
+// flow run is queued, whatever the card; a card Teams cannot post fails
+// the flow run later, where only Power Automate's run history shows it.
+func workflowTrigger(t *testing.T) (*kindtest.Vendor, *[]string) {
+	var runs []string
+	v := kindtest.ServeFunc(t, func(g kindtest.Got) kindtest.Reply {
+		var msg struct {
+			Attachments []struct {
+				Content map[string]any `json:"content"`
+			} `json:"attachments"`
+		}
+		outcome := "posted"
+		if json.Unmarshal(g.Body, &msg) != nil || len(msg.Attachments) == 0 || msg.Attachments[0].Content["body"] == nil {
+			outcome = "failed: the card has no body"
+		}
+		runs = append(runs, outcome)
+		return kindtest.Reply{Status: 202}
+	})
+	return v, &runs
+}
+
+// Defect 5 (issue 13), documented: a 202 means the flow run was queued,
+// not that the card was posted, so a card Teams rejects does not fail the
+// step; the output says no more than accepted.
+func TestAcceptedIsNotPosted(t *testing.T) {
+	v, runs := workflowTrigger(t)
+	res, err := kindtest.Call(t, load(t, v), "team", "post_message", map[string]any{"card": map[string]any{"type": "AdaptiveCard"}}, sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(res.Output, map[string]any{"accepted": true}) || res.Response.Status != 202 {
+		t.Errorf("output %v, status %d", res.Output, res.Response.Status)
+	}
+	if (*runs)[0] == "posted" {
+		t.Errorf("the stand-in should have failed the flow run")
 	}
 }
