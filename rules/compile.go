@@ -114,9 +114,9 @@ func run(prog *vm.Program, env any) (out any, err error) {
 func exprMessage(err error) string {
 	var fe *file.Error
 	if errors.As(err, &fe) {
-		return fe.Message
+		return authorMessage(fe.Message)
 	}
-	return err.Error()
+	return authorMessage(err.Error())
 }
 
 // exprOffset is the rune offset of an expr error inside its source, or -1.

@@ -104,7 +104,7 @@ func TestRenderErrors(t *testing.T) {
 		{"path in error", map[string]any{"properties": map[string]any{"lifetime_value": "${{ payload.name.y.z }}"}},
 			"with.properties.lifetime_value: ${{ payload.name.y.z }}: "},
 		{"list index in path", map[string]any{"l": []any{"ok", "${{ 1 / payload.nope.x }}"}}, "with.l[1]: ${{ 1 / payload.nope.x }}: "},
-		{"compile error of an old template", "${{ event.nope }}", "with: ${{ event.nope }}: type rules.Event has no field nope"},
+		{"compile error of an old template", "${{ event.nope }}", "with: ${{ event.nope }}: event has no field nope (it has: id, type, trigger, received_at)"},
 		{"unterminated", "x ${{ y", "with: unterminated ${{ (missing }})"},
 		{"bad time", "${{ parse_time('x') }}", `with: ${{ parse_time('x') }}: parse_time: parsing time "x"`},
 	}

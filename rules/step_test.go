@@ -79,7 +79,7 @@ func TestEvalBool(t *testing.T) {
 		{"payload.customer.vip", true, ""},
 		{"payload.missing", false, ""}, // nil reads as false, as in `when`
 		{"payload.name", false, "expected bool, got string"},
-		{"event.nope", false, "type rules.Event has no field nope"},
+		{"event.nope", false, "event has no field nope (it has: id, type, trigger, received_at)"},
 		{"len(payload.tags)", false, "expected bool, but got int"},
 		{"signal.x", false, "signal is only set in wait_for.match"},
 		{"payload.items[3]", false, "payload.items[3]: "},

@@ -408,7 +408,7 @@ other:
 		srv.ServeHTTP(w, r)
 		return w
 	}
-	if w := post("events", slackCfg); w.Code != 200 || w.Body.String() != `{"challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}` || st.count() != 0 {
+	if w := post("events", slackCfg); w.Code != 200 || w.Body.String() != `{"challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}`+"\n" || st.count() != 0 {
 		t.Fatalf("handshake: %d %s, %d start(s)", w.Code, w.Body, st.count())
 	}
 	if w := post("events", verify.Config{Scheme: "slack", Secret: verify.Secrets{"wrong"}}); w.Code != 401 {

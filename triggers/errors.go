@@ -97,5 +97,6 @@ func writeError(c *gin.Context, err error) {
 	case code == http.StatusInternalServerError:
 		body.Error = "internal error; see the server log"
 	}
-	c.AbortWithStatusJSON(code, body)
+	c.Abort()
+	answer(c, code, body)
 }

@@ -9,7 +9,7 @@ import (
 )
 
 func (s *Server) handleHealthz(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+	answer(c, http.StatusOK, gin.H{"status": "ok"})
 }
 
 func (s *Server) handleReadyz(c *gin.Context) {
@@ -17,9 +17,9 @@ func (s *Server) handleReadyz(c *gin.Context) {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
 		defer cancel()
 		if err := s.deps.Ready(ctx); err != nil {
-			c.JSON(http.StatusServiceUnavailable, errorBody{Error: err.Error()})
+			answer(c, http.StatusServiceUnavailable, errorBody{Error: err.Error()})
 			return
 		}
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	answer(c, http.StatusOK, gin.H{"status": "ready"})
 }

@@ -32,7 +32,7 @@ func (s *Server) handleHook(c *gin.Context) {
 	}
 	if challenge, ok := slackChallenge(a.trigger, a.in.Event.Payload); ok {
 		log.Info("answered Slack's url_verification")
-		c.JSON(http.StatusOK, gin.H{"challenge": challenge})
+		answer(c, http.StatusOK, gin.H{"challenge": challenge})
 		return
 	}
 	started, replayed, err := s.start(c.Request.Context(), a)
@@ -49,7 +49,7 @@ func (s *Server) handleHook(c *gin.Context) {
 	} else {
 		log.Info("webhook accepted", "event_id", a.in.Event.Event.ID, "workflow_id", started.WorkflowID, "duplicate", started.Duplicate)
 	}
-	c.JSON(http.StatusAccepted, accepted{Started: started, UIURL: RunURL(s.deps.UIBase, s.deps.Namespace, started.WorkflowID, started.RunID)})
+	answer(c, http.StatusAccepted, accepted{Started: started, UIURL: RunURL(s.deps.UIBase, s.deps.Namespace, started.WorkflowID, started.RunID)})
 }
 
 // admission is a request that passed every check at the door.

@@ -7,6 +7,6 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/healthz", s.handleHealthz)
 	r.GET("/readyz", s.handleReadyz)
 	r.NoRoute(func(c *gin.Context) {
-		c.JSON(404, errorBody{Error: "no such endpoint; webhooks go to POST /hooks/{trigger}"})
+		answer(c, 404, errorBody{Error: "no such endpoint; webhooks go to POST /hooks/{trigger}"})
 	})
 }

@@ -7,11 +7,14 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"go.temporal.io/api/serviceerror"
 
 	"github.com/hookflow/hookflow/internal/project"
+	"github.com/hookflow/hookflow/rules"
 	"github.com/hookflow/hookflow/workflows"
 )
 
@@ -98,7 +101,7 @@ func newRoot(ctx context.Context, e env, args []string) (*cobra.Command, error) 
 		cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 			ce := e
 			ce.usage = func() { fmt.Fprint(e.stderr, cmd.UsageString()) }
-			return run(cmd.Context(), ce, commandArgs(args, cmd))
+			return explain(cmd, run(cmd.Context(), ce, commandArgs(args, cmd)))
 		}
 		cmd.Flags().SortFlags = false
 		cmd.Flags().AddFlagSet(fs.FlagSet)
@@ -167,4 +170,44 @@ func completeFlags(cmd *cobra.Command) {
 			_ = cmd.RegisterFlagCompletionFunc(f.Name, cobra.NoFileCompletions)
 		}
 	})
+}
+
+// Duration defines a duration flag that also takes days (3d, 1d12h), as
+// rule files do.
+func (f *flags) Duration(name string, value time.Duration, usage string) *time.Duration {
+	p := new(time.Duration)
+	*p = value
+	f.Var((*daysDuration)(p), name, usage)
+	return p
+}
+
+// daysDuration is a pflag.Value: time.ParseDuration plus d for 24 hours.
+type daysDuration time.Duration
+
+func (d *daysDuration) String() string { return time.Duration(*d).String() }
+func (d *daysDuration) Type() string   { return "duration" }
+func (d *daysDuration) Set(s string) error {
+	v, err := rules.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a duration; write e.g. 90s, 30m, 12h or 3d", s)
+	}
+	*d = daysDuration(v)
+	return nil
+}
+
+// explain rewrites errors whose cause a person cannot act on as they are.
+func explain(cmd *cobra.Command, err error) error {
+	var unavailable *serviceerror.Unavailable
+	if errors.As(err, &unavailable) {
+		addr, _ := cmd.Flags().GetString("temporal")
+		if addr == "" {
+			addr = "(no --temporal given)"
+		}
+		cause := unavailable.Error()
+		if i := strings.LastIndex(cause, ": "); i >= 0 {
+			cause = strings.Trim(cause[i+2:], `"`)
+		}
+		return fmt.Errorf("%s: Temporal at %s does not answer (%s): start `hookflow dev`, or pass --temporal HOST:PORT of your cluster", cmd.Name(), addr, cause)
+	}
+	return err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -138,5 +139,26 @@ func TestCLICompletionValues(t *testing.T) {
 				t.Errorf("%s: lacks %q:\n%s", strings.Join(tc.args, " "), w, &stdout)
 			}
 		}
+	}
+}
+
+// TestCLIDaysAndTemporalDown: `runs --since 3d` is taken like durations in
+// rule files, and Temporal being down reads as what to do, not as gRPC.
+func TestCLIDaysAndTemporalDown(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := l.Addr().String()
+	l.Close()
+	var stdout, stderr bytes.Buffer
+	err = run(context.Background(), []string{"runs", "--since", "3d", "--temporal", down}, noEnv, &stdout, &stderr)
+	want := "runs: Temporal at " + down + " does not answer (connection refused): start `hookflow dev`, or pass --temporal HOST:PORT"
+	if err == nil || !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), "transport") {
+		t.Fatalf("err %v\nwant %s", err, want)
+	}
+	err = run(context.Background(), []string{"runs", "--since", "3x"}, noEnv, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), `"3x" is not a duration; write e.g. 90s, 30m, 12h or 3d`) {
+		t.Fatalf("err %v", err)
 	}
 }

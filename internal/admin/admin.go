@@ -77,9 +77,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.Logger.Info("signal delivered", "workflow_id", workflowID, "signal", name)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusAccepted)
-	_ = json.NewEncoder(w).Encode(map[string]string{"workflow_id": workflowID, "signal": name})
+	writeJSON(w, http.StatusAccepted, map[string]string{"workflow_id": workflowID, "signal": name})
 }
 
 // authorized compares hashes in constant time, so neither content nor length leaks.
@@ -93,7 +91,16 @@ func (h *Handler) authorized(r *http.Request) bool {
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// writeJSON writes one line of JSON with <, > and & as they are (a message
+// says "Bearer <token>"); nosniff keeps browsers from reading it as HTML.
+func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
 }

@@ -60,3 +60,14 @@ func TestSignal(t *testing.T) {
 		})
 	}
 }
+
+// TestErrorBodyReadable: the 401 says "Bearer <token>", not \u003ctoken\u003e,
+// and ends with a newline.
+func TestErrorBodyReadable(t *testing.T) {
+	h := &Handler{Token: "t0k", Signaler: &fakeSignaler{}, Logger: slog.New(slog.DiscardHandler)}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("POST", "/runs/x/signals/y", strings.NewReader(`{}`)))
+	if body := w.Body.String(); w.Code != 401 || !strings.Contains(body, "Bearer <token>") || !strings.HasSuffix(body, "}\n") {
+		t.Fatalf("%d %q", w.Code, body)
+	}
+}
