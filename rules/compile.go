@@ -46,6 +46,7 @@ func newCompiler(env any, extra ...expr.Option) *compiler {
 		expr.DisableBuiltin("repeat"),
 	}
 	opts = append(opts, helperFuncs()...)
+	opts = append(opts, numberFuncs()...)
 	return &compiler{opts: append(opts, extra...)}
 }
 
