@@ -1,0 +1,138 @@
+package bench
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// startReceiver serves r on loopback and returns its URL.
+func startReceiver(t *testing.T, r http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// A phase against the forwarder baseline: every event is delivered once,
+// nothing is lost or duplicated, and the CPU is read from this process.
+func TestPhaseAgainstTheForwarder(t *testing.T) {
+	rc := NewReceiver("hbffff-", 2)
+	recvURL := startReceiver(t, rc)
+	fwd := httptest.NewServer(&Forwarder{Receiver: recvURL, Calls: 2, Client: NewClient(16, 10*time.Second)})
+	defer fwd.Close()
+
+	db := t.TempDir() + "/x.db"
+	os.WriteFile(db, []byte("sqlite"), 0o600)
+	p := Phase{
+		Name:     "forwarder",
+		Shape:    Shape{Concurrency: 4, Count: 200},
+		Target:   &Target{URL: fwd.URL + "/hooks/x", Client: NewClient(4, 10*time.Second), Body: func(tok string, seq int) []byte { return []byte(`{"id":"` + tok + `"}`) }, Sign: func(r *http.Request, _ []byte, id string) error { r.Header.Set("Webhook-Id", id); return nil }},
+		Receiver: rc,
+		Drain:    10 * time.Second,
+		Procs:    []Proc{{Role: "this test", PID: os.Getpid()}},
+		DB:       db,
+	}
+	res, err := p.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Registered != 200 || res.Acked != 200 || res.Delivered != 200 || res.Lost != 0 || res.Duplicates != 0 || res.Stray != 0 || res.Calls != 400 {
+		t.Errorf("tally %+v, want 200 sent, acknowledged and delivered with 400 calls", res.Tally)
+	}
+	if len(res.Non2xx) != 0 {
+		t.Errorf("non-2xx %v", res.Non2xx)
+	}
+	if res.EndToEnd.Count != 200 || res.Ack.Count != 200 {
+		t.Errorf("latency counts %d and %d, want 200", res.EndToEnd.Count, res.Ack.Count)
+	}
+	if len(res.Procs) != 1 || res.Procs[0].PID != os.Getpid() || res.Procs[0].RSSPeakMB <= 0 {
+		t.Errorf("processes %+v", res.Procs)
+	}
+	if res.DB == nil || res.DB.Start.DB != 6 {
+		t.Errorf("db %+v", res.DB)
+	}
+	if !strings.HasPrefix(res.SampleEventID, "hbffff-") {
+		t.Errorf("sample event %q", res.SampleEventID)
+	}
+}
+
+// Refusals are counted by status, and an acknowledged event whose calls
+// never come is lost once the drain ends.
+func TestPhaseCountsRefusalsAndLostEvents(t *testing.T) {
+	rc := NewReceiver("hbgggg-", 1)
+	recvURL := startReceiver(t, rc)
+	var n atomic.Int64
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch n.Add(1) % 3 {
+		case 0:
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case 1:
+			// acknowledged, then forwarded
+			id := r.Header.Get("Webhook-Id")
+			resp, err := http.Post(recvURL+"/c/"+id, "application/json", nil)
+			if err == nil {
+				resp.Body.Close()
+			}
+			w.WriteHeader(http.StatusAccepted)
+		default:
+			w.WriteHeader(http.StatusAccepted) // acknowledged, never forwarded: lost
+		}
+	}))
+	defer target.Close()
+	p := Phase{
+		Name:     "flaky",
+		Shape:    Shape{Concurrency: 1, Count: 30},
+		Target:   &Target{URL: target.URL, Client: NewClient(1, 10*time.Second), Body: func(string, int) []byte { return []byte(`{}`) }, Sign: func(r *http.Request, _ []byte, id string) error { r.Header.Set("Webhook-Id", id); return nil }},
+		Receiver: rc,
+		Drain:    50 * time.Millisecond,
+	}
+	res, err := p.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Non2xx["503"] != 10 || res.Acked != 20 || res.Delivered != 10 || res.Lost != 10 {
+		t.Errorf("non-2xx %v, tally %+v; want 10 refused, 20 acknowledged, 10 delivered, 10 lost", res.Non2xx, res.Tally)
+	}
+}
+
+// A steady run reports windows: latency of the events sent in each, and
+// the deliveries during it.
+func TestPhaseWindows(t *testing.T) {
+	rc := NewReceiver("hbhhhh-", 2)
+	recvURL := startReceiver(t, rc)
+	fwd := httptest.NewServer(&Forwarder{Receiver: recvURL, Calls: 2, Client: NewClient(16, 10*time.Second)})
+	defer fwd.Close()
+	p := Phase{
+		Name:     "forwarder",
+		Shape:    Shape{Rate: 200, Duration: 400 * time.Millisecond, MaxInFlight: 64},
+		Target:   &Target{URL: fwd.URL, Client: NewClient(64, 10*time.Second), Body: func(tok string, _ int) []byte { return []byte(`{"id":"` + tok + `"}`) }},
+		Receiver: rc,
+		Drain:    10 * time.Second,
+		Procs:    []Proc{{Role: "this test", PID: os.Getpid()}},
+		Window:   100 * time.Millisecond,
+	}
+	res, err := p.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Registered != 80 || res.Delivered != 80 {
+		t.Fatalf("tally %+v, want the 80 events scheduled in 400 ms at 200/s delivered", res.Tally)
+	}
+	if len(res.Windows) < 2 {
+		t.Fatalf("windows %+v, want several", res.Windows)
+	}
+	var delivered, measured int64
+	for _, w := range res.Windows {
+		delivered += w.Delivered
+		measured += w.EndToEnd.Count
+	}
+	if delivered > 80 || measured > 80 || measured == 0 {
+		t.Errorf("windows count %d deliveries and %d latencies of 80 events", delivered, measured)
+	}
+}

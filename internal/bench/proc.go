@@ -1,0 +1,175 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// clockTicks is USER_HZ, the unit of utime and stime in /proc/PID/stat:
+// 100 on every Linux architecture Go supports (the kernel fixes it for
+// userspace whatever CONFIG_HZ is).
+const clockTicks = 100
+
+// ProcSample is one reading of a process from /proc.
+type ProcSample struct {
+	CPUSeconds float64 // user + system time of every thread so far
+	RSSBytes   int64   // resident set now (VmRSS)
+	HWMBytes   int64   // peak resident set since the process started (VmHWM)
+}
+
+// ReadProc reads a process's CPU time and memory from /proc.
+func ReadProc(pid int) (ProcSample, error) {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return ProcSample{}, fmt.Errorf("read cpu time of pid %d: %w", pid, err)
+	}
+	cpu, err := parseStatCPU(stat)
+	if err != nil {
+		return ProcSample{}, fmt.Errorf("pid %d: %w", pid, err)
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return ProcSample{}, fmt.Errorf("read memory of pid %d: %w", pid, err)
+	}
+	return ProcSample{CPUSeconds: cpu, RSSBytes: statusKB(status, "VmRSS:") * 1024, HWMBytes: statusKB(status, "VmHWM:") * 1024}, nil
+}
+
+// parseStatCPU reads utime + stime (fields 14 and 15) from /proc/PID/stat.
+// The command name (field 2) may hold spaces and parentheses, so fields are
+// counted from its closing parenthesis.
+func parseStatCPU(stat []byte) (float64, error) {
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("unexpected /proc stat line %q", stat)
+	}
+	f := strings.Fields(string(stat[i+1:]))
+	// f[0] is field 3 (state), so field n is f[n-3].
+	if len(f) < 13 {
+		return 0, fmt.Errorf("unexpected /proc stat line %q", stat)
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("unexpected /proc stat times %q %q", f[11], f[12])
+	}
+	return float64(utime+stime) / clockTicks, nil
+}
+
+func statusKB(status []byte, field string) int64 {
+	s := bufio.NewScanner(bytes.NewReader(status))
+	for s.Scan() {
+		line := s.Text()
+		if rest, ok := strings.CutPrefix(line, field); ok {
+			f := strings.Fields(rest)
+			if len(f) > 0 {
+				n, _ := strconv.ParseInt(f[0], 10, 64)
+				return n
+			}
+		}
+	}
+	return 0
+}
+
+// MachineCPU reads the whole machine's busy and total CPU seconds from
+// /proc/stat, to tell how much else ran during a measurement.
+func MachineCPU() (busy, total float64, err error) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0, fmt.Errorf("read machine cpu: %w", err)
+	}
+	line, _, _ := bytes.Cut(b, []byte("\n"))
+	f := strings.Fields(string(line))
+	if len(f) < 8 || f[0] != "cpu" {
+		return 0, 0, fmt.Errorf("unexpected /proc/stat line %q", line)
+	}
+	var sum, idle int64
+	// user nice system idle iowait irq softirq steal (guest is already in user)
+	for i, v := range f[1:9] {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		sum += n
+		if i == 3 || i == 4 {
+			idle += n
+		}
+	}
+	return float64(sum-idle) / clockTicks, float64(sum) / clockTicks, nil
+}
+
+// ListenerPID finds the process listening on a local TCP port, from
+// /proc/net/tcp{,6} and the socket links in /proc/*/fd. It sees only
+// processes this user may inspect.
+func ListenerPID(port int) (int, error) {
+	inodes := map[string]bool{}
+	for _, file := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			continue
+		}
+		for _, inode := range listeningInodes(b, port) {
+			inodes[inode] = true
+		}
+	}
+	if len(inodes) == 0 {
+		return 0, fmt.Errorf("no process listens on port %d (give --pid)", port)
+	}
+	procs, _ := filepath.Glob("/proc/[0-9]*/fd/*")
+	for _, fd := range procs {
+		link, err := os.Readlink(fd)
+		if err != nil {
+			continue
+		}
+		inode, ok := strings.CutPrefix(link, "socket:[")
+		if !ok || !inodes[strings.TrimSuffix(inode, "]")] {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.Split(fd, "/")[2])
+		if err == nil {
+			return pid, nil
+		}
+	}
+	return 0, fmt.Errorf("the process listening on port %d is not visible here (give --pid)", port)
+}
+
+// listeningInodes reads the socket inodes in state LISTEN (0A) on port from
+// a /proc/net/tcp table.
+func listeningInodes(table []byte, port int) []string {
+	var out []string
+	want := fmt.Sprintf(":%04X", port)
+	s := bufio.NewScanner(bytes.NewReader(table))
+	s.Scan() // header
+	for s.Scan() {
+		f := strings.Fields(s.Text())
+		if len(f) < 10 || f[3] != "0A" || !strings.HasSuffix(f[1], want) {
+			continue
+		}
+		out = append(out, f[9])
+	}
+	return out
+}
+
+// FileSizes is the size of a SQLite database and its -wal and -shm files.
+type FileSizes struct {
+	DB  int64 `json:"db_bytes"`
+	WAL int64 `json:"wal_bytes"`
+	SHM int64 `json:"shm_bytes"`
+}
+
+// Total is all three together.
+func (f FileSizes) Total() int64 { return f.DB + f.WAL + f.SHM }
+
+// ReadFileSizes stats a SQLite database and its companions; a missing file
+// counts as empty.
+func ReadFileSizes(db string) FileSizes {
+	size := func(p string) int64 {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return 0
+		}
+		return fi.Size()
+	}
+	return FileSizes{DB: size(db), WAL: size(db + "-wal"), SHM: size(db + "-shm")}
+}

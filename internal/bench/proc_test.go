@@ -1,0 +1,65 @@
+package bench
+
+import (
+	"net"
+	"os"
+	"testing"
+)
+
+func TestParseStatCPU(t *testing.T) {
+	// The command name may hold spaces and parentheses; utime 250 and stime
+	// 50 ticks are 3 s.
+	stat := []byte("4242 (hook (flow) dev) S 1 4242 4242 0 -1 4194560 123 0 0 0 250 50 0 0 20 0 12 0 100 1000000 2000 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0")
+	got, err := parseStatCPU(stat)
+	if err != nil || got != 3 {
+		t.Fatalf("parseStatCPU = %v, %v; want 3", got, err)
+	}
+	if _, err := parseStatCPU([]byte("garbage")); err == nil {
+		t.Error("a malformed stat line must be an error")
+	}
+}
+
+func TestListeningInodes(t *testing.T) {
+	table := []byte(`  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:46A0 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 111 1 0000000000000000 100 0 0 10 0
+   1: 0100007F:46A0 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 222 1 0000000000000000 20 4 30 10 -1
+   2: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 333 1 0000000000000000 100 0 0 10 0
+`)
+	got := listeningInodes(table, 18080) // 0x46A0
+	if len(got) != 1 || got[0] != "111" {
+		t.Errorf("listeningInodes = %v, want [111] (the established connection is not a listener)", got)
+	}
+}
+
+func TestReadProcAndListenerOfThisProcess(t *testing.T) {
+	s, err := ReadProc(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.RSSBytes <= 0 || s.HWMBytes < s.RSSBytes {
+		t.Errorf("ReadProc = %+v, want a resident set and a peak at least as large", s)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	pid, err := ListenerPID(l.Addr().(*net.TCPAddr).Port)
+	if err != nil || pid != os.Getpid() {
+		t.Errorf("ListenerPID = %d, %v; want this process %d", pid, err, os.Getpid())
+	}
+	if _, _, err := MachineCPU(); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestReadFileSizes(t *testing.T) {
+	dir := t.TempDir()
+	db := dir + "/x.db"
+	os.WriteFile(db, make([]byte, 100), 0o600)
+	os.WriteFile(db+"-wal", make([]byte, 30), 0o600)
+	got := ReadFileSizes(db)
+	if got != (FileSizes{DB: 100, WAL: 30}) || got.Total() != 130 {
+		t.Errorf("ReadFileSizes = %+v", got)
+	}
+}
