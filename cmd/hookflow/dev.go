@@ -24,6 +24,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 	db := fs.String("db", ".hookflow/dev.db", "SQLite file that keeps runs across restarts")
 	ephemeral := fs.Bool("ephemeral", false, "keep everything in memory; nothing survives the process")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	pprofAddr := fs.String("pprof", "", pprofFlagHelp)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -38,6 +39,9 @@ func runDev(ctx context.Context, e env, args []string) error {
 
 	p, err := loadProject(e, *dir)
 	if err != nil {
+		return err
+	}
+	if err := servePprof(ctx, *pprofAddr, logger); err != nil {
 		return err
 	}
 	l, err := listen(*addr)

@@ -19,6 +19,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	uiBase := fs.String("ui-url", "", "Temporal Web UI base URL, for run links in answers")
 	logFormat := fs.String("log-format", "json", "json or text")
 	metricsAddr := fs.String("metrics", "127.0.0.1:9464", "address for Prometheus /metrics (empty disables)")
+	pprofAddr := fs.String("pprof", "", pprofFlagHelp)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -33,6 +34,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	metrics := telemetry.New()
 	if err := serveMetrics(ctx, *metricsAddr, metrics, logger); err != nil {
+		return err
+	}
+	if err := servePprof(ctx, *pprofAddr, logger); err != nil {
 		return err
 	}
 	c, err := dialTemporal(*addr, *namespace, logger, metrics, p.Codec)

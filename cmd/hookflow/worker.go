@@ -15,6 +15,7 @@ func runWorker(ctx context.Context, e env, args []string) error {
 	namespace := fs.String("namespace", "default", "Temporal namespace")
 	logFormat := fs.String("log-format", "json", "json or text")
 	metricsAddr := fs.String("metrics", "127.0.0.1:9465", "address for Prometheus /metrics (empty disables)")
+	pprofAddr := fs.String("pprof", "", pprofFlagHelp)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -29,6 +30,9 @@ func runWorker(ctx context.Context, e env, args []string) error {
 	}
 	metrics := telemetry.New()
 	if err := serveMetrics(ctx, *metricsAddr, metrics, logger); err != nil {
+		return err
+	}
+	if err := servePprof(ctx, *pprofAddr, logger); err != nil {
 		return err
 	}
 	c, err := dialTemporal(*addr, *namespace, logger, metrics, p.Codec)
