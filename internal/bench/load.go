@@ -127,6 +127,16 @@ func (s Shape) driveOpen(ctx context.Context, start time.Time, send Send) int {
 }
 
 func (s Shape) driveClosed(ctx context.Context, start time.Time, send Send) int {
+	// Like an open-loop run, begin at start, so rates and CPU cover the same span.
+	if d := time.Until(start); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return 0
+		}
+	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	deadline := start.Add(s.Duration)

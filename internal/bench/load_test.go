@@ -73,9 +73,13 @@ func TestClosedLoopSendsExactlyTheCount(t *testing.T) {
 	shape := Shape{Concurrency: 8, Count: 100}
 	var mu sync.Mutex
 	seen := map[int]int{}
-	n := shape.Drive(context.Background(), time.Now(), func(_ context.Context, seq int, ref time.Time) {
+	start := time.Now().Add(20 * time.Millisecond)
+	n := shape.Drive(context.Background(), start, func(_ context.Context, seq int, ref time.Time) {
 		if ref.After(time.Now()) {
 			t.Errorf("event %d measured from the future", seq)
+		}
+		if ref.Before(start) {
+			t.Errorf("event %d sent before the run's start: rates would count from the wrong time", seq)
 		}
 		mu.Lock()
 		seen[seq]++
