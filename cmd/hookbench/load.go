@@ -53,6 +53,7 @@ type loadOptions struct {
 	quiet       bool
 	allowRemote bool
 	pad         int
+	eventType   string
 }
 
 func loadCommand(e env) *cobra.Command {
@@ -85,7 +86,8 @@ Start the target with its integrations pointing at the receiver, e.g.
 	f.StringVar(&o.trigger, "trigger", "bench", "trigger to post to: POST {target}/hooks/{trigger}")
 	f.StringVar(&o.projectDir, "project", "samples/bench", "the target's project directory, for the trigger's signature scheme and secret")
 	f.StringVar(&o.receiver, "receiver", "127.0.0.1:18090", "address of the receiver the target's integrations call")
-	f.IntVar(&o.calls, "calls", 2, "outbound calls per event; an event is delivered when the last arrives")
+	f.IntVar(&o.calls, "calls", 2, "outbound calls per event; an event is delivered when the last arrives (0: done when acknowledged, for events no rule matches)")
+	f.StringVar(&o.eventType, "event-type", "bench", "the events' type (payload.type); one no rule matches, with --calls 0, measures the no-match path")
 	f.Float64Var(&o.rate, "rate", 0, "open loop: events per second (latency from each event's intended send time)")
 	f.IntVar(&o.concurrency, "concurrency", 0, "closed loop: senders, each waiting for its answer")
 	f.IntVar(&o.count, "count", 0, "send at most this many events per phase")
@@ -129,6 +131,9 @@ func runLoad(ctx context.Context, e env, o loadOptions) error {
 	}
 	if o.rounds < 1 {
 		return errors.New("--rounds must be at least 1")
+	}
+	if o.calls < 0 {
+		return errors.New("--calls must not be negative")
 	}
 	if !o.allowRemote {
 		if err := bench.CheckLoopback(o.target); err != nil {
@@ -216,7 +221,7 @@ func runLoad(ctx context.Context, e env, o loadOptions) error {
 			}
 			rc := bench.NewReceiver(runPrefix(), o.calls)
 			recv.set(rc)
-			target := &bench.Target{URL: pt.url, Client: client, Body: body(o.pad)}
+			target := &bench.Target{URL: pt.url, Client: client, Body: body(o.eventType, o.pad)}
 			if s.name == "hookflow" {
 				target.Sign = hookSign
 			} else {
@@ -341,10 +346,10 @@ func signer(e env, o loadOptions) (func(*http.Request, []byte, string) error, er
 
 // body is an event's payload: its token is its id, so rules can put it in
 // the calls' bodies too.
-func body(pad int) func(token string, seq int) []byte {
+func body(eventType string, pad int) func(token string, seq int) []byte {
 	padding := strings.Repeat("x", max(pad, 0))
 	return func(token string, seq int) []byte {
-		return fmt.Appendf(nil, `{"id":%q,"type":"bench","data":{"email":"bench@example.com","n":%d,"pad":%q}}`, token, seq, padding)
+		return fmt.Appendf(nil, `{"id":%q,"type":%q,"data":{"email":"bench@example.com","n":%d,"pad":%q}}`, token, eventType, seq, padding)
 	}
 }
 

@@ -37,7 +37,7 @@ func (f *Forwarder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
-	for i := range max(f.Calls, 1) {
+	for i := range f.Calls {
 		if err := f.call(r.Context(), i, id, body); err != nil {
 			http.Error(w, err.Error(), http.StatusBadGateway)
 			return

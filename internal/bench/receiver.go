@@ -40,9 +40,10 @@ type eventState struct {
 }
 
 // NewReceiver expects calls per event for events whose tokens start with
-// prefix.
+// prefix. With no calls expected (events no rule matches), an event is
+// done when it is acknowledged, and any call for it is a stray.
 func NewReceiver(prefix string, calls int) *Receiver {
-	return &Receiver{prefix: prefix, calls: max(calls, 1), now: time.Now, latency: NewLatency()}
+	return &Receiver{prefix: prefix, calls: max(calls, 0), now: time.Now, latency: NewLatency()}
 }
 
 // Prefix is the token prefix of this receiver's events.
@@ -66,10 +67,15 @@ func (r *Receiver) Register(seq int, ref time.Time) {
 
 // Acked records the answer to event seq's POST (-1 for a transport error).
 func (r *Receiver) Acked(seq, status int) {
+	at := r.now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if seq < len(r.events) {
-		r.events[seq].status = status
+	if seq >= len(r.events) {
+		return
+	}
+	r.events[seq].status = status
+	if r.calls == 0 && status >= 200 && status < 300 {
+		r.deliver(&r.events[seq], at)
 	}
 }
 
@@ -104,6 +110,10 @@ func (r *Receiver) call(seq int, found bool, key string) {
 		return
 	}
 	ev := &r.events[seq]
+	if r.calls == 0 {
+		r.stray++ // no call was expected
+		return
+	}
 	for _, k := range ev.keys {
 		if k == key {
 			r.dups++
@@ -111,9 +121,13 @@ func (r *Receiver) call(seq int, found bool, key string) {
 		}
 	}
 	ev.keys = append(ev.keys, key)
-	if len(ev.keys) != r.calls {
-		return
+	if len(ev.keys) == r.calls {
+		r.deliver(ev, at)
 	}
+}
+
+// deliver closes an event at time at; r.mu is held.
+func (r *Receiver) deliver(ev *eventState, at time.Time) {
 	ev.delivered = at
 	r.done++
 	r.last = at

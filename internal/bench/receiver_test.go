@@ -108,3 +108,23 @@ func TestReceiverFindDoesNotConfuseLongerNumbers(t *testing.T) {
 		t.Errorf("find = %d, %v; want the first ten digits", seq, ok)
 	}
 }
+
+// Events no rule matches make no calls: done when acknowledged, and a call
+// for one is a stray.
+func TestReceiverWithNoCallsExpected(t *testing.T) {
+	r := NewReceiver("hbffff-", 0)
+	clock := time.Unix(1000, 0)
+	r.now = func() time.Time { return clock }
+	r.Register(0, time.Unix(999, 0))
+	r.Register(1, time.Unix(999, 0))
+	r.Acked(0, 202)
+	r.Acked(1, 503)
+	call(t, r, "/x", "w/hbffff-0/r/s", "")
+	want := Tally{Registered: 2, Acked: 1, Delivered: 1, Stray: 1, Calls: 1}
+	if got := r.Tally(); got != want {
+		t.Errorf("tally\n got %+v\nwant %+v", got, want)
+	}
+	if s := r.latencySummary(); s.Count != 1 || s.Max < 999 || s.Max > 1001 {
+		t.Errorf("latency %+v, want the acknowledgement's 1000 ms", s)
+	}
+}

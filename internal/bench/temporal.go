@@ -112,7 +112,7 @@ func (f *BaselineFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ID:               "hookbench/" + id,
 		TaskQueue:        BaselineTaskQueue,
 		EnableEagerStart: true,
-	}, BaselineWorkflowName, BaselineInput{Receiver: f.Receiver, Calls: max(f.Calls, 1), Body: body})
+	}, BaselineWorkflowName, BaselineInput{Receiver: f.Receiver, Calls: f.Calls, Body: body})
 	if err != nil {
 		http.Error(w, "start: "+err.Error(), http.StatusServiceUnavailable)
 		return
