@@ -136,17 +136,14 @@ func (p Phase) Run(ctx context.Context) (Result, error) {
 	var mu sync.Mutex // guards the per-window histograms and the answer tallies
 	var windows []*Latency
 	if p.Window > 0 {
-		p.Receiver.window = func(ref time.Time) *Latency {
-			i := int(ref.Sub(start) / p.Window)
-			if i < 0 {
-				i = 0
-			}
+		p.Receiver.window = func(ref time.Time, lat time.Duration) {
+			i := max(int(ref.Sub(start)/p.Window), 0)
 			mu.Lock()
 			defer mu.Unlock()
 			for len(windows) <= i {
 				windows = append(windows, NewLatency())
 			}
-			return windows[i]
+			windows[i].Record(lat)
 		}
 	}
 	ack := NewLatency()
@@ -299,11 +296,13 @@ func (p Phase) Run(ctx context.Context) (Result, error) {
 		}
 		r.DB = d
 	}
+	mu.Lock() // late calls of lost events may still open windows
 	for i := range wins {
 		if i < len(windows) {
 			wins[i].EndToEnd = windows[i].Summary()
 		}
 	}
+	mu.Unlock()
 	r.Windows = wins
 	if r.Delivered > 0 {
 		r.SampleEventID = p.Receiver.firstDelivered()
