@@ -1,7 +1,11 @@
 package rules
 
 import (
+	"maps"
+	"slices"
 	"strings"
+
+	"github.com/expr-lang/expr/ast"
 
 	"github.com/expr-lang/expr/vm"
 	"gopkg.in/yaml.v3"
@@ -17,23 +21,34 @@ type ruleDef struct {
 	whenNode         *yaml.Node
 	whenProg         *vm.Program
 	eventType        string // pinned by `when`, for the index
-	steps, onFailure []*stepDef
+	steps            []*stepDef
+	onFailure        []*stepDef
+	onCancel         []*stepDef
 }
+
+// Step lists of a rule: the steps, and the two handler lists.
+const (
+	listSteps     = "steps"
+	listOnFailure = "on_failure"
+	listOnCancel  = "on_cancel"
+)
 
 // stepDef is one parsed step with its positions and template references.
 type stepDef struct {
 	Step
-	onFailure  bool
-	node       *yaml.Node
-	idNode     *yaml.Node
-	callNode   *yaml.Node
-	withNode   *yaml.Node
-	ifNode     *yaml.Node
-	matchNode  *yaml.Node
-	needsNodes []*yaml.Node
-	kinds      []*yaml.Node // the call, sleep and wait_for keys present
-	extras     []*yaml.Node // the call-only keys present (with, retry, …)
-	refs       []stepRef
+	list         string // listSteps, listOnFailure or listOnCancel
+	node         *yaml.Node
+	idNode       *yaml.Node
+	callNode     *yaml.Node
+	withNode     *yaml.Node
+	ifNode       *yaml.Node
+	matchNode    *yaml.Node
+	waitNode     *yaml.Node   // the wait_for mapping
+	triggerNodes []*yaml.Node // wait_for.triggers entries
+	needsNodes   []*yaml.Node
+	kinds        []*yaml.Node // the call, sleep and wait_for keys present
+	extras       []*yaml.Node // the call-only keys present (with, retry, …)
+	refs         []stepRef
 }
 
 // stepRef is a `steps.<id>` read by a template, at its file position.
@@ -77,7 +92,7 @@ func (l *loader) checkProject(defs []*ruleDef) {
 
 func (l *loader) checkSteps(d *ruleDef) {
 	all := map[string]*stepDef{}
-	for _, s := range append(append([]*stepDef(nil), d.steps...), d.onFailure...) {
+	for _, s := range d.allSteps() {
 		if first, dup := all[s.ID]; dup {
 			at := s.idNode
 			if at == nil {
@@ -89,8 +104,8 @@ func (l *loader) checkSteps(d *ruleDef) {
 		all[s.ID] = s
 	}
 	// needs name steps of the same list: main steps wait for main steps,
-	// on_failure steps for on_failure steps.
-	for _, list := range [][]*stepDef{d.steps, d.onFailure} {
+	// on_failure steps for on_failure steps, on_cancel for on_cancel.
+	for _, list := range [][]*stepDef{d.steps, d.onFailure, d.onCancel} {
 		ids := map[string]*stepDef{}
 		for _, s := range list {
 			if _, dup := ids[s.ID]; !dup {
@@ -101,8 +116,8 @@ func (l *loader) checkSteps(d *ruleDef) {
 		for _, s := range list {
 			for i, need := range s.Needs {
 				if _, ok := ids[need]; !ok {
-					if other, ok := all[need]; ok && other.onFailure != s.onFailure {
-						l.errorf(s.needsNodes[i], "step %s: needs %s, which is not in the same list (steps and on_failure do not wait for each other)", s.ID, need)
+					if other, ok := all[need]; ok && other.list != s.list {
+						l.errorf(s.needsNodes[i], "step %s: needs %s, which is not in the same list (steps, on_failure and on_cancel do not wait for each other)", s.ID, need)
 					} else {
 						l.errorf(s.needsNodes[i], "step %s: needs unknown step %s", s.ID, need)
 					}
@@ -114,27 +129,58 @@ func (l *loader) checkSteps(d *ruleDef) {
 		}
 		for _, s := range list {
 			var before map[string]bool
-			if !s.onFailure && graphOK {
+			if s.list == listSteps && graphOK {
 				before = ancestors(s, ids)
 			}
 			for _, r := range s.refs {
 				switch {
 				case all[r.id] == nil:
 					l.errorAt(r.line, r.col, "step %s: %s: steps.%s is not a step of rule %s", s.ID, r.path, r.id, d.name)
-				case s.onFailure || !graphOK:
+				case s.list != listSteps || !graphOK:
 				case r.id == s.ID:
 					l.errorAt(r.line, r.col, "step %s: %s: a step cannot read its own output", s.ID, r.path)
-				case all[r.id].onFailure:
-					l.errorAt(r.line, r.col, "step %s: %s: steps.%s is an on_failure step, which has not run", s.ID, r.path, r.id)
+				case all[r.id].list != listSteps:
+					l.errorAt(r.line, r.col, "step %s: %s: steps.%s is an %s step, which has not run", s.ID, r.path, r.id, all[r.id].list)
 				case !before[r.id]:
 					l.errorAt(r.line, r.col, "step %s: %s: steps.%s has not run yet: add %s to needs", s.ID, r.path, r.id, r.id)
 				}
 			}
 		}
 	}
-	if l.opts.Operation != nil {
-		for _, s := range append(append([]*stepDef(nil), d.steps...), d.onFailure...) {
+	for _, s := range d.allSteps() {
+		if l.opts.Operation != nil {
 			l.checkOperation(s)
+		}
+		if s.WaitFor != nil && len(s.WaitFor.Events) > 0 {
+			l.checkCorrelation(d, s)
+		}
+	}
+}
+
+// allSteps is every step of the rule, handlers included, in file order.
+func (d *ruleDef) allSteps() []*stepDef {
+	return slices.Concat(d.steps, d.onFailure, d.onCancel)
+}
+
+// checkCorrelation reports a wait_for.event that no event can satisfy: the
+// waiting run's key comes from its own trigger's correlate, and the event's
+// from the trigger that receives it, so both must correlate.
+func (l *loader) checkCorrelation(d *ruleDef, s *stepDef) {
+	if l.opts.Correlating == nil {
+		return
+	}
+	at := s.waitNode
+	for _, t := range d.on {
+		if !slices.Contains(l.opts.Correlating, t) {
+			l.errorf(at, "step %s: wait_for.event needs the run's correlation key, but trigger %s (in on) sets no correlate: add `correlate: <expression>` to trigger %s in hookflow.yaml", s.ID, t, t)
+		}
+	}
+	for i, t := range s.WaitFor.Triggers {
+		switch {
+		case l.opts.Triggers != nil && !slices.Contains(l.opts.Triggers, t):
+			l.errorf(s.triggerNodes[i], "step %s: wait_for.triggers: unknown trigger %s (known: %s)", s.ID, t, knownTriggers(l.opts.Triggers))
+		case !slices.Contains(l.opts.Correlating, t):
+			l.errorf(s.triggerNodes[i], "step %s: wait_for.triggers: trigger %s sets no correlate, so none of its events can reach this wait: add `correlate: <expression>` to trigger %s", s.ID, t, t)
 		}
 	}
 }
@@ -233,4 +279,39 @@ func hasField(with any, path string) bool {
 		}
 	}
 	return true
+}
+
+// checkVars reports each `vars.<name>` an expression reads that the project
+// does not declare, so a typo fails `hookflow check` instead of every event.
+// prefix names where the expression is ("step a: if"); base is the rune
+// offset of the expression inside n's value.
+func (l *loader) checkVars(root ast.Node, n *yaml.Node, base int, prefix string) {
+	var v varRefs
+	ast.Walk(&root, &v)
+	for _, r := range v {
+		if _, ok := l.opts.Vars[r.id]; ok {
+			continue
+		}
+		declared := "none are declared: add a top-level vars: section to hookflow.yaml"
+		if len(l.opts.Vars) > 0 {
+			declared = "declared: " + strings.Join(slices.Sorted(maps.Keys(l.opts.Vars)), ", ")
+		}
+		line, col := l.pos(n, base+r.offset)
+		l.errorAt(line, col, "%s: vars.%s is not a project var (%s)", prefix, r.id, declared)
+	}
+}
+
+// varRefs collects `vars.<name>` reads with constant names.
+type varRefs []ref
+
+func (v *varRefs) Visit(node *ast.Node) {
+	m, ok := (*node).(*ast.MemberNode)
+	if !ok {
+		return
+	}
+	id, ok := m.Node.(*ast.IdentifierNode)
+	prop, isStr := m.Property.(*ast.StringNode)
+	if ok && isStr && id.Value == "vars" {
+		*v = append(*v, ref{prop.Value, prop.Location().From})
+	}
 }

@@ -41,6 +41,9 @@ type Options struct {
 	// a URL path: each ${{ }} in them renders as one percent-encoded path
 	// segment (see pathTemplate). Nil means no field is a URL path.
 	URLPaths func(integration, operation string) []string
+	// Correlating are the triggers that set `correlate`; nil means
+	// wait_for.event is not checked against them.
+	Correlating []string
 }
 
 // Load reads and compiles every *.yaml (not *_test.yaml) in dir. On any error
@@ -306,6 +309,8 @@ func (l *loader) strs(n *yaml.Node, what string) ([]string, []*yaml.Node) {
 	return vals, nodes
 }
 
+const ruleFields = "name, description, on, when, steps, on_failure, on_cancel"
+
 var ruleNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
 func (l *loader) parseRule(root *yaml.Node) *ruleDef {
@@ -340,14 +345,16 @@ func (l *loader) parseRule(root *yaml.Node) *ruleDef {
 			}
 		case "steps":
 			haveSteps = true
-			def.steps = l.parseSteps(p.val, "steps", false)
+			def.steps = l.parseSteps(p.val, listSteps)
 			if len(def.steps) == 0 && deref(p.val).Kind == yaml.SequenceNode {
 				l.errorf(p.val, "steps must list at least one step")
 			}
 		case "on_failure":
-			def.onFailure = l.parseSteps(p.val, "on_failure", true)
+			def.onFailure = l.parseSteps(p.val, listOnFailure)
+		case "on_cancel":
+			def.onCancel = l.parseSteps(p.val, listOnCancel)
 		default:
-			l.errorf(p.key, "unknown field `%s` in rule (want name, on, when, steps, on_failure)", p.key.Value)
+			l.errorf(p.key, "unknown field `%s` in rule (want %s)", p.key.Value, ruleFields)
 		}
 	}
 	if def.nameNode != nil && !ruleNameRE.MatchString(def.name) {
@@ -369,28 +376,28 @@ func (l *loader) parseRule(root *yaml.Node) *ruleDef {
 
 var stepIDRE = regexp.MustCompile(`^[a-z0-9_-]+$`)
 
-func (l *loader) parseSteps(n *yaml.Node, what string, onFailure bool) []*stepDef {
+func (l *loader) parseSteps(n *yaml.Node, list string) []*stepDef {
 	n = deref(n)
 	if n.Kind != yaml.SequenceNode {
-		l.errorf(n, "%s must be a list of steps", what)
+		l.errorf(n, "%s must be a list of steps", list)
 		return nil
 	}
 	var steps []*stepDef
 	for i, c := range n.Content {
 		c = deref(c)
 		if c.Kind != yaml.MappingNode {
-			l.errorf(c, "%s[%d] must be a mapping with id and call", what, i)
+			l.errorf(c, "%s[%d] must be a mapping with id and call", list, i)
 			continue
 		}
-		if s := l.parseStep(c, i, onFailure); s != nil {
+		if s := l.parseStep(c, i, list); s != nil {
 			steps = append(steps, s)
 		}
 	}
 	return steps
 }
 
-func (l *loader) parseStep(n *yaml.Node, index int, onFailure bool) *stepDef {
-	s := &stepDef{node: n, onFailure: onFailure}
+func (l *loader) parseStep(n *yaml.Node, index int, list string) *stepDef {
+	s := &stepDef{node: n, list: list}
 	ps := l.pairs(n)
 	// The id comes first so later messages can name the step.
 	for _, p := range ps {
@@ -404,11 +411,11 @@ func (l *loader) parseStep(n *yaml.Node, index int, onFailure bool) *stepDef {
 		}
 	}
 	if s.idNode == nil {
-		if !onFailure {
+		if list == listSteps {
 			l.errorf(n, "step %d is missing id", index+1)
 			s.ID = fmt.Sprintf("#%d", index+1)
 		} else {
-			s.ID = fmt.Sprintf("on_failure_%d", index+1)
+			s.ID = fmt.Sprintf("%s_%d", list, index+1)
 		}
 	}
 	var with *yaml.Node
@@ -428,6 +435,7 @@ func (l *loader) parseStep(n *yaml.Node, index int, onFailure bool) *stepDef {
 			s.Sleep, _ = l.duration(p.val, s, "sleep")
 		case "wait_for":
 			s.kinds = append(s.kinds, p.key)
+			s.waitNode = deref(p.val)
 			s.WaitFor = l.parseWaitFor(p.val, s)
 		case "needs":
 			s.Needs, s.needsNodes = l.strs(p.val, "needs")
@@ -579,12 +587,13 @@ func (l *loader) compileTemplate(n *yaml.Node, path string, s *stepDef) {
 			l.errorAt(line, col, "step %s: %s: %s", s.ID, path, signalOutsideMatch(exprMessage(err)))
 			continue
 		}
+		l.checkVars(prog.Node(), n, sg.offset, fmt.Sprintf("step %s: %s", s.ID, path))
 		for _, r := range scan(prog.Node()).steps {
 			line, col := l.pos(n, sg.offset+r.offset)
 			s.refs = append(s.refs, stepRef{id: r.id, line: line, col: col, path: path})
 		}
 		for _, off := range scan(prog.Node()).failure {
-			if !s.onFailure {
+			if s.list != listOnFailure {
 				line, col := l.pos(n, sg.offset+off)
 				l.errorAt(line, col, "step %s: %s: failure is only set in on_failure steps", s.ID, path)
 			}
@@ -600,6 +609,7 @@ func (l *loader) compileWhen(def *ruleDef) {
 		l.errorAt(line, col, "when: %s", signalOutsideMatch(exprMessage(err)))
 		return
 	}
+	l.checkVars(prog.Node(), n, 0, "when")
 	sc := scan(prog.Node())
 	for _, r := range sc.steps {
 		line, col := l.pos(n, r.offset)

@@ -15,7 +15,8 @@ var update = flag.Bool("update", false, "rewrite golden files in testdata")
 // testOptions knows the triggers and operations of the samples.
 func testOptions() Options {
 	return Options{
-		Triggers: []string{"shop-orders", "forms"},
+		Triggers:    []string{"shop-orders", "forms"},
+		Correlating: []string{"shop-orders"},
 		Operation: func(integration, operation string) ([]string, error) {
 			ops := map[string]map[string][]string{
 				"crm":     {"upsert_contact": {"email"}},
@@ -88,7 +89,7 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"yaml syntax", "name: [\n", "r.yaml:1:1: yaml: did not find expected node content"},
 		{"unknown rule field", head + "setps: []\nsteps:\n  - {id: a, call: ops.post_message, with: {text: x}}\n",
-			"r.yaml:3:1: unknown field `setps` in rule (want name, on, when, steps, on_failure)"},
+			"r.yaml:3:1: unknown field `setps` in rule (want name, description, on, when, steps, on_failure, on_cancel)"},
 		{"unknown step field", head + "steps:\n  - id: a\n    call: ops.post_message\n    wiht: {}\n",
 			"r.yaml:6:5: unknown field `wiht` in step a (want id, call, sleep, wait_for, needs, if, with, retry, timeout, continue_on_error)"},
 		{"step without kind", head + "steps:\n  - id: a\n    needs: []\n", "r.yaml:4:5: step a is missing call, sleep or wait_for (what the step does)"},
@@ -148,6 +149,30 @@ func TestLoadErrors(t *testing.T) {
 		{"too large", "#" + strings.Repeat("x", maxFileSize), "r.yaml: rule file is 262145 bytes; the limit is 256 KiB"},
 		{"two documents", head + "steps: [{id: a, call: partner.send}]\n---\nname: s\n", "r.yaml:4:1: a rule file holds one rule (found a second YAML document)"},
 		{"empty", "", "r.yaml: rule file is empty"},
+		{"unknown var in if", head + "steps:\n  - {id: a, call: partner.send, if: vars.nope > 1}\n",
+			"r.yaml:4:42: step a: if: vars.nope is not a project var (none are declared: add a top-level vars: section to hookflow.yaml)"},
+		{"unknown var in when", head + "when: payload.x == vars.limit\nsteps:\n  - {id: a, call: partner.send}\n",
+			"r.yaml:3:25: when: vars.limit is not a project var (none are declared: add a top-level vars: section to hookflow.yaml)"},
+		{"unknown var in template", head + "steps:\n  - id: a\n    call: partner.send\n    with: {body: \"${{ vars.x }}\"}\n",
+			"r.yaml:6:28: step a: with.body: vars.x is not a project var (none are declared: add a top-level vars: section to hookflow.yaml)"},
+		{"wait_for signal and event", head + "steps:\n  - id: a\n    wait_for: {signal: s, event: paid}\n",
+			"r.yaml:5:15: step a: wait_for takes signal or event, not both (split it into two steps)"},
+		{"wait_for neither", head + "steps:\n  - id: a\n    wait_for: {timeout: 1h}\n",
+			"r.yaml:5:15: step a: wait_for needs signal (a name delivered by `hookflow signal`) or event (a correlated event type)"},
+		{"wait_for triggers with signal", head + "steps:\n  - id: a\n    wait_for: {signal: s, triggers: [shop-orders]}\n",
+			"r.yaml:5:27: step a: wait_for.triggers only applies to event, not signal"},
+		{"wait_for reserved signal", head + "steps:\n  - id: a\n    wait_for: {signal: hookflow.event}\n",
+			`r.yaml:5:24: step a: wait_for.signal "hookflow.event": names starting with "hookflow." are hookflow's own`},
+		{"wait_for event on uncorrelated trigger", "name: r\non: [forms]\nsteps:\n  - id: a\n    wait_for: {event: paid}\n",
+			"r.yaml:5:15: step a: wait_for.event needs the run's correlation key, but trigger forms (in on) sets no correlate: add `correlate: <expression>` to trigger forms in hookflow.yaml"},
+		{"wait_for from unknown trigger", head + "steps:\n  - id: a\n    wait_for: {event: paid, triggers: [stripe]}\n",
+			"r.yaml:5:40: step a: wait_for.triggers: unknown trigger stripe (known: forms, shop-orders)"},
+		{"wait_for from uncorrelated trigger", head + "steps:\n  - id: a\n    wait_for: {event: paid, triggers: [forms]}\n",
+			"r.yaml:5:40: step a: wait_for.triggers: trigger forms sets no correlate, so none of its events can reach this wait: add `correlate: <expression>` to trigger forms"},
+		{"failure in on_cancel", head + "steps:\n  - {id: a, call: partner.send}\non_cancel:\n  - call: partner.send\n    with: {body: \"${{ failure.message }}\"}\n",
+			"r.yaml:7:23: step on_cancel_1: with.body: failure is only set in on_failure steps"},
+		{"needs across handler lists", head + "steps:\n  - {id: a, call: partner.send}\non_cancel:\n  - {id: c, call: partner.send, needs: [a]}\n",
+			"r.yaml:6:41: step c: needs a, which is not in the same list (steps, on_failure and on_cancel do not wait for each other)"},
 		{"deep with", head + "steps:\n  - id: a\n    call: partner.send\n    with: " + strings.Repeat("[", 70) + strings.Repeat("]", 70) + "\n",
 			"r.yaml:6:76: step a: with" + strings.Repeat("[0]", 65) + " is nested more than 64 levels deep"},
 	}

@@ -20,6 +20,9 @@ type Engine struct {
 	cond    *compiler // if (and when)
 	match   *compiler // wait_for.match
 	tmpls   sync.Map  // template string → *tmpl
+	// awaited holds "trigger\x00type" for every event some wait_for.event
+	// accepts: only those events are published to their mailbox.
+	awaited map[string]bool
 }
 
 // rule is one compiled rule; seq is its position in name order.
@@ -57,6 +60,7 @@ func newEngine(version string, defs []*ruleDef, l *loader, opts Options) *Engine
 	for s, t := range l.tmpls {
 		e.tmpls.Store(s, t)
 	}
+	e.awaited = awaitedEvents(defs)
 	for i, d := range defs {
 		e.names = append(e.names, d.name)
 		r := &rule{seq: i, when: d.whenProg, plan: PlannedRule{
@@ -64,6 +68,7 @@ func newEngine(version string, defs []*ruleDef, l *loader, opts Options) *Engine
 			File:      d.file,
 			Steps:     plainSteps(d.steps),
 			OnFailure: plainSteps(d.onFailure),
+			OnCancel:  plainSteps(d.onCancel),
 		}}
 		seen := map[string]bool{}
 		for _, t := range d.on {
@@ -97,6 +102,35 @@ func plainSteps(defs []*stepDef) []Step {
 	return out
 }
 
+// awaitedEvents lists the (trigger, type) pairs the rules' wait_for.event
+// steps accept; a wait without triggers accepts its rule's own triggers.
+func awaitedEvents(defs []*ruleDef) map[string]bool {
+	out := map[string]bool{}
+	for _, d := range defs {
+		for _, s := range d.allSteps() {
+			if s.WaitFor == nil {
+				continue
+			}
+			triggers := s.WaitFor.Triggers
+			if len(triggers) == 0 {
+				triggers = d.on
+			}
+			for _, t := range triggers {
+				for _, typ := range s.WaitFor.Events {
+					out[t+"\x00"+typ] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Awaited reports whether some rule waits for events of this type from this
+// trigger (wait_for.event), so the event must reach its mailbox.
+func (e *Engine) Awaited(trigger, eventType string) bool {
+	return e.awaited[trigger+"\x00"+eventType]
+}
+
 // Version is the first 12 hex digits of sha256 over the sorted rule files'
 // names and contents: it changes whenever a rule file does.
 func (e *Engine) Version() string { return e.version }
@@ -105,10 +139,11 @@ func (e *Engine) Version() string { return e.version }
 func (e *Engine) Rules() []string { return slices.Clone(e.names) }
 
 // Match evaluates the `when` of every rule whose `on` lists the event's
-// trigger and returns the matching rules in name order. An evaluation error
-// of a rule's `when` is returned naming the rule.
+// trigger and returns the matching rules in name order. A rule whose `when`
+// fails to evaluate is planned with its Error, its on_failure steps and no
+// steps, so it fails on its own while the other rules run.
 func (e *Engine) Match(in Input) (Plan, error) {
-	plan := Plan{Version: e.version, Rules: []PlannedRule{}}
+	plan := Plan{Version: e.version, Rules: []PlannedRule{}, Awaited: e.Awaited(in.Event.Trigger, in.Event.Type)}
 	ix := e.index[in.Event.Trigger]
 	if ix == nil {
 		return plan, nil
@@ -130,7 +165,8 @@ func (e *Engine) Match(in Input) (Plan, error) {
 		if r.when != nil {
 			out, err := run(r.when, &env)
 			if err != nil {
-				return Plan{Version: e.version}, fmt.Errorf("rule %s: when: %w", r.plan.Name, err)
+				plan.Rules = append(plan.Rules, PlannedRule{Name: r.plan.Name, File: r.plan.File, OnFailure: r.plan.OnFailure, Error: fmt.Sprintf("when: %v", err)})
+				continue
 			}
 			if ok, _ := out.(bool); !ok {
 				continue

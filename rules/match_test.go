@@ -96,13 +96,26 @@ func TestMatchPlanSteps(t *testing.T) {
 	}
 }
 
+// TestMatchRuntimeError: a `when` that fails at run time fails its own rule
+// only; the neighbours are still planned.
 func TestMatchRuntimeError(t *testing.T) {
 	e := mustLoad(t, map[string]string{
-		"bad.yaml": ruleSrc("bad", "[t]", `payload.items[5] > 1`),
+		"bad.yaml":  ruleSrc("bad", "[t]", `payload.items[5] > 1`),
+		"good.yaml": ruleSrc("good", "[t]", `true`),
 	})
-	_, err := e.Match(Input{Event: Event{Trigger: "t"}, Payload: map[string]any{"items": []any{1.0}}})
-	if err == nil || !strings.HasPrefix(err.Error(), "rule bad: when: ") {
-		t.Errorf("err = %v, want one naming rule bad", err)
+	p, err := e.Match(Input{Event: Event{Trigger: "t"}, Payload: map[string]any{"items": []any{1.0}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Rules) != 2 {
+		t.Fatalf("plan %+v; want bad (errored) and good", p.Rules)
+	}
+	bad, good := p.Rules[0], p.Rules[1]
+	if bad.Name != "bad" || !strings.HasPrefix(bad.Error, "when: ") || len(bad.Steps) != 0 {
+		t.Errorf("bad = %+v; want its error and no steps", bad)
+	}
+	if good.Name != "good" || good.Error != "" || len(good.Steps) == 0 {
+		t.Errorf("good = %+v; want planned with its steps", good)
 	}
 }
 

@@ -10,6 +10,9 @@ import (
 type Plan struct {
 	Version string        `json:"version"`
 	Rules   []PlannedRule `json:"rules"`
+	// Awaited is set when some rule waits for this event (wait_for.event):
+	// a correlated event is then published to its mailbox.
+	Awaited bool `json:"awaited,omitempty"`
 }
 
 // PlannedRule is one matched rule. Its slices and With trees are shared with
@@ -19,6 +22,11 @@ type PlannedRule struct {
 	File      string `json:"file"`
 	Steps     []Step `json:"steps"`
 	OnFailure []Step `json:"on_failure,omitempty"`
+	OnCancel  []Step `json:"on_cancel,omitempty"`
+	// Error is set, and Steps empty, when the rule's `when` failed to
+	// evaluate for this event: the rule fails on its own and its
+	// neighbours still run.
+	Error string `json:"error,omitempty"`
 }
 
 // Step is one step of a rule. Exactly one of Call, Sleep and WaitFor is set.
@@ -54,15 +62,21 @@ type Retry struct {
 	Expire      time.Duration `json:"expire,omitempty"`
 }
 
-// WaitFor makes the run wait for a signal named Signal (delivered by
-// POST /runs/{workflow_id}/signals/{name}, `hookflow signal`, or an event of
-// another trigger routed by its correlation key). Match, an expr source
-// evaluated with EvalBool where `signal` is the signal's payload, filters
-// signals; Timeout ends the wait with steps.<id>.timed_out = true.
+// WaitFor makes the run wait for a signal or a correlated event; exactly one
+// of Signal and Events is set. Match, an expr source evaluated with
+// EvalMatch where `signal` is what arrived, filters; Timeout ends the wait
+// with steps.<id>.timed_out = true.
 type WaitFor struct {
-	Signal  string        `json:"signal"`
-	Timeout time.Duration `json:"timeout,omitempty"`
-	Match   string        `json:"match,omitempty"`
+	// Signal is delivered by POST /runs/{workflow_id}/signals/{name} or
+	// `hookflow signal`.
+	Signal string `json:"signal,omitempty"`
+	// Events are the event types that end the wait: events with the run's
+	// correlation key, received by one of Triggers (by default the run's own
+	// trigger only, so a weaker trigger cannot resume a run).
+	Events   []string      `json:"events,omitempty"`
+	Triggers []string      `json:"triggers,omitempty"`
+	Timeout  time.Duration `json:"timeout,omitempty"`
+	Match    string        `json:"match,omitempty"`
 }
 
 // Integration is the part of Call before the first dot.

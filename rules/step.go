@@ -46,12 +46,13 @@ func (l *loader) compileCondition(s *stepDef, n *yaml.Node, src, what string, c 
 		l.errorAt(line, col, "step %s: %s: %s", s.ID, what, msg)
 		return
 	}
+	l.checkVars(prog.Node(), n, 0, fmt.Sprintf("step %s: %s", s.ID, what))
 	sc := scan(prog.Node())
 	for _, r := range sc.steps {
 		line, col := l.pos(n, r.offset)
 		s.refs = append(s.refs, stepRef{id: r.id, line: line, col: col, path: what})
 	}
-	if !s.onFailure {
+	if s.list != listOnFailure {
 		for _, off := range sc.failure {
 			line, col := l.pos(n, off)
 			l.errorAt(line, col, "step %s: %s: failure is only set in on_failure steps", s.ID, what)
@@ -125,7 +126,11 @@ func (l *loader) mapping(n *yaml.Node, s *stepDef, what, want string) ([]pair, b
 	return l.pairs(n), true
 }
 
-const waitForFields = "signal, timeout, match"
+const waitForFields = "signal, event, triggers, timeout, match"
+
+// reservedSignalPrefix names hookflow's own signals (correlation
+// deliveries); a rule cannot wait for them by name.
+const reservedSignalPrefix = "hookflow."
 
 func (l *loader) parseWaitFor(n *yaml.Node, s *stepDef) *WaitFor {
 	ps, ok := l.mapping(n, s, "wait_for", waitForFields)
@@ -133,15 +138,33 @@ func (l *loader) parseWaitFor(n *yaml.Node, s *stepDef) *WaitFor {
 		return nil
 	}
 	w := &WaitFor{}
+	var triggersKey *yaml.Node
 	for _, p := range ps {
 		switch p.key.Value {
 		case "signal":
 			if name, ok := l.str(p.val, "wait_for.signal"); ok {
 				w.Signal = name
-				if !ruleNameRE.MatchString(name) {
+				switch {
+				case !ruleNameRE.MatchString(name):
 					l.errorf(deref(p.val), "step %s: wait_for.signal %q must match [A-Za-z0-9][A-Za-z0-9_.-]*", s.ID, name)
+				case strings.HasPrefix(name, reservedSignalPrefix):
+					l.errorf(deref(p.val), "step %s: wait_for.signal %q: names starting with %q are hookflow's own", s.ID, name, reservedSignalPrefix)
 				}
 			}
+		case "event":
+			types, nodes := l.strs(p.val, "wait_for.event")
+			if len(types) == 0 && deref(p.val).Kind == yaml.SequenceNode {
+				l.errorf(p.val, "step %s: wait_for.event must name at least one event type", s.ID)
+			}
+			for i, t := range types {
+				if t == "" {
+					l.errorf(nodes[i], "step %s: wait_for.event: an event type cannot be empty", s.ID)
+				}
+			}
+			w.Events = types
+		case "triggers":
+			triggersKey = p.key
+			w.Triggers, s.triggerNodes = l.strs(p.val, "wait_for.triggers")
 		case "timeout":
 			w.Timeout, _ = l.duration(p.val, s, "wait_for.timeout")
 		case "match":
@@ -152,8 +175,13 @@ func (l *loader) parseWaitFor(n *yaml.Node, s *stepDef) *WaitFor {
 			l.errorf(p.key, "unknown field `%s` in step %s wait_for (want %s)", p.key.Value, s.ID, waitForFields)
 		}
 	}
-	if w.Signal == "" {
-		l.errorf(deref(n), "step %s: wait_for is missing signal (the name of the signal to wait for)", s.ID)
+	switch {
+	case w.Signal == "" && len(w.Events) == 0:
+		l.errorf(deref(n), "step %s: wait_for needs signal (a name delivered by `hookflow signal`) or event (a correlated event type)", s.ID)
+	case w.Signal != "" && len(w.Events) > 0:
+		l.errorf(deref(n), "step %s: wait_for takes signal or event, not both (split it into two steps)", s.ID)
+	case triggersKey != nil && w.Signal != "":
+		l.errorf(triggersKey, "step %s: wait_for.triggers only applies to event, not signal", s.ID)
 	}
 	return w
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 	"gopkg.in/yaml.v3"
 
+	"github.com/hookflow/hookflow/rules"
 	"github.com/hookflow/hookflow/triggers/verify"
 )
 
@@ -44,7 +45,18 @@ type Trigger struct {
 	// DedupeWindow is how long a body's sha256 is remembered to answer a
 	// replay under a new delivery id with the original run; 0 disables.
 	DedupeWindow time.Duration
+	// CorrelateBuffer is how long a correlated event waits for a run to
+	// wait for it (correlate_buffer); 0 when the trigger does not correlate.
+	CorrelateBuffer time.Duration
 }
+
+// DefaultCorrelateBuffer keeps a correlated event for runs that start
+// waiting after it arrived (a provider delivering out of order).
+const DefaultCorrelateBuffer = 24 * time.Hour
+
+// maxCorrelateBuffer keeps buffered events well inside a namespace's
+// retention, beyond which the event they refer to is gone.
+const maxCorrelateBuffer = 30 * 24 * time.Hour
 
 // Set is a project's triggers by name.
 type Set struct {
@@ -72,6 +84,18 @@ func (s *Set) Unverified() []string {
 	return out
 }
 
+// Correlating lists, sorted, the triggers that set `correlate`: their events
+// can resume runs waiting in a wait_for.event.
+func (s *Set) Correlating() []string {
+	out := []string{}
+	for _, n := range s.Names() {
+		if s.byName[n].corrExpr != nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // Names lists the trigger names, sorted.
 func (s *Set) Names() []string {
 	names := make([]string, 0, len(s.byName))
@@ -84,7 +108,7 @@ func (s *Set) Names() []string {
 
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 
-var triggerFields = []string{"verify", "event_id", "event_type", "schema", "body", "body_limit", "rate_limit", "burst", "allow_ips", "dedupe_window", "correlate"}
+var triggerFields = []string{"verify", "event_id", "event_type", "schema", "body", "body_limit", "rate_limit", "burst", "allow_ips", "dedupe_window", "correlate", "correlate_buffer"}
 
 // Load compiles the `triggers:` mapping of hookflow.yaml. file names the file
 // in error positions; every error is reported, one per line, as
@@ -221,6 +245,22 @@ func loadTrigger(file, name string, node *yaml.Node) (*Trigger, []error) {
 			fail(n, "dedupe_window: %v", err)
 		}
 		t.DedupeWindow = d
+	}
+	if t.corrExpr != nil {
+		t.CorrelateBuffer = DefaultCorrelateBuffer
+	}
+	if n, ok := fields["correlate_buffer"]; ok {
+		d, err := rules.ParseDuration(n.Value)
+		switch {
+		case t.corrExpr == nil:
+			fail(n, "correlate_buffer only applies with correlate; add `correlate: <expression>` or remove it")
+		case err != nil:
+			fail(n, "correlate_buffer: %v", err)
+		case d > maxCorrelateBuffer:
+			fail(n, "correlate_buffer: %s is longer than 30d", n.Value)
+		default:
+			t.CorrelateBuffer = d
+		}
 	}
 	if len(errs) > 0 {
 		return nil, errs

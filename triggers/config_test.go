@@ -37,6 +37,9 @@ func TestLoadErrorsHavePositions(t *testing.T) {
 		{"ips not a list", "orders:\n  verify: {scheme: none}\n  allow_ips: 10.0.0.0/8\n", "allow_ips: must be a non-empty list"},
 		{"bad window", "orders:\n  verify: {scheme: none}\n  dedupe_window: 1d\n", "hookflow.yaml:3:18: triggers.orders: dedupe_window: \"1d\" is not a duration"},
 		{"negative window", "orders:\n  verify: {scheme: none}\n  dedupe_window: -1h\n", "dedupe_window: \"-1h\" is not a duration"},
+		{"buffer without correlate", "orders:\n  verify: {scheme: none}\n  correlate_buffer: 1h\n", "hookflow.yaml:3:21: triggers.orders: correlate_buffer only applies with correlate"},
+		{"bad buffer", "orders:\n  verify: {scheme: none}\n  correlate: payload.id\n  correlate_buffer: soon\n", `hookflow.yaml:4:21: triggers.orders: correlate_buffer: "soon" is not a duration`},
+		{"long buffer", "orders:\n  verify: {scheme: none}\n  correlate: payload.id\n  correlate_buffer: 31d\n", "correlate_buffer: 31d is longer than 30d"},
 		{"bad body", "orders:\n  verify: {scheme: none}\n  body: xml\n", "hookflow.yaml:3:9: triggers.orders: body: \"xml\" is not a body format; write json (the default) or form"},
 	}
 	for _, tc := range cases {
@@ -46,6 +49,25 @@ func TestLoadErrorsHavePositions(t *testing.T) {
 				t.Fatalf("error %v\nwant it to contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestCorrelateBuffer(t *testing.T) {
+	set, err := loadYAML(t, `
+a: {verify: {scheme: none}, correlate: payload.id}
+b: {verify: {scheme: none}, correlate: payload.id, correlate_buffer: 2d}
+c: {verify: {scheme: none}}
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]time.Duration{"a": DefaultCorrelateBuffer, "b": 48 * time.Hour, "c": 0} {
+		if tr, _ := set.Get(name); tr.CorrelateBuffer != want {
+			t.Errorf("%s: buffer %s, want %s", name, tr.CorrelateBuffer, want)
+		}
+	}
+	if got := set.Correlating(); strings.Join(got, ",") != "a,b" {
+		t.Errorf("Correlating() = %v, want a, b", got)
 	}
 }
 

@@ -133,10 +133,11 @@ func Load(dir string, getenv func(string) (string, bool)) (*Project, error) {
 		return nil, errors.Join(errs...)
 	}
 	p.Rules, err = rules.Load(p.RulesDir, rules.Options{
-		Triggers:  p.Triggers.Names(),
-		Operation: p.Integrations.Check,
-		URLPaths:  p.Integrations.URLPaths,
-		Vars:      vars,
+		Triggers:    p.Triggers.Names(),
+		Correlating: p.Triggers.Correlating(),
+		Operation:   p.Integrations.Check,
+		URLPaths:    p.Integrations.URLPaths,
+		Vars:        vars,
 	})
 	if err != nil {
 		errs = append(errs, err)
