@@ -186,8 +186,7 @@ func (s *send) Output(r *integrations.Response) (any, error) {
 	if r.Truncated || len(bytes.TrimSpace(r.Body)) == 0 {
 		return nil, nil
 	}
-	var v any
-	if err := json.Unmarshal(r.Body, &v); err == nil {
+	if v, err := integrations.DecodeAny(r.Body); err == nil {
 		return v, nil
 	}
 	return string(r.Body), nil
