@@ -4,15 +4,23 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.temporal.io/sdk/converter"
+
 	"github.com/hookflow/hookflow/integrations"
 	"github.com/hookflow/hookflow/rules"
 )
 
 // Registered activity names: public API, recorded in every history.
 const (
-	MatchRulesName = "MatchRules"
-	CallStepName   = "CallStep"
-	EvaluateName   = "Evaluate"
+	MatchRulesName  = "MatchRules"
+	CallStepName    = "CallStep"
+	EvaluateName    = "Evaluate"
+	PublishName     = "PublishEvent"
+	SubscribeName   = "Subscribe"
+	UnsubscribeName = "Unsubscribe"
+	LoadEventName   = "LoadEvent"
+	// RouteEventName is the Visibility-based router of runs started before
+	// correlation mailboxes; it is kept only for those runs.
 	RouteEventName = "RouteEvent"
 )
 
@@ -22,6 +30,12 @@ type Project struct {
 	Integrations *integrations.Set
 	// SearchAttributes are computed from each event by MatchRules.
 	SearchAttributes []SearchAttribute
+	// Correlation is each correlating trigger's buffer window: how long its
+	// events wait in their mailbox for a run to start waiting for them.
+	Correlation map[string]time.Duration
+	// HealthNotify is the call that announces an integration's health
+	// change (hookflow.yaml `health.notify`), or nil.
+	HealthNotify *rules.Step
 }
 
 // SearchAttribute is a project-declared search attribute: Value is an expr
@@ -40,19 +54,31 @@ type Recorder interface {
 	IntegrationUp(integration string, up bool)
 }
 
+// Deps are the activities' connections to the rest of the process; any may
+// be nil where a process does not need it (tests, `hookflow test`).
+type Deps struct {
+	Metrics Recorder
+	// Temporal routes correlated events and answers the circuit.
+	Temporal Temporal
+	// DataConverter decodes the events LoadEvent reads from history; nil is
+	// the SDK's default (no encryption).
+	DataConverter converter.DataConverter
+}
+
 // Activities are the worker's activities. The project can be swapped while
 // running (hot reload); a call sees one project throughout.
 type Activities struct {
-	project  atomic.Pointer[Project]
-	metrics  Recorder
-	temporal Temporal
-	circuit  circuit
+	project atomic.Pointer[Project]
+	deps    Deps
+	circuit circuit
 }
 
-// New returns activities over p; metrics may be nil, and temporal (for
-// routing correlated events) too where no trigger correlates.
-func New(p Project, metrics Recorder, temporal Temporal) *Activities {
-	a := &Activities{metrics: metrics, temporal: temporal}
+// New returns activities over p.
+func New(p Project, deps Deps) *Activities {
+	if deps.DataConverter == nil {
+		deps.DataConverter = converter.GetDefaultDataConverter()
+	}
+	a := &Activities{deps: deps}
 	a.Swap(p)
 	return a
 }
@@ -75,9 +101,15 @@ type Plan struct {
 
 // AttributeValue is one computed search attribute.
 type AttributeValue struct {
-	Name  string `json:"name"`
-	Type  string `json:"type"`
-	Value any    `json:"value"`
+	Name string `json:"name"`
+	Type string `json:"type"`
+	// Text is the value as the template printed it: exact, also for
+	// integers beyond 2^53, which a JSON number through history is not.
+	Text string `json:"text,omitempty"`
+	// Value is the value itself; only runs recorded before Text read it.
+	Value any `json:"value,omitempty"`
+	// List holds the items of a keyword_list, each as text.
+	List []string `json:"list,omitempty"`
 }
 
 // Policy is how a step of one integration is retried and timed out.
@@ -86,6 +118,9 @@ type Policy struct {
 	Timeout time.Duration            `json:"timeout"`
 	// TaskQueue is the integration's own queue when it is rate limited; "" is the shared one.
 	TaskQueue string `json:"task_queue,omitempty"`
+	// Checked is set when the integration has a health check, whose
+	// circuit can hold its steps.
+	Checked bool `json:"checked,omitempty"`
 }
 
 // TaskQueue is hookflow's shared task queue; a limited integration's steps

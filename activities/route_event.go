@@ -7,15 +7,7 @@ import (
 
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/converter"
 )
-
-// Temporal is what routing and the circuit need of a Temporal client.
-type Temporal interface {
-	ListWorkflow(ctx context.Context, req *workflowservice.ListWorkflowExecutionsRequest) (*workflowservice.ListWorkflowExecutionsResponse, error)
-	SignalWorkflow(ctx context.Context, workflowID, runID, signalName string, arg any) error
-	QueryWorkflow(ctx context.Context, workflowID, runID, queryType string, args ...any) (converter.EncodedValue, error)
-}
 
 // RouteInput is a correlated event to deliver to the runs waiting on its key.
 type RouteInput struct {
@@ -26,10 +18,11 @@ type RouteInput struct {
 	Except string `json:"except"`
 }
 
-// RouteEvent signals every running run with the same correlation key. It
-// is an activity, so routing is retried and recorded like any other effect.
+// RouteEvent signals every running run with the same correlation key, found
+// through Visibility. Only runs started before correlation mailboxes call
+// it; Visibility lags, which is why mailboxes replaced it.
 func (a *Activities) RouteEvent(ctx context.Context, in RouteInput) (int, error) {
-	if a.temporal == nil {
+	if a.deps.Temporal == nil {
 		return 0, fmt.Errorf("correlation needs a Temporal client on the worker")
 	}
 	ns := activity.GetInfo(ctx).WorkflowNamespace
@@ -37,12 +30,12 @@ func (a *Activities) RouteEvent(ctx context.Context, in RouteInput) (int, error)
 	n := 0
 	var token []byte
 	for {
-		resp, err := a.temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: ns, Query: q, PageSize: 100, NextPageToken: token})
+		resp, err := a.deps.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: ns, Query: q, PageSize: 100, NextPageToken: token})
 		if err != nil {
 			return n, fmt.Errorf("find runs correlated by %q: %w", in.Key, err)
 		}
 		for _, ex := range resp.GetExecutions() {
-			if err := a.temporal.SignalWorkflow(ctx, ex.GetExecution().GetWorkflowId(), ex.GetExecution().GetRunId(), in.Signal, in.Payload); err != nil {
+			if err := a.deps.Temporal.SignalWorkflow(ctx, ex.GetExecution().GetWorkflowId(), ex.GetExecution().GetRunId(), in.Signal, in.Payload); err != nil {
 				activity.GetLogger(ctx).Warn("route correlated event", "workflow_id", ex.GetExecution().GetWorkflowId(), "error", err)
 				continue // the run may have closed meanwhile
 			}

@@ -1,7 +1,9 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,172 +14,194 @@ import (
 	"github.com/hookflow/hookflow/rules"
 )
 
-// Registered names: public API, recorded in every history.
-const (
-	TaskQueue    = activities.TaskQueue
-	WorkflowName = "HandleEvent"
-)
-
-// Input is the workflow's input: the verified, validated event.
-type Input struct {
-	Event rules.Input `json:"event"`
-	// Replay is set when an operator re-runs a failed run (hookflow replay).
-	Replay *Replay `json:"replay,omitempty"`
-	// Correlation is the trigger's correlate key: the run is findable by it
-	// (HookCorrelationKey) and routes this event, as a signal named after
-	// its type, to other running runs with the same key.
-	Correlation string `json:"correlation,omitempty"`
+// run is one HandleEvent execution: its input, plan, and the steps that
+// wait (for the query and for correlated deliveries).
+type run struct {
+	in         Input
+	wfID       string
+	runID      string
+	plan       activities.Plan
+	waiting    map[string]Waiting          // rule/step → what it waits for
+	inboxes    map[string]workflow.Channel // rule/step → its correlated deliveries
+	dispatcher bool                        // the delivery dispatcher runs
 }
 
-// Replay re-runs a failed run under the same workflow id, so every step keeps
-// its idempotency key. Steps that succeeded before are not called again:
-// their recorded states are reused.
-type Replay struct {
-	FromRunID string `json:"from_run_id"`
-	// Plan, when set, is the failed run's plan (--rules original); when nil
-	// the current rules are matched again (--rules current).
-	Plan *activities.Plan `json:"plan,omitempty"`
-	// Done is rule → step → state from the failed run; only succeeded states are reused.
-	Done map[string]map[string]rules.StepState `json:"done,omitempty"`
-}
-
-// Result is what a run returns, visible in the Web UI.
-type Result struct {
-	Status  string       `json:"status"`
-	Version string       `json:"rules_version,omitempty"`
-	Rules   []RuleResult `json:"rules,omitempty"`
-	// Plan is kept on failure, so a replay can follow the original rules.
-	Plan *activities.Plan `json:"plan,omitempty"`
-}
-
-// RuleResult is the outcome of one matched rule.
-type RuleResult struct {
-	Name    string                     `json:"name"`
-	Status  string                     `json:"status"`
-	Steps   map[string]rules.StepState `json:"steps"`
-	Failure *rules.Failure             `json:"failure,omitempty"`
-}
-
-// HandleEvent runs the rules that match one event.
+// HandleEvent runs the rules that match one event. Its registered name is
+// WorkflowName (HandleEventV2).
 func HandleEvent(ctx workflow.Context, in Input) (Result, error) {
-	if in.Correlation != "" && in.Replay == nil {
-		routeEvent(ctx, in)
+	info := workflow.GetInfo(ctx)
+	r := &run{
+		in:      in,
+		wfID:    info.WorkflowExecution.ID,
+		runID:   info.WorkflowExecution.RunID,
+		waiting: map[string]Waiting{},
+		inboxes: map[string]workflow.Channel{},
 	}
-	var plan activities.Plan
-	var err error
-	if in.Replay != nil && in.Replay.Plan != nil {
-		plan = *in.Replay.Plan
-	} else {
-		plan, err = matchRules(ctx, in)
+	if err := workflow.SetQueryHandler(ctx, WaitingQuery, r.waitingNow); err != nil {
+		return Result{}, err
 	}
+	plan, err := r.planFor(ctx)
 	if err != nil {
 		setStatus(ctx, StatusFailed)
 		return Result{Status: StatusFailed}, err
 	}
-	names := make([]string, len(plan.Rules))
-	for i, r := range plan.Rules {
-		names[i] = r.Name
+	r.plan = plan
+	// An event some rule waits for goes to its trigger's mailbox for its
+	// key, beside this run's own rules; publishing outlives a cancel.
+	var published workflow.Future
+	if in.Correlation != "" && in.Replay == nil && plan.Awaited {
+		published = r.publish(disconnected(ctx))
 	}
-	_ = workflow.UpsertTypedSearchAttributes(ctx,
-		AttrRules.ValueSet(names),
-		AttrRulesVersion.ValueSet(plan.Version))
-	if len(plan.Attributes) > 0 {
-		// Only plans of projects that declare attributes have them, so runs
-		// recorded without them replay unchanged.
-		updates, problems := attributeUpdates(plan.Attributes)
-		for _, p := range problems {
-			workflow.GetLogger(ctx).Warn("search attribute not set", "problem", p)
-		}
-		if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
-			workflow.GetLogger(ctx).Warn("set project search attributes", "error", err)
+	res, err := r.execute(ctx)
+	if published != nil {
+		if perr := published.Get(ctx, nil); perr != nil {
+			workflow.GetLogger(ctx).Error("publish correlated event", "key", in.Correlation, "error", perr)
 		}
 	}
-	// The run's one-line summary in the Web UI: which rules it runs.
+	return res, err
+}
+
+// execute runs every matched rule and settles the run's status.
+func (r *run) execute(ctx workflow.Context) (Result, error) {
+	plan := r.plan
+	ev := r.in.Event.Event
 	if len(plan.Rules) == 0 {
 		workflow.SetCurrentDetails(ctx, "no rule matched")
-	} else {
-		workflow.SetCurrentDetails(ctx, fmt.Sprintf("%s · %s · rules: %s", in.Event.Event.Trigger, in.Event.Event.Type, strings.Join(names, ", ")))
-	}
-	if len(plan.Rules) == 0 {
-		setStatus(ctx, StatusNoMatch)
+		if r.in.Plan != nil {
+			countFinished(ctx, StatusNoMatch) // the front door set HookStatus at start
+		} else {
+			setStatus(ctx, StatusNoMatch)
+		}
 		return Result{Status: StatusNoMatch, Version: plan.Version}, nil
 	}
+	names := make([]string, len(plan.Rules))
+	for i, pr := range plan.Rules {
+		names[i] = pr.Name
+	}
+	workflow.SetCurrentDetails(ctx, fmt.Sprintf("%s · %s · rules: %s", ev.Trigger, ev.Type, strings.Join(names, ", ")))
 
 	res := Result{Status: StatusCompleted, Version: plan.Version, Rules: make([]RuleResult, len(plan.Rules))}
 	wg := workflow.NewWaitGroup(ctx)
 	for i := range plan.Rules {
-		wg.Add(1)
-		workflow.Go(ctx, func(ctx workflow.Context) {
-			defer wg.Done()
+		wg.Go(ctx, func(ctx workflow.Context) {
 			var done map[string]rules.StepState
-			if in.Replay != nil {
-				done = in.Replay.Done[plan.Rules[i].Name]
+			if r.in.Replay != nil {
+				done = r.in.Replay.Done[plan.Rules[i].Name]
 			}
-			res.Rules[i] = runRule(ctx, in, plan, plan.Rules[i], done)
+			res.Rules[i] = r.runRule(ctx, plan.Rules[i], done)
 		})
 	}
 	wg.Wait(ctx)
 
+	if ctx.Err() != nil {
+		// Cancelled: whatever the rules reached, the run ends CANCELED.
+		dctx := disconnected(ctx)
+		res.Status = StatusCanceled
+		setStatus(dctx, StatusCanceled)
+		return res, temporal.NewCanceledError(res)
+	}
 	var failed, failedSteps []string
-	for _, r := range res.Rules {
-		if r.Status == StatusFailed {
-			failed = append(failed, fmt.Sprintf("rule %s step %s: %s", r.Name, r.Failure.Step, r.Failure.Message))
-			failedSteps = append(failedSteps, r.Name+"/"+r.Failure.Step)
+	for _, rr := range res.Rules {
+		if rr.Status == StatusFailed {
+			failed = append(failed, fmt.Sprintf("rule %s step %s: %s", rr.Name, rr.Failure.Step, rr.Failure.Message))
+			failedSteps = append(failedSteps, rr.Name+"/"+rr.Failure.Step)
 		}
 	}
 	if len(failed) > 0 {
 		res.Status = StatusFailed
 		res.Plan = &plan
-		// Runs recorded before HookFailedSteps existed replay without it.
-		if workflow.GetVersion(ctx, "HookFailedSteps", workflow.DefaultVersion, 1) >= 1 {
-			_ = workflow.UpsertTypedSearchAttributes(ctx, AttrFailedSteps.ValueSet(failedSteps))
-		}
-		setStatus(ctx, StatusFailed)
+		setStatus(ctx, StatusFailed, AttrFailedSteps.ValueSet(failedSteps))
 		return res, temporal.NewNonRetryableApplicationError(strings.Join(failed, "; "), "StepFailed", nil, res)
+	}
+	// A completed run's outputs are in its steps' events: keep the result small.
+	for i := range res.Rules {
+		for id, st := range res.Rules[i].Steps { // each entry is rewritten in place: order does not matter
+			st.Output = nil
+			res.Rules[i].Steps[id] = st
+		}
 	}
 	setStatus(ctx, StatusCompleted)
 	return res, nil
 }
 
-func matchRules(ctx workflow.Context, in Input) (activities.Plan, error) {
-	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+// planFor is the front door's plan, a replay's original plan, or the
+// current rules matched in a local activity (whose search attributes the
+// run then sets itself).
+func (r *run) planFor(ctx workflow.Context) (activities.Plan, error) {
+	switch {
+	case r.in.Replay != nil && r.in.Replay.Plan != nil:
+		return *r.in.Replay.Plan, nil
+	case r.in.Plan != nil && r.in.Replay == nil:
+		return *r.in.Plan, nil
+	}
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout: 10 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 3},
+		Summary:             "match rules",
 	})
 	var plan activities.Plan
-	err := workflow.ExecuteLocalActivity(ctx, activities.MatchRulesName, in.Event).Get(ctx, &plan)
-	return plan, err
-}
-
-// MetricRunsFinished counts finished runs by status (the SDK's metrics
-// handler is replay-safe: a replayed run is not counted twice).
-const MetricRunsFinished = "hookflow_runs_finished_total"
-
-// setStatus records a run's final status in HookStatus and in metrics.
-func setStatus(ctx workflow.Context, status string) {
-	if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(status)); err != nil {
-		workflow.GetLogger(ctx).Warn("set HookStatus", "error", err)
+	if err := workflow.ExecuteLocalActivity(lctx, activities.MatchRulesName, r.in.Event).Get(ctx, &plan); err != nil {
+		return plan, err
 	}
-	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"status": status}).Counter(MetricRunsFinished).Inc(1)
+	updates, problems := PlanAttributes(plan)
+	for _, p := range problems {
+		workflow.GetLogger(ctx).Warn("search attribute not set", "problem", p)
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
+		workflow.GetLogger(ctx).Warn("set search attributes", "error", err)
+	}
+	return plan, nil
 }
 
-// routeEvent delivers a correlated event to the runs waiting on its key, as
-// a signal named after the event type. Failing to route does not fail this
-// run: its own rules still run.
-func routeEvent(ctx workflow.Context, in Input) {
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout:    30 * time.Second,
-		ScheduleToCloseTimeout: 10 * time.Minute,
-		Summary:                "route " + in.Event.Event.Type + " · key " + in.Correlation,
+// publish hands the event to its trigger's mailbox for its correlation key.
+func (r *run) publish(ctx workflow.Context) workflow.Future {
+	ev := r.in.Event.Event
+	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		ScheduleToCloseTimeout: time.Hour,
+		StartToCloseTimeout:    10 * time.Second,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+		Summary:                "publish " + ev.Type + " · key " + r.in.Correlation,
 	})
-	var n int
-	err := workflow.ExecuteActivity(ctx, activities.RouteEventName, activities.RouteInput{
-		Key:     in.Correlation,
-		Signal:  in.Event.Event.Type,
-		Payload: in.Event.Payload,
-		Except:  workflow.GetInfo(ctx).WorkflowExecution.ID,
-	}).Get(ctx, &n)
-	if err != nil {
-		workflow.GetLogger(ctx).Error("route correlated event", "key", in.Correlation, "error", err)
+	return workflow.ExecuteLocalActivity(ctx, activities.PublishName, activities.CorrelateInput{
+		Trigger: ev.Trigger,
+		Key:     r.in.Correlation,
+		Event: &activities.EventRef{
+			WorkflowID: r.wfID, RunID: r.runID,
+			ID: ev.ID, Type: ev.Type, Trigger: ev.Trigger, ReceivedAt: ev.ReceivedAt,
+		},
+	})
+}
+
+// waitingNow answers WaitingQuery, sorted by rule and step.
+func (r *run) waitingNow() ([]Waiting, error) {
+	out := make([]Waiting, 0, len(r.waiting))
+	for _, w := range r.waiting { // sorted below
+		out = append(out, w)
 	}
+	slices.SortFunc(out, func(a, b Waiting) int { return strings.Compare(a.Rule+"/"+a.Step, b.Rule+"/"+b.Step) })
+	return out, nil
+}
+
+// failureMessage is what the integration said, without the SDK's wrapping.
+func failureMessage(err error) string {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return appErr.Message()
+	}
+	var timeoutErr *temporal.TimeoutError
+	if errors.As(err, &timeoutErr) {
+		if errors.As(timeoutErr.Unwrap(), &appErr) {
+			return "gave up retrying: " + appErr.Message()
+		}
+		return "timed out (" + timeoutErr.TimeoutType().String() + ")"
+	}
+	return err.Error()
+}
+
+// disconnected is a context that outlives the run's cancellation, for what
+// must still happen after a cancel: on_cancel steps, the final status,
+// withdrawing subscriptions, publishing the event.
+func disconnected(ctx workflow.Context) workflow.Context {
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	return dctx
 }

@@ -1,211 +1,322 @@
-package workflows
+package workflows_test
 
 import (
-	"context"
 	"errors"
-	"log/slog"
-	"sync"
+	"strings"
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/activity"
-	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/testsuite"
 
 	"github.com/hookflow/hookflow/activities"
-	"github.com/hookflow/hookflow/integrations"
-	"github.com/hookflow/hookflow/rules"
+	"github.com/hookflow/hookflow/workflows"
 )
 
-// fakeActivities stands in for the real ones: a fixed plan and a scripted CallStep.
-type fakeActivities struct {
-	plan activities.Plan
-	call func(in activities.StepInput) (activities.StepResult, error)
+const twoSteps = `
+name: two
+on: [shop]
+when: event.type == "order"
+steps:
+  - id: contact
+    call: crm.send
+    with: { path: /contact, body: { email: "${{ payload.email }}" } }
+  - id: notify
+    call: ops.send
+    needs: [contact]
+    with: { path: /notify, body: { contact: "${{ steps.contact.output.id }}" } }
+`
 
-	mu    sync.Mutex
-	calls []activities.StepInput
-}
-
-func (f *fakeActivities) MatchRules(context.Context, rules.Input) (activities.Plan, error) {
-	return f.plan, nil
-}
-
-func (f *fakeActivities) CallStep(_ context.Context, in activities.StepInput) (activities.StepResult, error) {
-	if in.Step.If == "false" {
-		return activities.StepResult{Skipped: true}, nil
-	}
-	f.mu.Lock()
-	f.calls = append(f.calls, in)
-	f.mu.Unlock()
-	return f.call(in)
-}
-
-// Evaluate treats an expression as its own answer: "true" or "false", and a
-// match expression "signal.ok" as the signal's ok field.
-func (f *fakeActivities) Evaluate(_ context.Context, in activities.EvaluateInput) (bool, error) {
-	if in.IsMatch {
-		m, _ := in.Signal.(map[string]any)
-		return m["ok"] == true, nil
-	}
-	return in.Expr == "true", nil
-}
-
-func (f *fakeActivities) stepsCalled() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var ids []string
-	for _, c := range f.calls {
-		ids = append(ids, c.Rule+"/"+c.Step.ID)
-	}
-	return ids
-}
-
-func newEnv(t *testing.T, f *fakeActivities) *testsuite.TestWorkflowEnvironment {
-	t.Helper()
-	var s testsuite.WorkflowTestSuite
-	s.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)))
-	env := s.NewTestWorkflowEnvironment()
-	env.RegisterActivityWithOptions(f.MatchRules, activity.RegisterOptions{Name: activities.MatchRulesName})
-	env.RegisterActivityWithOptions(f.CallStep, activity.RegisterOptions{Name: activities.CallStepName})
-	env.RegisterActivityWithOptions(f.Evaluate, activity.RegisterOptions{Name: activities.EvaluateName})
-	return env
-}
-
-var testInput = Input{Event: rules.Input{
-	Event:   rules.Event{ID: "evt-1", Type: "orders/paid", Trigger: "shop", ReceivedAt: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)},
-	Payload: map[string]any{"email": "a@example.com"},
-}}
-
-var fastPolicy = activities.Policy{
-	Retry:   integrations.RetryPolicy{Initial: time.Second, Backoff: 2, MaxInterval: time.Minute, MaxAttempts: 3, Expire: time.Hour},
-	Timeout: 10 * time.Second,
-}
-
-func plan(rs ...rules.PlannedRule) activities.Plan {
-	return activities.Plan{Plan: rules.Plan{Version: "v1", Rules: rs}, Policies: map[string]activities.Policy{"crm": fastPolicy, "ops": fastPolicy}}
-}
-
-func ok(out any) (activities.StepResult, error) {
-	return activities.StepResult{Result: integrations.Result{Output: out}}, nil
-}
-
-func TestNoMatchEndsNoMatch(t *testing.T) {
-	f := &fakeActivities{plan: plan()}
-	env := newEnv(t, f)
-	env.ExecuteWorkflow(HandleEvent, testInput)
-	if err := env.GetWorkflowError(); err != nil {
+func TestTwoStepsRunAsLocalActivitiesInNeedsOrder(t *testing.T) {
+	h := newHarness(t, map[string]string{"two.yaml": twoSteps})
+	h.recv.answer("/crm/contact", `{"id":"c-1"}`)
+	res, err := h.run(h.event("order", map[string]any{"email": "a@example.com"}))
+	if err != nil {
 		t.Fatal(err)
 	}
-	var res Result
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
+	if got := joined(h.recv.paths()); got != "/crm/contact /ops/notify" {
+		t.Fatalf("calls %q, want contact then notify", got)
 	}
-	if res.Status != StatusNoMatch || len(f.stepsCalled()) != 0 {
-		t.Fatalf("status %q, calls %v; want no-match and no calls", res.Status, f.stepsCalled())
+	if n := jsonBody(t, h.recv.requests("/ops/notify")[0])["contact"]; n != "c-1" {
+		t.Errorf("notify saw contact %v, want c-1 (contact's output)", n)
+	}
+	if h.starts("local CallStep") != 2 || h.starts("activity CallStep") != 0 {
+		t.Errorf("started %v; want two CallStep local activities and no activity", h.started)
+	}
+	if k := h.recv.requests("/ops/notify")[0].Key; !strings.HasSuffix(k, "/two/notify") {
+		t.Errorf("Idempotency-Key %q", k)
+	}
+	if res.Status != workflows.StatusCompleted || res.Rules[0].Steps["notify"].Status != "succeeded" {
+		t.Fatalf("result %+v", res)
+	}
+	if res.Rules[0].Steps["contact"].Output != nil {
+		t.Errorf("a completed run's result repeats outputs: %+v", res.Rules[0].Steps)
 	}
 }
 
-func TestNeedsOrderAndOutputsFlow(t *testing.T) {
-	f := &fakeActivities{plan: plan(rules.PlannedRule{Name: "vip", Steps: []rules.Step{
-		{ID: "notify", Call: "ops.send", Needs: []string{"contact"}},
-		{ID: "contact", Call: "crm.send"},
-	}})}
-	f.call = func(in activities.StepInput) (activities.StepResult, error) {
-		if in.Step.ID == "notify" {
-			if got := in.Steps["contact"]; got.Status != "succeeded" || got.Output.(map[string]any)["id"] != "c-1" {
-				return activities.StepResult{}, temporal.NewNonRetryableApplicationError("notify ran without contact's output", "Test", nil)
-			}
+// TestSkippedStepSchedulesNoCall: `if` is evaluated before anything is
+// scheduled; a skipped step and its dependants call nothing and show as
+// skipped.
+func TestSkippedStepSchedulesNoCall(t *testing.T) {
+	h := newHarness(t, map[string]string{"gate.yaml": `
+name: gate
+on: [shop]
+steps:
+  - id: big
+    if: payload.total > vars.threshold
+    call: crm.send
+    with: { path: /big }
+  - id: after
+    call: ops.send
+    needs: [big]
+    with: { path: /after }
+  - id: always
+    call: ops.send
+    with: { path: /always }
+`})
+	res, err := h.run(h.event("order", map[string]any{"total": 5}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := joined(h.recv.paths()); got != "/ops/always" {
+		t.Fatalf("calls %q, want only /ops/always", got)
+	}
+	if h.starts("local CallStep") != 1 || h.starts("local Evaluate") != 1 || h.starts("activity CallStep") != 0 {
+		t.Errorf("started %v; want one Evaluate (the if) and one CallStep (always)", h.started)
+	}
+	steps := res.Rules[0].Steps
+	if steps["big"].Status != "skipped" || steps["after"].Status != "skipped" || steps["always"].Status != "succeeded" {
+		t.Fatalf("steps %+v", steps)
+	}
+}
+
+// TestRetryableFailureMovesToAnActivity: the local attempt fails with 503;
+// the step goes on as a CallStep activity with the rendered request (not
+// the event) and the integration's retry schedule, same Idempotency-Key.
+func TestRetryableFailureMovesToAnActivity(t *testing.T) {
+	h := newHarness(t, map[string]string{"two.yaml": twoSteps})
+	h.recv.answer("/crm/contact", `{"id":"c-1"}`, 503, 503, 200)
+	start := h.env.Now()
+	if _, err := h.run(h.event("order", map[string]any{"email": "a@example.com"})); err != nil {
+		t.Fatal(err)
+	}
+	reqs := h.recv.requests("/crm/contact")
+	if len(reqs) != 3 {
+		t.Fatalf("%d attempts at contact, want 3", len(reqs))
+	}
+	for _, r := range reqs {
+		if r.Key != reqs[0].Key || r.Body != reqs[0].Body {
+			t.Fatalf("attempts differ: %+v", reqs)
 		}
-		if in.WorkflowID == "" {
-			return activities.StepResult{}, errors.New("no workflow id in step input")
+	}
+	if h.starts("local CallStep") != 2 || len(h.inputs) != 2 {
+		t.Fatalf("started %v; want the first attempt local, the next two as CallStep activity attempts", h.started)
+	}
+	for _, in := range h.inputs {
+		if !in.Prepared || in.Input["body"] == nil || in.Event.Payload != nil || in.Step.With != nil {
+			t.Errorf("the activity got %+v; want the rendered input only", in)
 		}
-		return ok(map[string]any{"id": "c-1"})
 	}
-	env := newEnv(t, f)
-	env.ExecuteWorkflow(HandleEvent, testInput)
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
+	if d := h.env.Now().Sub(start); d < time.Second {
+		t.Errorf("retried after %s; want the integration's initial interval (1s) first", d)
 	}
-	var res Result
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
+}
+
+func TestMaxAttemptsCountsTheLocalAttempt(t *testing.T) {
+	h := newHarness(t, map[string]string{"one.yaml": `
+name: one
+on: [shop]
+steps:
+  - id: sms
+    call: crm.send
+    retry: { max_attempts: 1 }
+    with: { path: /sms }
+`})
+	h.recv.answer("/crm/sms", "", 503, 503)
+	res, err := h.run(h.event("order", nil))
+	if err == nil {
+		t.Fatal("run succeeded; want it failed after one attempt")
 	}
-	got := f.stepsCalled()
-	if len(got) != 2 || got[0] != "vip/contact" || got[1] != "vip/notify" {
-		t.Fatalf("calls %v, want contact then notify", got)
+	if n := len(h.recv.requests("/crm/sms")); n != 1 {
+		t.Fatalf("%d attempts, want exactly 1", n)
 	}
-	if res.Status != StatusCompleted || res.Rules[0].Steps["notify"].Status != "succeeded" {
+	if f := res.Rules[0].Failure; f == nil || !strings.Contains(f.Message, "gave up after 1 attempt") {
+		t.Fatalf("failure %+v", f)
+	}
+}
+
+func TestPermanentFailureRunsOnFailure(t *testing.T) {
+	h := newHarness(t, map[string]string{"bad.yaml": `
+name: bad
+on: [shop]
+steps:
+  - id: contact
+    call: crm.send
+    with: { path: /contact }
+  - id: never
+    call: crm.send
+    needs: [contact]
+    with: { path: /never }
+on_failure:
+  - call: ops.send
+    with: { path: /alert, body: { text: "${{ failure.step }}: ${{ failure.message }}" } }
+`})
+	h.recv.answer("/crm/contact", `{"message":"email is invalid"}`, 400)
+	res, err := h.run(h.event("order", nil))
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || appErr.Type() != "StepFailed" {
+		t.Fatalf("error %v; want StepFailed", err)
+	}
+	if got := joined(h.recv.paths()); got != "/crm/contact /ops/alert" {
+		t.Fatalf("calls %q, want contact then the alert", got)
+	}
+	if text := jsonBody(t, h.recv.requests("/ops/alert")[0])["text"]; !strings.Contains(text.(string), "HTTP 400") || !strings.HasPrefix(text.(string), "contact: ") {
+		t.Errorf("alert text %q", text)
+	}
+	if _, ran := res.Rules[0].Steps["never"]; res.Status != workflows.StatusFailed || res.Plan == nil || ran {
 		t.Fatalf("result %+v", res)
 	}
 }
 
-func TestStepsWithoutNeedsRunTogether(t *testing.T) {
-	f := &fakeActivities{plan: plan(rules.PlannedRule{Name: "fan", Steps: []rules.Step{
-		{ID: "a", Call: "crm.send"}, {ID: "b", Call: "ops.send"}, {ID: "c", Call: "ops.send", Needs: []string{"a", "b"}},
-	}})}
-	f.call = func(in activities.StepInput) (activities.StepResult, error) {
-		if in.Step.ID == "c" && len(in.Steps) != 2 {
-			return activities.StepResult{}, temporal.NewNonRetryableApplicationError("c ran before a and b", "Test", nil)
+// TestBrokenRuleFailsAlone: a `when` that errors at run time fails its own
+// rule (visible as rule/when), runs its on_failure, and the neighbour runs.
+func TestBrokenRuleFailsAlone(t *testing.T) {
+	h := newHarness(t, map[string]string{
+		"broken.yaml": `
+name: broken
+on: [shop]
+when: payload.items[5] > 1
+steps:
+  - { id: never, call: crm.send, with: { path: /never } }
+on_failure:
+  - call: ops.send
+    with: { path: /alert, body: { text: "${{ failure.step }}: ${{ failure.message }}" } }
+`,
+		"fine.yaml": `
+name: fine
+on: [shop]
+steps:
+  - { id: send, call: crm.send, with: { path: /fine } }
+`})
+	res, err := h.run(h.event("order", map[string]any{"items": []any{1}}))
+	if err == nil {
+		t.Fatal("run completed; want it failed by the broken rule")
+	}
+	if got := joined(h.recv.paths()); !strings.Contains(got, "/crm/fine") || !strings.Contains(got, "/ops/alert") || strings.Contains(got, "never") {
+		t.Fatalf("calls %q; want fine's call and broken's alert", got)
+	}
+	var broken, fine workflows.RuleResult
+	for _, r := range res.Rules {
+		switch r.Name {
+		case "broken":
+			broken = r
+		case "fine":
+			fine = r
 		}
-		return ok(nil)
 	}
-	env := newEnv(t, f)
-	env.ExecuteWorkflow(HandleEvent, testInput)
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
+	if broken.Status != workflows.StatusFailed || broken.Failure == nil || broken.Failure.Step != "when" {
+		t.Errorf("broken %+v", broken)
 	}
-	if got := f.stepsCalled(); len(got) != 3 || got[2] != "fan/c" {
-		t.Fatalf("calls %v, want a and b, then c", got)
+	if fine.Status != workflows.StatusCompleted {
+		t.Errorf("fine %+v", fine)
 	}
 }
 
-func TestFailureRunsOnFailureAndFailsRun(t *testing.T) {
-	f := &fakeActivities{plan: plan(rules.PlannedRule{
-		Name:      "vip",
-		Steps:     []rules.Step{{ID: "contact", Call: "crm.send"}, {ID: "notify", Call: "ops.send", Needs: []string{"contact"}}},
-		OnFailure: []rules.Step{{ID: "on_failure_1", Call: "ops.send"}},
-	})}
-	var failureSeen *rules.Failure
-	f.call = func(in activities.StepInput) (activities.StepResult, error) {
-		switch in.Step.ID {
-		case "contact":
-			return activities.StepResult{}, temporal.NewNonRetryableApplicationError("HTTP 400: email is invalid", "HTTP400", nil)
-		case "on_failure_1":
-			failureSeen = in.Failure
+// TestIntegersAboveTwoToThe53StayExact: an id from one response reaches the
+// next request unchanged, also through a retried (escalated) call.
+func TestIntegersAboveTwoToThe53StayExact(t *testing.T) {
+	h := newHarness(t, map[string]string{"two.yaml": twoSteps})
+	h.recv.answer("/crm/contact", `{"id":820982911946154508}`)
+	h.recv.answer("/ops/notify", "", 503)
+	if _, err := h.run(h.event("order", map[string]any{"email": "a@example.com"})); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range h.recv.requests("/ops/notify") {
+		if !strings.Contains(r.Body, "820982911946154508") {
+			t.Fatalf("notify body %s lost the id's digits", r.Body)
 		}
-		return ok(nil)
 	}
-	env := newEnv(t, f)
-	env.ExecuteWorkflow(HandleEvent, testInput)
-	if env.GetWorkflowError() == nil {
-		t.Fatal("run succeeded; want it failed")
-	}
-	got := f.stepsCalled()
-	if len(got) != 2 || got[0] != "vip/contact" || got[1] != "vip/on_failure_1" {
-		t.Fatalf("calls %v, want contact then on_failure_1 (notify never)", got)
-	}
-	if failureSeen == nil || failureSeen.Step != "contact" || failureSeen.Message != "HTTP 400: email is invalid" {
-		t.Fatalf("on_failure saw failure %+v", failureSeen)
+	if n := len(h.recv.requests("/ops/notify")); n != 2 {
+		t.Fatalf("%d notify attempts, want 2", n)
 	}
 }
 
-func TestRetryableFailureIsRetried(t *testing.T) {
-	f := &fakeActivities{plan: plan(rules.PlannedRule{Name: "r", Steps: []rules.Step{{ID: "contact", Call: "crm.send"}}})}
-	attempts := 0
-	f.call = func(in activities.StepInput) (activities.StepResult, error) {
-		attempts++
-		if attempts < 3 {
-			return activities.StepResult{}, temporal.NewApplicationError("HTTP 503", "HTTP503")
-		}
-		return ok(map[string]any{"id": 1})
-	}
-	env := newEnv(t, f)
-	env.ExecuteWorkflow(HandleEvent, testInput)
-	if err := env.GetWorkflowError(); err != nil {
+const waiting = `
+name: approval
+on: [shop]
+steps:
+  - id: approved
+    wait_for: { signal: approved, timeout: 1h, match: signal.ok == true }
+  - id: notify
+    call: ops.send
+    needs: [approved]
+    with: { path: /notify, body: { by: "${{ steps.approved.output?.by }}", timed_out: "${{ steps.approved.timed_out }}" } }
+on_cancel:
+  - call: ops.send
+    with: { path: /cancelled }
+`
+
+func TestWaitForSignalMatchAndTimeout(t *testing.T) {
+	h := newHarness(t, map[string]string{"approval.yaml": waiting})
+	h.env.RegisterDelayedCallback(func() { h.env.SignalWorkflow("approved", map[string]any{"ok": false, "by": "mallory"}) }, time.Minute)
+	h.env.RegisterDelayedCallback(func() { h.env.SignalWorkflow("approved", map[string]any{"ok": true, "by": "ada"}) }, 2*time.Minute)
+	if _, err := h.run(h.event("order", nil)); err != nil {
 		t.Fatal(err)
 	}
-	if attempts != 3 {
-		t.Fatalf("%d attempts, want 3", attempts)
+	if by := jsonBody(t, h.recv.requests("/ops/notify")[0])["by"]; by != "ada" {
+		t.Fatalf("notify by %v; want the matching signal's ada", by)
+	}
+
+	h = newHarness(t, map[string]string{"approval.yaml": waiting})
+	if _, err := h.run(h.event("order", nil)); err != nil {
+		t.Fatal(err)
+	}
+	if to := jsonBody(t, h.recv.requests("/ops/notify")[0])["timed_out"]; to != true {
+		t.Fatalf("timed_out %v; want true after the hour", to)
 	}
 }
+
+// TestCancelEndsCanceled: a cancelled wait is not a timeout: nothing after
+// it is called, on_cancel runs, and the run ends CANCELED.
+func TestCancelEndsCanceled(t *testing.T) {
+	for name, rule := range map[string]string{
+		"wait with timeout":    waiting,
+		"wait without timeout": strings.Replace(waiting, "timeout: 1h, ", "", 1),
+		"sleep":                strings.Replace(waiting, "wait_for: { signal: approved, timeout: 1h, match: signal.ok == true }", "sleep: 1d", 1),
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, map[string]string{"approval.yaml": rule})
+			h.env.RegisterDelayedCallback(h.env.CancelWorkflow, 10*time.Minute)
+			res, err := h.run(h.event("order", nil))
+			var canceled *temporal.CanceledError
+			if !errors.As(err, &canceled) {
+				t.Fatalf("error %v; want the run cancelled", err)
+			}
+			if got := joined(h.recv.paths()); got != "/ops/cancelled" {
+				t.Fatalf("calls %q; want only on_cancel's", got)
+			}
+			if res.Status != workflows.StatusCanceled || res.Rules[0].Status != workflows.StatusCanceled || res.Rules[0].Steps["approved"].Status != "canceled" {
+				t.Fatalf("result %+v", res)
+			}
+		})
+	}
+}
+
+func TestWaitingQuery(t *testing.T) {
+	h := newHarness(t, map[string]string{"approval.yaml": waiting})
+	var got []workflows.Waiting
+	h.env.RegisterDelayedCallback(func() {
+		v, err := h.env.QueryWorkflow(workflows.WaitingQuery)
+		if err == nil {
+			_ = v.Get(&got)
+		}
+		h.env.SignalWorkflow("approved", map[string]any{"ok": true})
+	}, time.Minute)
+	if _, err := h.run(h.event("order", nil)); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Signal != "approved" || got[0].Step != "approved" || got[0].Until.IsZero() {
+		t.Fatalf("waiting %+v", got)
+	}
+}
+
+var _ = activities.CallStepName

@@ -2,37 +2,25 @@ package workflows
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/hookflow/hookflow/activities"
-	"github.com/hookflow/hookflow/integrations"
-	"github.com/hookflow/hookflow/rules"
+	"github.com/hookflow/hookflow/workflows/legacy"
 )
 
-// Health monitor names: public API.
-const (
-	HealthWorkflowName = "HealthMonitor"
-	HealthConfigSignal = "config"
-)
+// HealthWorkflowName is the monitor's registered name: public API.
+const HealthWorkflowName = "HealthMonitor"
 
-// HealthConfig is what the worker tells the monitor about the project.
-type HealthConfig struct {
-	// Checks is integration → probe interval.
-	Checks map[string]time.Duration `json:"checks"`
-	// Notify, when set, is the call step that announces each state change;
-	// its templates see payload.integration, payload.state ("up"/"down"),
-	// payload.message and payload.since.
-	Notify       *rules.Step       `json:"notify,omitempty"`
-	NotifyPolicy activities.Policy `json:"notify_policy"`
-}
-
-// HealthInput carries the config and the states across continue-as-new.
+// HealthInput carries the monitor's states across continue-as-new. Config
+// is only read by monitor runs started before the monitor read its checks
+// from the worker's project.
 type HealthInput struct {
-	Config HealthConfig                      `json:"config"`
+	Config legacy.HealthConfig               `json:"config,omitzero"`
 	States map[string]activities.HealthState `json:"states,omitempty"`
 	Alerts int                               `json:"alerts,omitempty"`
 }
@@ -42,96 +30,116 @@ const ticksPerRun = 500
 
 // HealthMonitor probes the integrations' health checks, keeps their state
 // (queryable as "status"), and sends one notification per state change.
+// What it checks and how it notifies come from the worker's project files
+// at each round (CheckHealth, NotifyHealth), never from a signal: no
+// message to the monitor can choose a call. A notification runs beside the
+// probe loop, so a slow or failing notify integration delays no check, and
+// it bypasses the circuit, so an alert about the notify integration itself
+// cannot wait on that integration.
 func HealthMonitor(ctx workflow.Context, in HealthInput) error {
-	cfg, states := in.Config, in.States
+	if workflow.GetVersion(ctx, "health-v2", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return legacy.HealthMonitor(ctx, legacy.HealthInput{Config: in.Config, States: in.States, Alerts: in.Alerts},
+			func(states map[string]activities.HealthState, alerts int) error {
+				return workflow.NewContinueAsNewError(ctx, HealthWorkflowName, HealthInput{States: states, Alerts: alerts})
+			})
+	}
+	states, alerts := in.States, in.Alerts
 	if states == nil {
 		states = map[string]activities.HealthState{}
 	}
 	if err := workflow.SetQueryHandler(ctx, activities.HealthQuery, func() (map[string]activities.HealthState, error) {
-		return states, nil
+		return maps.Clone(states), nil
 	}); err != nil {
 		return err
 	}
-	configs := workflow.GetSignalChannel(ctx, HealthConfigSignal)
-	for tick := 0; tick < ticksPerRun; tick++ {
-		names := sortedChecks(cfg.Checks)
-		for _, name := range sortedStates(states) { // forget integrations no longer checked
-			if _, ok := cfg.Checks[name]; !ok {
+	// Workers before this monitor configured it by signal; such signals are
+	// drained and ignored.
+	configs := workflow.GetSignalChannel(ctx, legacy.HealthConfigSignal)
+	pending := 0 // notifications in flight
+	for tick := 0; tick < ticksPerRun && !workflow.GetInfo(ctx).GetContinueAsNewSuggested(); tick++ {
+		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+			StartToCloseTimeout: time.Minute,
+			RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1},
+			Summary:             "health checks",
+		})
+		var rep activities.HealthReport
+		if err := workflow.ExecuteActivity(actx, activities.CheckHealthName).Get(ctx, &rep); err != nil {
+			workflow.GetLogger(ctx).Warn("health checks failed", "error", err)
+		}
+		now := workflow.Now(ctx)
+		for _, name := range slices.Sorted(maps.Keys(states)) { // forget integrations no longer checked
+			if _, ok := rep.Intervals[name]; !ok && rep.Intervals != nil {
 				delete(states, name)
 			}
 		}
-		if len(names) > 0 {
-			actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-				StartToCloseTimeout: time.Minute,
-				RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1},
-				Summary:             "probe " + fmt.Sprint(names),
-			})
-			var probes map[string]integrations.Probe
-			if err := workflow.ExecuteActivity(actx, activities.ProbeIntegrationsName, names).Get(ctx, &probes); err != nil {
-				workflow.GetLogger(ctx).Warn("health probes failed", "error", err)
+		for _, name := range slices.Sorted(maps.Keys(rep.Probes)) {
+			p := rep.Probes[name]
+			prev, known := states[name]
+			st := activities.HealthState{Up: p.Up, Since: prev.Since, Checked: now, Message: p.Message, Interval: rep.Intervals[name]}
+			if !known || prev.Up != p.Up {
+				st.Since = now
 			}
-			now := workflow.Now(ctx)
-			for _, name := range names {
-				p, ok := probes[name]
-				if !ok {
-					continue
-				}
-				prev, known := states[name]
-				st := activities.HealthState{Up: p.Up, Since: prev.Since, Checked: now, Message: p.Message, Interval: cfg.Checks[name]}
-				changed := !known && !p.Up || known && prev.Up != p.Up
-				if !known || changed {
-					st.Since = now
-				}
-				states[name] = st
-				if changed {
-					in.Alerts++
-					notify(ctx, cfg, name, st, in.Alerts)
+			states[name] = st
+			// Known integrations alert on a change; a new one only when down.
+			if (known && prev.Up != p.Up) || (!known && !p.Up) {
+				alerts++
+				if rep.Notify != nil {
+					pending++
+					change := activities.HealthChange{Integration: name, Up: p.Up, Since: st.Since, Message: p.Message, Alert: alerts}
+					workflow.Go(ctx, func(ctx workflow.Context) {
+						defer func() { pending-- }()
+						notifyHealth(ctx, *rep.Notify, change)
+					})
 				}
 			}
 		}
-		timer := workflow.NewTimerWithOptions(ctx, minInterval(cfg.Checks), workflow.TimerOptions{Summary: "next health check"})
-		sel := workflow.NewSelector(ctx)
-		sel.AddFuture(timer, func(workflow.Future) {})
-		sel.AddReceive(configs, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, &cfg) })
-		sel.Select(ctx)
+		for {
+			var ignored any
+			if !configs.ReceiveAsync(&ignored) {
+				break
+			}
+			workflow.GetLogger(ctx).Warn("config signal ignored: the monitor reads its checks from the worker's project files")
+		}
+		if err := workflow.NewTimerWithOptions(ctx, minInterval(rep.Intervals), workflow.TimerOptions{Summary: "next health check"}).Get(ctx, nil); err != nil {
+			return err
+		}
 	}
-	return workflow.NewContinueAsNewError(ctx, HealthMonitor, HealthInput{Config: cfg, States: states, Alerts: in.Alerts})
+	// Continue as new only once no notification is in flight, so none is
+	// cut off; signals that came meanwhile are ignored config signals.
+	if err := workflow.Await(ctx, func() bool { return pending == 0 }); err != nil {
+		return err
+	}
+	return workflow.NewContinueAsNewError(ctx, HealthWorkflowName, HealthInput{States: states, Alerts: alerts})
 }
 
-// notify sends one state-change notification; a failure is logged, not fatal.
-func notify(ctx workflow.Context, cfg HealthConfig, name string, st activities.HealthState, n int) {
-	if cfg.Notify == nil {
-		return
+// notifyHealth announces one change; its failure is logged, not fatal.
+func notifyHealth(ctx workflow.Context, policy activities.Policy, ch activities.HealthChange) {
+	retry, timeout := policy.Retry, policy.Timeout
+	if timeout <= 0 {
+		timeout = time.Minute
 	}
-	state := "down"
-	if st.Up {
-		state = "up"
-	}
-	step := *cfg.Notify
-	step.ID = fmt.Sprintf("alert-%d-%s-%s", n, name, state) // a key of its own per alert
-	in := Input{Event: rules.Input{
-		Event:   rules.Event{ID: step.ID, Type: "integration." + state, Trigger: "health", ReceivedAt: st.Since},
-		Payload: map[string]any{"integration": name, "state": state, "message": st.Message, "since": st.Since.Format(time.RFC3339)},
-	}}
-	plan := activities.Plan{Policies: map[string]activities.Policy{step.Integration(): cfg.NotifyPolicy}}
-	if err := callStep(ctx, in, plan, "health", step, rules.Scope{Input: in.Event}).Get(ctx, nil); err != nil {
-		workflow.GetLogger(ctx).Error("health notification failed", "integration", name, "state", state, "error", err)
+	state := map[bool]string{true: "up", false: "down"}[ch.Up]
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    timeout,
+		ScheduleToCloseTimeout: max(retry.Expire, timeout),
+		HeartbeatTimeout:       heartbeatTimeout,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    retry.Initial,
+			BackoffCoefficient: retry.Backoff,
+			MaximumInterval:    retry.MaxInterval,
+			MaximumAttempts:    int32(retry.MaxAttempts),
+		},
+		Summary: fmt.Sprintf("notify: %s is %s", ch.Integration, state),
+	})
+	if err := workflow.ExecuteActivity(ctx, activities.NotifyHealthName, ch).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Error("health notification failed", "integration", ch.Integration, "state", state, "error", err)
 	}
 }
 
-func sortedChecks(checks map[string]time.Duration) []string {
-	names := make([]string, 0, len(checks))
-	for n := range checks {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
-
-func minInterval(checks map[string]time.Duration) time.Duration {
+func minInterval(intervals map[string]time.Duration) time.Duration {
 	d := time.Duration(0)
-	for _, name := range sortedChecks(checks) {
-		if iv := checks[name]; d == 0 || iv < d {
+	for _, name := range slices.Sorted(maps.Keys(intervals)) {
+		if iv := intervals[name]; iv > 0 && (d == 0 || iv < d) {
 			d = iv
 		}
 	}
@@ -139,13 +147,4 @@ func minInterval(checks map[string]time.Duration) time.Duration {
 		return time.Minute
 	}
 	return d
-}
-
-func sortedStates(states map[string]activities.HealthState) []string {
-	names := make([]string, 0, len(states))
-	for n := range states {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }

@@ -1,17 +1,17 @@
-package workflows
+package workflows_test
 
 import (
 	"path/filepath"
 	"testing"
 
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
+
+	"github.com/hookflow/hookflow/workflows"
 )
 
-// TestReplayRecordedHistories replays histories recorded from real runs on the
-// embedded server (regenerate with
-// `go test ./cmd/hookflow -run TestE2EHistoryReplays -record-history $PWD/workflows/testdata/FILE`).
-// A change to HandleEvent that breaks determinism for runs in flight fails here.
+// TestReplayRecordedHistories replays every recorded history against the
+// workflows as workers register them. A change that breaks determinism for
+// runs in flight fails here. testdata/README.md says how to record one.
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/history_*.json")
 	if err != nil {
@@ -23,7 +23,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
-			r.RegisterWorkflowWithOptions(HandleEvent, workflow.RegisterOptions{Name: WorkflowName})
+			workflows.Register(r)
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, file); err != nil {
 				t.Fatal(err)
 			}

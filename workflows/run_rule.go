@@ -1,13 +1,11 @@
 package workflows
 
 import (
-	"errors"
 	"fmt"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/hookflow/hookflow/activities"
 	"github.com/hookflow/hookflow/rules"
 )
 
@@ -16,17 +14,24 @@ const (
 	stepSucceeded = "succeeded"
 	stepFailed    = "failed"
 	stepSkipped   = "skipped"
+	stepCanceled  = "canceled"
 )
 
 // runRule runs one rule's steps: each step starts once every step it needs
 // is done; steps without needs start together. After the first final failure
 // (of a step without continue_on_error) no new step starts, running ones
-// finish, and on_failure runs.
+// finish, and on_failure runs. When the run is cancelled no new step starts,
+// running ones are cancelled, and on_cancel runs.
 //
 // done holds states from a replayed run: steps that succeeded there are not
 // called again.
-func runRule(ctx workflow.Context, in Input, plan activities.Plan, rule rules.PlannedRule, done map[string]rules.StepState) RuleResult {
+func (r *run) runRule(ctx workflow.Context, rule rules.PlannedRule, done map[string]rules.StepState) RuleResult {
 	res := RuleResult{Name: rule.Name, Status: StatusCompleted, Steps: map[string]rules.StepState{}}
+	if rule.Error != "" {
+		// The rule's `when` failed for this event: it fails alone.
+		res.Failure = &rules.Failure{Step: "when", Message: rule.Error}
+		workflow.GetLogger(ctx).Error("rule failed to match", "rule", rule.Name, "error", rule.Error)
+	}
 	byID := map[string]rules.Step{}
 	started := make([]bool, len(rule.Steps))
 	for i, s := range rule.Steps {
@@ -36,12 +41,13 @@ func runRule(ctx workflow.Context, in Input, plan activities.Plan, rule rules.Pl
 			started[i] = true
 		}
 	}
+	// A cancel needs no case of its own: every running step's future
+	// resolves with a CanceledError, and none starts after it.
 	sel := workflow.NewSelector(ctx)
 	running := 0
-
 	startReady := func() {
 		for i, step := range rule.Steps {
-			if started[i] || res.Failure != nil {
+			if started[i] || res.Failure != nil || ctx.Err() != nil {
 				continue
 			}
 			ready, skip := needsState(step, res.Steps, byID)
@@ -54,18 +60,22 @@ func runRule(ctx workflow.Context, in Input, plan activities.Plan, rule rules.Pl
 				continue
 			}
 			running++
-			f := runStep(ctx, in, plan, rule.Name, step, res.Steps, nil)
+			f := r.runStep(ctx, rule.Name, step, res.Steps, nil)
 			sel.AddFuture(f, func(f workflow.Future) {
 				running--
 				var st rules.StepState
-				if err := f.Get(ctx, &st); err != nil {
+				err := f.Get(ctx, &st)
+				switch {
+				case err != nil && temporal.IsCanceledError(err):
+					res.Steps[step.ID] = rules.StepState{Status: stepCanceled}
+				case err != nil:
 					res.Steps[step.ID] = rules.StepState{Status: stepFailed}
 					if !step.ContinueOnError && res.Failure == nil {
 						res.Failure = &rules.Failure{Step: step.ID, Message: failureMessage(err)}
 					}
-					return
+				default:
+					res.Steps[step.ID] = st
 				}
-				res.Steps[step.ID] = st
 			})
 		}
 	}
@@ -81,26 +91,34 @@ func runRule(ctx workflow.Context, in Input, plan activities.Plan, rule rules.Pl
 			break
 		}
 	}
-	if res.Failure == nil {
-		return res
+	switch {
+	case ctx.Err() != nil:
+		res.Status = StatusCanceled
+		r.runHandlers(disconnected(ctx), rule.Name, rule.OnCancel, &res, nil)
+	case res.Failure != nil:
+		res.Status = StatusFailed
+		r.runHandlers(ctx, rule.Name, rule.OnFailure, &res, res.Failure)
 	}
+	return res
+}
 
-	res.Status = StatusFailed
-	for _, step := range rule.OnFailure {
+// runHandlers runs on_failure or on_cancel steps one after another; their
+// own failures are logged and recorded, and do not change the rule's status.
+func (r *run) runHandlers(ctx workflow.Context, rule string, steps []rules.Step, res *RuleResult, failure *rules.Failure) {
+	for _, step := range steps {
 		var st rules.StepState
-		if err := runStep(ctx, in, plan, rule.Name, step, res.Steps, res.Failure).Get(ctx, &st); err != nil {
-			workflow.GetLogger(ctx).Error("on_failure step failed", "rule", rule.Name, "step", step.ID, "error", err)
+		if err := r.runStep(ctx, rule, step, res.Steps, failure).Get(ctx, &st); err != nil {
+			workflow.GetLogger(ctx).Error("handler step failed", "rule", rule, "step", step.ID, "error", err)
 			res.Steps[step.ID] = rules.StepState{Status: stepFailed}
 			continue
 		}
 		res.Steps[step.ID] = st
 	}
-	return res
 }
 
 // needsState says whether every step that step needs is done, and whether
-// step must be skipped because one of them was skipped or failed (without
-// continue_on_error).
+// step must be skipped because one of them was skipped, cancelled or failed
+// (without continue_on_error).
 func needsState(step rules.Step, done map[string]rules.StepState, byID map[string]rules.Step) (ready, skip bool) {
 	for _, n := range step.Needs {
 		st, ok := done[n]
@@ -108,7 +126,7 @@ func needsState(step rules.Step, done map[string]rules.StepState, byID map[strin
 			return false, false
 		}
 		switch {
-		case st.Status == stepSkipped:
+		case st.Status == stepSkipped, st.Status == stepCanceled:
 			skip = true
 		case st.Status == stepFailed && !byID[n].ContinueOnError:
 			skip = true
@@ -118,27 +136,16 @@ func needsState(step rules.Step, done map[string]rules.StepState, byID map[strin
 }
 
 // runStep runs one step of any kind; the future resolves to its StepState,
-// or to the error that finally failed it.
-func runStep(ctx workflow.Context, in Input, plan activities.Plan, rule string, step rules.Step, done map[string]rules.StepState, failure *rules.Failure) workflow.Future {
-	scope := rules.Scope{Input: in.Event, Steps: copySteps(done), Failure: failure}
+// or to the error that finally failed it (a CanceledError when the run was
+// cancelled).
+func (r *run) runStep(ctx workflow.Context, rule string, step rules.Step, done map[string]rules.StepState, failure *rules.Failure) workflow.Future {
+	scope := rules.Scope{Input: r.in.Event, Steps: copySteps(done), Failure: failure}
 	f, set := workflow.NewFuture(ctx)
 	workflow.Go(ctx, func(ctx workflow.Context) {
-		if step.Call != "" {
-			// CallStep evaluates `if` itself: one activity instead of two.
-			var out activities.StepResult
-			err := callStep(ctx, in, plan, rule, step, scope).Get(ctx, &out)
-			switch {
-			case err != nil:
-				set.Set(nil, err)
-			case out.Skipped:
-				set.Set(rules.StepState{Status: stepSkipped}, nil)
-			default:
-				set.Set(rules.StepState{Status: stepSucceeded, Output: out.Output}, nil)
-			}
-			return
-		}
 		if step.If != "" {
-			ok, err := evaluate(ctx, activities.EvaluateInput{Expr: step.If, Scope: scope})
+			// `if` is evaluated on its own, before anything is scheduled: a
+			// skipped step shows as an Evaluate, never as a call.
+			ok, err := evaluate(ctx, step.If, scope, fmt.Sprintf("if · rule %s · step %s", rule, step.ID))
 			if err != nil {
 				set.Set(nil, err)
 				return
@@ -149,13 +156,23 @@ func runStep(ctx workflow.Context, in Input, plan activities.Plan, rule string, 
 			}
 		}
 		switch {
+		case step.Call != "":
+			st, err := r.call(ctx, rule, step, scope)
+			set.Set(st, err)
 		case step.Sleep > 0:
 			err := workflow.NewTimerWithOptions(ctx, step.Sleep, workflow.TimerOptions{
 				Summary: fmt.Sprintf("sleep %s · rule %s · step %s", step.Sleep, rule, step.ID),
 			}).Get(ctx, nil)
-			set.Set(rules.StepState{Status: stepSucceeded}, err)
+			if err != nil {
+				set.Set(nil, err)
+				return
+			}
+			set.Set(rules.StepState{Status: stepSucceeded}, nil)
+		case step.WaitFor != nil && len(step.WaitFor.Events) > 0:
+			st, err := r.waitEvent(ctx, rule, step, scope)
+			set.Set(st, err)
 		case step.WaitFor != nil:
-			st, err := waitFor(ctx, rule, step, scope)
+			st, err := r.waitSignal(ctx, rule, step, scope)
 			set.Set(st, err)
 		default:
 			set.Set(nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("step %s has no call, sleep or wait_for", step.ID), "BadStep", nil))
@@ -170,67 +187,4 @@ func copySteps(done map[string]rules.StepState) map[string]rules.StepState {
 		steps[id] = s
 	}
 	return steps
-}
-
-// callStep schedules one CallStep activity with its integration's retry
-// policy, overridden by the step's own retry and timeout.
-func callStep(ctx workflow.Context, in Input, plan activities.Plan, rule string, step rules.Step, scope rules.Scope) workflow.Future {
-	policy := plan.Policies[step.Integration()]
-	retry, timeout := policy.Retry, policy.Timeout
-	if r := step.Retry; r != nil {
-		if r.Initial > 0 {
-			retry.Initial = r.Initial
-		}
-		if r.Backoff >= 1 {
-			retry.Backoff = r.Backoff
-		}
-		if r.MaxInterval > 0 {
-			retry.MaxInterval = r.MaxInterval
-		}
-		if r.MaxAttempts > 0 {
-			retry.MaxAttempts = r.MaxAttempts
-		}
-		if r.Expire > 0 {
-			retry.Expire = r.Expire
-		}
-	}
-	if step.Timeout > 0 {
-		timeout = step.Timeout
-	}
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		TaskQueue:              policy.TaskQueue,
-		StartToCloseTimeout:    timeout,
-		ScheduleToCloseTimeout: retry.Expire,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    retry.Initial,
-			BackoffCoefficient: retry.Backoff,
-			MaximumInterval:    retry.MaxInterval,
-			MaximumAttempts:    int32(retry.MaxAttempts),
-		},
-		Summary: fmt.Sprintf("%s · rule %s · step %s", step.Call, rule, step.ID),
-	})
-	return workflow.ExecuteActivity(ctx, activities.CallStepName, activities.StepInput{
-		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
-		Rule:       rule,
-		Step:       step,
-		Event:      in.Event,
-		Steps:      scope.Steps,
-		Failure:    scope.Failure,
-	})
-}
-
-// failureMessage is what the integration said, without the SDK's wrapping.
-func failureMessage(err error) string {
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		return appErr.Message()
-	}
-	var timeoutErr *temporal.TimeoutError
-	if errors.As(err, &timeoutErr) {
-		if errors.As(timeoutErr.Unwrap(), &appErr) {
-			return "gave up retrying: " + appErr.Message()
-		}
-		return "timed out (" + timeoutErr.TimeoutType().String() + ")"
-	}
-	return err.Error()
 }

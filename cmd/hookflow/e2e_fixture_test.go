@@ -64,6 +64,10 @@ triggers:
     verify: { scheme: standard, secret: "${ORDERS_SECRET}" }
     event_type: payload.type
     correlate: payload.invoice
+  invoices-weak:                     # unsigned, same key space: must not resume dunning runs
+    verify: { scheme: none }
+    event_type: payload.type
+    correlate: payload.invoice
   orders:
     verify: { scheme: standard, secret: "${ORDERS_SECRET}" }
     event_type: payload.kind
@@ -153,7 +157,7 @@ on: [invoices]
 when: event.type == "invoice.payment_failed"
 steps:
   - id: paid
-    wait_for: { signal: invoice.paid, timeout: 1h }
+    wait_for: { event: invoice.paid, timeout: 1h }
   - id: remind
     if: steps.paid.timed_out
     call: recv.send
@@ -188,7 +192,31 @@ steps:
   - id: notify
     call: recv.send
     needs: [approved]
-    with: { path: /ok, body: { by: "${{ steps.approved.output.by }}" } }
+    with: { path: /ok, body: { by: "${{ steps.approved.output?.by }}" } }
+on_cancel:
+  - call: recv.send
+    with: { path: /cancelled }
+`,
+	"brittle.yaml": `
+name: brittle
+on: [orders]
+when: event.type == "mixed" && payload.data.items[3] > 1
+steps:
+  - id: send
+    call: recv.send
+    with: { path: /brittle }
+on_failure:
+  - call: recv.send
+    with: { path: /alerts, body: { text: "brittle failed at ${{ failure.step }}" } }
+`,
+	"sturdy.yaml": `
+name: sturdy
+on: [orders]
+when: event.type == "mixed"
+steps:
+  - id: send
+    call: recv.send
+    with: { path: /sturdy }
 `,
 	"deliver.yaml": `
 name: deliver

@@ -47,26 +47,34 @@ func TestE2EHealthCheckFlipsAndHoldsSteps(t *testing.T) {
 	}
 	wfID := "orders/" + id
 	// The circuit opens within a few seconds of the monitor seeing the
-	// outage (workers cache its state briefly): from then on attempts end at
-	// the circuit, not at the endpoint.
-	heldAttempt := func() int32 {
-		d, err := f.client.DescribeWorkflowExecution(context.Background(), wfID, "")
-		if err != nil {
-			return 0
-		}
-		for _, pa := range d.GetPendingActivities() {
-			if strings.Contains(pa.GetLastFailure().GetMessage(), "circuit open: monitored") {
-				return pa.GetAttempt()
+	// outage (workers cache its state briefly): from then on the step waits
+	// in the workflow and looks again, reaching no endpoint and using up no
+	// attempt (every CallStep activity stays at attempt 1).
+	looks := func() (scheduled, maxAttempt int) {
+		it := f.client.GetWorkflowHistory(context.Background(), wfID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for it.HasNext() {
+			ev, err := it.Next()
+			if err != nil {
+				return 0, 0
+			}
+			if ev.GetActivityTaskScheduledEventAttributes() != nil {
+				scheduled++
+			}
+			if a := ev.GetActivityTaskStartedEventAttributes(); a != nil {
+				maxAttempt = max(maxAttempt, int(a.GetAttempt()))
 			}
 		}
-		return 0
+		return scheduled, maxAttempt
 	}
-	var first int32
-	waitFor(t, 20*time.Second, "the step to be held by the open circuit", func() bool { first = heldAttempt(); return first > 0 })
+	var first int
+	waitFor(t, 20*time.Second, "the step to be held by the open circuit", func() bool { first, _ = looks(); return first > 0 })
 	callsWhenOpen := len(f.receiver.byKey(wfID + "/"))
-	waitFor(t, 20*time.Second, "another attempt held by the circuit", func() bool { return heldAttempt() > first })
+	waitFor(t, 20*time.Second, "another look while the circuit is open", func() bool { n, _ := looks(); return n > first+1 })
 	if n := len(f.receiver.byKey(wfID + "/")); n != callsWhenOpen {
 		t.Fatalf("%d calls reached the down endpoint while the circuit was open", n-callsWhenOpen)
+	}
+	if _, attempt := looks(); attempt != 1 {
+		t.Fatalf("a held step used up attempts (attempt %d); circuit waits must not", attempt)
 	}
 	f.receiver.setDown(false)
 	waitRunStatus(t, f, wfID, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED)

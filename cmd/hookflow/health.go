@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
@@ -18,29 +17,21 @@ import (
 	"github.com/hookflow/hookflow/workflows"
 )
 
-// startHealthMonitor hands the project's health checks to the monitor
-// workflow, starting it if it does not run. With no checks it is told so.
+// startHealthMonitor starts the monitor workflow when the project checks an
+// integration's health and it does not run yet. It tells the monitor
+// nothing: each round, the monitor's activities read the checks and the
+// notification from the project files this worker loaded.
 func startHealthMonitor(ctx context.Context, c client.Client, p *project.Project, logger *slog.Logger) {
-	checks := map[string]time.Duration{}
-	for name, hc := range p.Integrations.HealthChecks() {
-		checks[name] = hc.Interval
-	}
-	cfg := workflows.HealthConfig{Checks: checks, Notify: p.HealthNotify}
-	if p.HealthNotify != nil {
-		name := p.HealthNotify.Integration()
-		cfg.NotifyPolicy = activities.Policy{Retry: p.Integrations.Retry(name), Timeout: p.Integrations.Timeout(name), TaskQueue: p.Integrations.TaskQueue(activities.TaskQueue, name)}
-	}
+	checks := p.Integrations.HealthChecks()
 	if len(checks) == 0 {
-		// Tell a monitor left from an earlier project, if any; start none.
-		_ = c.SignalWorkflow(ctx, activities.HealthWorkflowID, "", workflows.HealthConfigSignal, cfg)
 		return
 	}
-	_, err := c.SignalWithStartWorkflow(ctx, activities.HealthWorkflowID, workflows.HealthConfigSignal, cfg, client.StartWorkflowOptions{
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       activities.HealthWorkflowID,
 		TaskQueue:                workflows.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		StaticSummary:            "integration health checks",
-	}, workflows.HealthWorkflowName, workflows.HealthInput{Config: cfg})
+	}, workflows.HealthWorkflowName, workflows.HealthInput{})
 	if err != nil {
 		logger.Error("start the health monitor", "error", err)
 		return

@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/hookflow/hookflow/activities"
+	"github.com/hookflow/hookflow/internal/codec"
 	"github.com/hookflow/hookflow/internal/project"
 	"github.com/hookflow/hookflow/internal/telemetry"
 )
@@ -18,10 +20,30 @@ func loadProject(e env, dir string) (*project.Project, error) {
 	return p, nil
 }
 
+// activitiesFor is the worker's activities over p.
 func activitiesFor(p *project.Project, metrics *telemetry.Metrics, temporal activities.Temporal) *activities.Activities {
-	var rec activities.Recorder
+	deps := activities.Deps{Temporal: temporal}
 	if metrics != nil {
-		rec = metrics
+		deps.Metrics = metrics
 	}
-	return activities.New(activities.Project{Rules: p.Rules, Integrations: p.Integrations, SearchAttributes: p.SearchAttributes}, rec, temporal)
+	if p.Codec != nil {
+		deps.DataConverter = codec.DataConverter(p.Codec)
+	}
+	return activities.New(activitiesProject(p), deps)
+}
+
+// activitiesProject is what the activities need of a loaded project.
+func activitiesProject(p *project.Project) activities.Project {
+	corr := map[string]time.Duration{}
+	for _, name := range p.Triggers.Correlating() {
+		t, _ := p.Triggers.Get(name)
+		corr[name] = t.CorrelateBuffer
+	}
+	return activities.Project{
+		Rules:            p.Rules,
+		Integrations:     p.Integrations,
+		SearchAttributes: p.SearchAttributes,
+		Correlation:      corr,
+		HealthNotify:     p.HealthNotify,
+	}
 }

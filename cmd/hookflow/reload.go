@@ -23,7 +23,7 @@ func watchProject(ctx context.Context, e env, p *project.Project, acts *activiti
 	project.Watch(ctx, p, e.getenv, reloadInterval,
 		func(p *project.Project) {
 			if acts != nil {
-				acts.Swap(activities.Project{Rules: p.Rules, Integrations: p.Integrations, SearchAttributes: p.SearchAttributes})
+				acts.Swap(activitiesProject(p))
 			}
 			if hooks != nil {
 				hooks.SetTriggers(p.Triggers)

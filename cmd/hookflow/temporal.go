@@ -8,12 +8,10 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	taskqueuepb "go.temporal.io/api/taskqueue/v1"
 	"go.temporal.io/api/workflowservice/v1"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 	"google.golang.org/grpc"
 
 	"github.com/hookflow/hookflow/activities"
@@ -52,13 +50,8 @@ func dialTemporal(addr, namespace string, logger *slog.Logger, metrics *telemetr
 // newWorker registers hookflow's workflow and activities under their public names.
 func newWorker(c client.Client, acts *activities.Activities) worker.Worker {
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
-	w.RegisterWorkflowWithOptions(workflows.HandleEvent, workflow.RegisterOptions{Name: workflows.WorkflowName})
-	w.RegisterActivityWithOptions(acts.MatchRules, activity.RegisterOptions{Name: activities.MatchRulesName})
-	w.RegisterActivityWithOptions(acts.CallStep, activity.RegisterOptions{Name: activities.CallStepName})
-	w.RegisterActivityWithOptions(acts.Evaluate, activity.RegisterOptions{Name: activities.EvaluateName})
-	w.RegisterActivityWithOptions(acts.RouteEvent, activity.RegisterOptions{Name: activities.RouteEventName})
-	w.RegisterWorkflowWithOptions(workflows.HealthMonitor, workflow.RegisterOptions{Name: workflows.HealthWorkflowName})
-	w.RegisterActivityWithOptions(acts.ProbeIntegrations, activity.RegisterOptions{Name: activities.ProbeIntegrationsName})
+	workflows.Register(w)
+	acts.Register(w)
 	return w
 }
 
@@ -91,7 +84,7 @@ func limitedWorkers(c client.Client, acts *activities.Activities, limited map[st
 	for name, l := range limited {
 		opts := worker.Options{TaskQueueActivitiesPerSecond: l.PerSecond, MaxConcurrentActivityExecutionSize: l.Concurrency}
 		w := worker.New(c, activities.TaskQueue+"-"+name, opts)
-		w.RegisterActivityWithOptions(acts.CallStep, activity.RegisterOptions{Name: activities.CallStepName})
+		acts.RegisterCalls(w)
 		ws = append(ws, w)
 	}
 	return ws

@@ -194,6 +194,10 @@ func (r *Runner) step(c *Case, in rules.Input, rule string, step rules.Step, sta
 		states[step.ID] = rules.StepState{Status: "succeeded"}
 	case KindWaitFor:
 		w := step.WaitFor
+		what := "signal " + w.Signal
+		if len(w.Events) > 0 {
+			what = "event " + strings.Join(w.Events, " or ")
+		}
 		matched := stubbed
 		if stubbed && w.Match != "" {
 			ok, err := r.rules.EvalMatch(w.Match, scope, stub)
@@ -204,13 +208,13 @@ func (r *Runner) step(c *Case, in rules.Input, rule string, step rules.Step, sta
 		}
 		switch {
 		case matched:
-			run.Note = "signal " + w.Signal + " received (stubbed output)"
+			run.Note = what + " received (stubbed output)"
 			states[step.ID] = rules.StepState{Status: "succeeded", Output: stub}
 		case stubbed:
-			run.Note = "signal " + w.Signal + " does not match wait_for.match: times out"
+			run.Note = what + " does not match wait_for.match: times out"
 			states[step.ID] = rules.StepState{Status: "succeeded", TimedOut: true}
 		default:
-			run.Note = "no signal " + w.Signal + " stubbed in outputs: times out"
+			run.Note = "no " + what + " stubbed in outputs: times out"
 			states[step.ID] = rules.StepState{Status: "succeeded", TimedOut: true}
 		}
 	default:
