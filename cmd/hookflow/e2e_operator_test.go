@@ -80,6 +80,11 @@ func TestE2EReplayReusesWhatSucceeded(t *testing.T) {
 	if out := f.hookflow(t, "replay", wfID); !strings.Contains(out, "skipped") {
 		t.Fatalf("second replay:\n%s", out)
 	}
+	// The failed run is listed with how its replay went.
+	waitFor(t, 10*time.Second, "runs to show the replay's outcome", func() bool {
+		out := f.hookflow(t, "runs", "--status", "failed", "--query", fmt.Sprintf("WorkflowId = %q", wfID))
+		return strings.Contains(out, "failed → replayed: completed")
+	})
 }
 
 func TestE2EBulkReplay(t *testing.T) {
@@ -105,7 +110,7 @@ func TestE2EBulkReplay(t *testing.T) {
 		return strings.Contains(out, "20 run(s)")
 	})
 	out := f.hookflow(t, "replay", "--query", query)
-	if !strings.Contains(out, "20 replayed, 0 failed") || !strings.Contains(out, "[20/20]") {
+	if !strings.Contains(out, "20 replayed, 0 skipped, 0 could not be replayed") || !strings.Contains(out, "[20/20]") {
 		t.Fatalf("bulk replay said:\n%s", out)
 	}
 	for _, id := range ids {
@@ -222,9 +227,34 @@ func TestE2ECancelWaitingRun(t *testing.T) {
 		t.Fatalf("cancel said %s", out)
 	}
 	waitRunStatus(t, f, wfID, enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED)
-	if n := len(f.receiver.byKey(wfID + "/")); n != 0 {
-		t.Fatalf("a canceled wait made %d calls", n)
+	got := f.receiver.byKey(wfID + "/")
+	if len(got) != 1 || got[0].Path != "/cancelled" {
+		t.Fatalf("calls %v; want only on_cancel's /cancelled (the wait's timer is not a timeout)", paths(got))
 	}
+	waitFor(t, 10*time.Second, "the run to be listed as canceled", func() bool {
+		return strings.Contains(f.hookflow(t, "runs", "--status", "canceled", "--query", fmt.Sprintf("WorkflowId = %q", wfID)), "1 run(s)")
+	})
+	if err := f.hookflowErr(t, "cancel", wfID); err == nil || !strings.Contains(err.Error(), "already closed (canceled)") {
+		t.Fatalf("a second cancel said %v; want already closed", err)
+	}
+	if err := f.hookflowErr(t, "replay", wfID); err == nil || !strings.Contains(err.Error(), "was canceled by an operator") {
+		t.Fatalf("replay of a canceled run said %v; want a refusal that says why", err)
+	}
+}
+
+func paths(rs []recorded) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, r.Path)
+	}
+	return out
+}
+
+// hookflowErr runs a command that may fail and returns its error.
+func (f *fixture) hookflowErr(t *testing.T, args ...string) error {
+	t.Helper()
+	args = append(args[:1], append([]string{"--temporal", f.temporal.Addr()}, args[1:]...)...)
+	return run(context.Background(), args, mapEnv(nil), io.Discard, io.Discard)
 }
 
 func TestE2ERateLimitedIntegrationRunsOnItsQueue(t *testing.T) {

@@ -48,7 +48,10 @@ func runReplay(ctx context.Context, e env, args []string) error {
 	defer c.Close()
 	opts := replayOptions{original: *rulesFlag == "original", dryRun: *dryRun, uiBase: *uiBase, ns: *namespace}
 	if *query == "" {
-		return replayOne(ctx, e, c, fs.Arg(0), opts)
+		if err := replayOne(ctx, e, c, fs.Arg(0), opts); !errors.Is(err, errSkipped) {
+			return err
+		}
+		return nil
 	}
 
 	ids, err := failedRuns(ctx, c, *namespace, *query)
@@ -56,10 +59,13 @@ func runReplay(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%d failed run(s) match; %s\n", len(ids), map[bool]string{true: "dry run, nothing is started", false: "replaying (safe to interrupt and rerun: replayed runs are no longer failed)"}[*dryRun])
-	var failed int
+	var failed, skipped int
 	for i, id := range ids {
 		fmt.Fprintf(e.stdout, "[%d/%d] ", i+1, len(ids))
-		if err := replayOne(ctx, e, c, id, opts); err != nil {
+		switch err := replayOne(ctx, e, c, id, opts); {
+		case errors.Is(err, errSkipped):
+			skipped++
+		case err != nil:
 			failed++
 			fmt.Fprintf(e.stdout, "%s: %v\n", id, err)
 		}
@@ -67,15 +73,22 @@ func runReplay(ctx context.Context, e env, args []string) error {
 			return ctx.Err()
 		}
 	}
-	fmt.Fprintf(e.stdout, "%d replayed, %d failed\n", len(ids)-failed, failed)
+	verb := "replayed"
+	if *dryRun {
+		verb = "would be replayed"
+	}
+	fmt.Fprintf(e.stdout, "%d %s, %d skipped, %d could not be replayed\n", len(ids)-failed-skipped, verb, skipped, failed)
 	if failed > 0 {
 		return errReported
 	}
 	return nil
 }
 
+// errSkipped is a run replay leaves alone: its latest run did not fail.
+var errSkipped = errors.New("skipped")
+
 func failedRuns(ctx context.Context, c client.Client, ns, query string) ([]string, error) {
-	q := fmt.Sprintf(`WorkflowType = %q AND ExecutionStatus = "Failed" AND (%s)`, workflows.WorkflowName, query)
+	q := fmt.Sprintf(`%s AND ExecutionStatus = "Failed" AND (%s)`, runTypesQuery(), query)
 	var ids []string
 	seen := map[string]bool{}
 	var token []byte
@@ -103,9 +116,13 @@ func replayOne(ctx context.Context, e env, c client.Client, wfID string, o repla
 		return fmt.Errorf("find %s: %w", wfID, err)
 	}
 	info := desc.GetWorkflowExecutionInfo()
-	if info.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_FAILED {
-		fmt.Fprintf(e.stdout, "%s: skipped, its latest run is %s\n", wfID, info.GetStatus())
-		return nil
+	switch info.GetStatus() {
+	case enumspb.WORKFLOW_EXECUTION_STATUS_FAILED:
+	case enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:
+		return fmt.Errorf("%s was canceled by an operator; replaying it would undo that cancel. To run the event anyway, have the sender deliver it again under a new id", wfID)
+	default:
+		fmt.Fprintf(e.stdout, "%s: skipped, its latest run is %s (only failed runs are replayed)\n", wfID, statusWord(info.GetStatus()))
+		return errSkipped
 	}
 	runID := info.GetExecution().GetRunId()
 	in, res, err := failedRun(ctx, c, wfID, runID)

@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
 	"github.com/hookflow/hookflow/triggers"
@@ -18,7 +20,7 @@ func runRuns(ctx context.Context, e env, args []string) error {
 	fs := newFlags(e, "runs", "[flags]")
 	addr := fs.String("temporal", "127.0.0.1:7233", "Temporal frontend address")
 	namespace := fs.String("namespace", "default", "Temporal namespace")
-	status := fs.String("status", "", "running, completed, failed or no-match")
+	status := fs.String("status", "", "running, completed, failed, canceled or no-match")
 	trigger := fs.String("trigger", "", "only runs of this trigger")
 	rule := fs.String("rule", "", "only runs in which this rule matched")
 	since := fs.Duration("since", 0, "only runs started within this long, e.g. 1h")
@@ -56,6 +58,9 @@ func runRuns(ctx context.Context, e env, args []string) error {
 			_ = converter.GetDefaultDataConverter().FromPayload(sa[workflows.AttrEventType.GetName()], &typ)
 			_ = converter.GetDefaultDataConverter().FromPayload(sa[workflows.AttrRules.GetName()], &rs)
 			wfID, runID := ex.GetExecution().GetWorkflowId(), ex.GetExecution().GetRunId()
+			if st == workflows.StatusFailed {
+				st += replayedAs(ctx, c, wfID, runID)
+			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", wfID, orDash(st), orDash(typ), orDash(strings.Join(rs, ",")),
 				ex.GetStartTime().AsTime().Local().Format(time.DateTime), triggers.RunURL(*uiBase, *namespace, wfID, runID))
 			n++
@@ -72,14 +77,24 @@ func runRuns(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
+// replayedAs says how a failed run's replay went, when it was replayed: a
+// later run under the same workflow id.
+func replayedAs(ctx context.Context, c client.Client, wfID, runID string) string {
+	d, err := c.DescribeWorkflowExecution(ctx, wfID, "")
+	if err != nil || d.GetWorkflowExecutionInfo().GetExecution().GetRunId() == runID {
+		return ""
+	}
+	return " → replayed: " + statusWord(d.GetWorkflowExecutionInfo().GetStatus())
+}
+
 // runsQuery builds the visibility query from the flags.
 func runsQuery(status, trigger, rule string, since time.Duration, extra string, now time.Time) (string, error) {
-	parts := []string{fmt.Sprintf("WorkflowType = %q", workflows.WorkflowName)}
+	parts := []string{runTypesQuery()}
 	if status != "" {
 		switch status {
-		case workflows.StatusRunning, workflows.StatusCompleted, workflows.StatusFailed, workflows.StatusNoMatch:
+		case workflows.StatusRunning, workflows.StatusCompleted, workflows.StatusFailed, workflows.StatusNoMatch, workflows.StatusCanceled:
 		default:
-			return "", fmt.Errorf("--status %q: want running, completed, failed or no-match", status)
+			return "", fmt.Errorf("--status %q: want running, completed, failed, canceled or no-match", status)
 		}
 		parts = append(parts, fmt.Sprintf("%s = %q", workflows.AttrStatus.GetName(), status))
 	}
@@ -96,6 +111,15 @@ func runsQuery(status, trigger, rule string, since time.Duration, extra string, 
 		parts = append(parts, "("+extra+")")
 	}
 	return strings.Join(parts, " AND "), nil
+}
+
+// runTypesQuery matches runs of events, of the current and the legacy run model.
+func runTypesQuery() string {
+	quoted := make([]string, len(workflows.WorkflowNames))
+	for i, n := range workflows.WorkflowNames {
+		quoted[i] = strconv.Quote(n)
+	}
+	return "WorkflowType IN (" + strings.Join(quoted, ", ") + ")"
 }
 
 func orDash(s string) string {

@@ -11,7 +11,7 @@ func TestRunsQuery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `WorkflowType = "HandleEvent" AND HookStatus = "failed" AND HookTrigger = "shop-orders" AND HookRules = "vip-order" AND StartTime > "2026-11-23T11:00:00Z" AND (HookEventType = "orders/paid")`
+	want := `WorkflowType IN ("HandleEventV2", "HandleEvent") AND HookStatus = "failed" AND HookTrigger = "shop-orders" AND HookRules = "vip-order" AND StartTime > "2026-11-23T11:00:00Z" AND (HookEventType = "orders/paid")`
 	if got != want {
 		t.Fatalf("query\n got %s\nwant %s", got, want)
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/hookflow/hookflow/internal/admin"
 )
 
 func runSignal(ctx context.Context, e env, args []string) error {
@@ -41,6 +43,9 @@ func runSignal(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer c.Close()
+	if err := admin.CheckSignal(ctx, c, wfID, name); err != nil {
+		return fmt.Errorf("signal %s to %s: %w", name, wfID, err)
+	}
 	if err := c.SignalWorkflow(ctx, wfID, "", name, payload); err != nil {
 		return fmt.Errorf("signal %s to %s: %w", name, wfID, err)
 	}

@@ -1,6 +1,7 @@
 // Package admin is hookflow's operator HTTP API, separate from the public
 // webhook routes: POST /runs/{workflow_id}/signals/{name} delivers a signal
-// to a waiting run. Every request needs the project's admin token.
+// to a run waiting for it (CheckSignal refuses anything else). Every request
+// needs the project's admin token.
 package admin
 
 import (
@@ -17,8 +18,10 @@ import (
 	"go.temporal.io/api/serviceerror"
 )
 
-// Signaler delivers a signal to a run; a Temporal client satisfies it.
+// Signaler delivers a signal to a run after asking what it waits for; a
+// Temporal client satisfies it.
 type Signaler interface {
+	Querier
 	SignalWorkflow(ctx context.Context, workflowID, runID, signalName string, arg any) error
 }
 
@@ -65,6 +68,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusBadRequest, "signal payload is not valid JSON: "+err.Error())
 			return
 		}
+	}
+	if err := CheckSignal(r.Context(), h.Signaler, workflowID, name); err != nil {
+		var se *SignalError
+		if errors.As(err, &se) {
+			writeError(w, se.Status, se.Msg)
+			return
+		}
+		h.Logger.Error("signal", "workflow_id", workflowID, "signal", name, "error", err)
+		writeError(w, http.StatusServiceUnavailable, "the workflow service did not answer; retry later")
+		return
 	}
 	if err := h.Signaler.SignalWorkflow(r.Context(), workflowID, "", name, payload); err != nil {
 		var nf *serviceerror.NotFound

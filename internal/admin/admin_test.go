@@ -2,18 +2,43 @@ package admin
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/converter"
+
+	"github.com/hookflow/hookflow/workflows"
 )
 
 type fakeSignaler struct {
 	wf, name string
 	arg      any
 	err      error
+	waiting  []workflows.Waiting // what the run says it waits for
+	queryErr error
+}
+
+func (f *fakeSignaler) QueryWorkflow(_ context.Context, wf, _, query string, _ ...any) (converter.EncodedValue, error) {
+	if f.queryErr != nil {
+		return nil, f.queryErr
+	}
+	return encoded{f.waiting}, nil
+}
+
+// encoded is a query answer as the client hands it over.
+type encoded struct{ v any }
+
+func (e encoded) HasValue() bool { return e.v != nil }
+func (e encoded) Get(ptr any) error {
+	data, err := json.Marshal(e.v)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(data, ptr)
 }
 
 func (f *fakeSignaler) SignalWorkflow(_ context.Context, wf, _, name string, arg any) error {
@@ -35,10 +60,16 @@ func TestSignal(t *testing.T) {
 		{"bad json", "t0k", "/runs/x/signals/y", "Bearer t0k", `{`, nil, 400, false},
 		{"bad path", "t0k", "/runs/x", "Bearer t0k", `{}`, nil, 404, false},
 		{"no such run", "t0k", "/runs/x/signals/y", "Bearer t0k", `{}`, serviceerror.NewNotFound("gone"), 404, true},
+		// Signals reach only what a run waits for: never the health monitor's
+		// config (which once chose any call), a mailbox, or a reserved name.
+		{"health monitor", "t0k", "/runs/hookflow%2Fhealth/signals/config", "Bearer t0k", `{}`, nil, 400, false},
+		{"mailbox", "t0k", "/runs/corr%2Finvoices%2Fin_1/signals/y", "Bearer t0k", `{}`, nil, 400, false},
+		{"reserved name", "t0k", "/runs/x/signals/hookflow.event", "Bearer t0k", `{}`, nil, 400, false},
+		{"not waited for", "t0k", "/runs/x/signals/qualfied", "Bearer t0k", `{}`, nil, 409, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			sig := &fakeSignaler{err: tc.err}
+			sig := &fakeSignaler{err: tc.err, waiting: []workflows.Waiting{{Rule: "lead", Step: "q", Signal: "qualified"}, {Rule: "lead", Step: "y", Signal: "y"}}}
 			h := &Handler{Token: tc.token, Signaler: sig, Logger: slog.New(slog.DiscardHandler)}
 			r := httptest.NewRequest("POST", tc.path, strings.NewReader(tc.body))
 			if tc.auth != "" {
