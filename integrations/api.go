@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -26,6 +27,10 @@ type API struct {
 	// beyond its status: a retry delay in the body, an error code that
 	// means "try again", the setting to check. Nil: the status alone.
 	Errors func(r *Response, e *Error) *Error
+	// IdempotencyKey, when set, gives the Idempotency-Key the vendor takes
+	// for the step's key (Stripe's are at most 255 characters); it must
+	// return the same for the same key. Nil: the key as it is.
+	IdempotencyKey func(key string) string
 }
 
 // Op is one operation of an API, written as data plus the few functions
@@ -60,7 +65,18 @@ type Op struct {
 	// this operation is not sent. Find-or-create is then safe to retry: the
 	// retry finds what a first attempt created before its answer was lost.
 	Find *Op
+	// Then, when set, is a second request sent after this one's 2xx
+	// answer, with the same `with`, for a vendor that needs two calls for
+	// one step (Mailchimp's member, then its tags). Its Build may return
+	// Skip to send nothing; its bad input fails the step before anything
+	// is sent. A retry repeats both, so both must be safe to repeat. Its
+	// output, a map, is merged into this one's; the step records this
+	// request, or Then's when Then fails.
+	Then *Op
 }
+
+// Skip, returned by a Then's Build, sends nothing: there is nothing to do.
+var Skip = errors.New("nothing to send")
 
 // In is what an Op's Build reads and writes.
 type In struct {
@@ -103,6 +119,34 @@ func (b *bound) finder() Operation {
 		return nil
 	}
 	return &bound{api: b.api, op: b.op.Find, lenient: true}
+}
+
+func (b *bound) next() Operation {
+	if b.op.Then == nil {
+		return nil
+	}
+	return &bound{api: b.api, op: b.op.Then, lenient: true}
+}
+
+func (b *bound) idempotencyKey(key string) string {
+	if b.api.IdempotencyKey == nil || key == "" {
+		return key
+	}
+	return b.api.IdempotencyKey(key)
+}
+
+// keyShaper is an Operation whose vendor takes another shape of the
+// step's idempotency key.
+type keyShaper interface {
+	idempotencyKey(key string) string
+}
+
+// idempotencyKey is the Idempotency-Key op sends for key ("" for none).
+func idempotencyKey(op Operation, key string) string {
+	if k, ok := op.(keyShaper); ok {
+		return k.idempotencyKey(key)
+	}
+	return key
 }
 
 var (

@@ -3,6 +3,7 @@ package integrations
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -279,5 +280,136 @@ func TestOpNotFound(t *testing.T) {
 	status = http.StatusForbidden
 	if _, err := s.Call(context.Background(), Call{Integration: "v", Operation: "get", Input: map[string]any{"id": 7}}); err == nil {
 		t.Error("403 is not absence")
+	}
+}
+
+// Then sends a second request after the first one's 2xx answer, with the
+// same `with`; its bad input fails the step before anything is sent, Skip
+// sends nothing, and a failing Then is the step's failure and record.
+func TestOpThen(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	tagStatus := http.StatusNoContent
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, r.Method+" "+r.URL.Path)
+		mu.Unlock()
+		if strings.HasSuffix(r.URL.Path, "/tags") {
+			w.WriteHeader(tagStatus)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"id":"m1"}`))
+	}))
+	defer srv.Close()
+	api := vendorAPI(t, srv.URL)
+	op := &Op{
+		Method: http.MethodPut, Path: "members/{id}", Required: []string{"id"}, Optional: []string{"tags"},
+		Output: func(r *Response) (any, error) { return map[string]any{"id": "m1"}, nil },
+		Then: &Op{
+			Path: "members/{id}/tags",
+			Build: func(in *In) (any, error) {
+				tags, err := in.Strings("tags")
+				if err != nil || tags == nil {
+					return nil, cmpErr(err, Skip)
+				}
+				return map[string]any{"tags": tags}, nil
+			},
+			Output: func(r *Response) (any, error) { return map[string]any{"tagged": true}, nil },
+		},
+	}
+	s := NewSet(loopback, &Integration{Name: "v", Operations: api.Operations(map[string]*Op{"upsert": op})})
+	call := func(with map[string]any) (Result, error) {
+		mu.Lock()
+		got = nil
+		mu.Unlock()
+		return s.Call(context.Background(), Call{Integration: "v", Operation: "upsert", Input: with})
+	}
+	res, err := call(map[string]any{"id": "a", "tags": []any{"vip"}})
+	if out, _ := res.Output.(map[string]any); err != nil || out["id"] != "m1" || out["tagged"] != true || strings.Join(got, ",") != "PUT /members/a,POST /members/a/tags" {
+		t.Errorf("then: %v %v, sent %v", res.Output, err, got)
+	}
+	if res.Request.Method != http.MethodPut {
+		t.Errorf("recorded %s, want the first request", res.Request.Method)
+	}
+	res, err = call(map[string]any{"id": "a"})
+	if out, _ := res.Output.(map[string]any); err != nil || out["tagged"] != nil || len(got) != 1 {
+		t.Errorf("skip: %v %v, sent %v", res.Output, err, got)
+	}
+	if _, err = call(map[string]any{"id": "a", "tags": 7}); err == nil || !strings.Contains(err.Error(), "with.tags") || len(got) != 0 {
+		t.Errorf("bad then input: %v, sent %v", err, got)
+	}
+	tagStatus = http.StatusServiceUnavailable
+	res, err = call(map[string]any{"id": "a", "tags": "vip"})
+	if e, ok := errors.AsType[*Error](err); !ok || !e.Retryable || res.Request.Method != http.MethodPost || res.Response.Status != 503 {
+		t.Errorf("then fails: %v, recorded %+v", err, res.Request)
+	}
+}
+
+func cmpErr(err, otherwise error) error {
+	if err != nil {
+		return err
+	}
+	return otherwise
+}
+
+// An API may shape the step's idempotency key as its vendor takes it; the
+// shaped key is what Call sends and Build shows.
+func TestIdempotencyKeyShape(t *testing.T) {
+	var key atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key.Store(r.Header.Get("Idempotency-Key"))
+	}))
+	defer srv.Close()
+	api := vendorAPI(t, srv.URL)
+	api.IdempotencyKey = func(k string) string { return "v-" + k }
+	s := NewSet(loopback, &Integration{Name: "v", Operations: api.Operations(map[string]*Op{"o": {}})})
+	c := Call{Integration: "v", Operation: "o", IdempotencyKey: "orders/1/r/s"}
+	res, err := s.Call(context.Background(), c)
+	if err != nil || key.Load() != "v-orders/1/r/s" || res.Request.Headers["Idempotency-Key"] != "v-orders/1/r/s" {
+		t.Errorf("sent %v, recorded %v, %v", key.Load(), res.Request.Headers, err)
+	}
+	if rec, err := s.Build(c); err != nil || rec.Headers["Idempotency-Key"] != "v-orders/1/r/s" {
+		t.Errorf("Build %v %v", rec.Headers, err)
+	}
+}
+
+// PathAuth puts the token in the path below the base, as one escaped
+// segment; what is recorded, built or returned never holds it.
+func TestPathAuth(t *testing.T) {
+	const canary = "110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw-canary"
+	var path atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		path.Store(r.URL.EscapedPath())
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte(`{"ok":false,"error_code":404,"description":"Not Found: ` + r.URL.Path + `"}`))
+	}))
+	defer srv.Close()
+	api := vendorAPI(t, srv.URL+"/tg")
+	in := &Integration{Name: "v", Auth: PathAuth(api.Base, "bot", StaticToken(canary)), Secrets: []string{canary},
+		Operations: api.Operations(map[string]*Op{"o": {Path: "sendMessage"}})}
+	s := NewSet(loopback, in)
+	res, err := s.Call(context.Background(), Call{Integration: "v", Operation: "o"})
+	if path.Load() != "/tg/bot"+canary+"/sendMessage" {
+		t.Errorf("sent to %v", path.Load())
+	}
+	if res.Request.URL != srv.URL+"/tg/bot[redacted]/sendMessage" {
+		t.Errorf("recorded %s", res.Request.URL)
+	}
+	rec, _ := s.Build(Call{Integration: "v", Operation: "o"})
+	all := fmt.Sprint(res, err, rec)
+	if strings.Contains(all, canary) || strings.Contains(all, "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw") || rec.URL != res.Request.URL {
+		t.Errorf("token leaked or shown differently: %s", all)
+	}
+	// No response: the error names the redacted URL.
+	srv.Close()
+	_, err = s.Call(context.Background(), Call{Integration: "v", Operation: "o"})
+	if err == nil || strings.Contains(err.Error(), canary) || !strings.Contains(err.Error(), "/tg/bot[redacted]/sendMessage") {
+		t.Errorf("network error %v", err)
+	}
+	// A token that is not one segment is never sent.
+	bad := NewSet(loopback, &Integration{Name: "v", Auth: PathAuth(api.Base, "bot", StaticToken("../x")), Operations: in.Operations})
+	if _, err := bad.Call(context.Background(), Call{Integration: "v", Operation: "o"}); err == nil || !strings.Contains(err.Error(), "one URL path segment") {
+		t.Errorf("bad token: %v", err)
 	}
 }

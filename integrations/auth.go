@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/url"
+	"strings"
 )
 
 // Token is where a credential comes from: a configured value
@@ -35,13 +36,19 @@ type Auth struct {
 	places []place
 }
 
-// place is one header or query parameter that carries a credential.
+// place is one header, query parameter or path segment that carries a
+// credential.
 type place struct {
-	header string // header name, or "" for a query parameter
+	header string // header name, or "" for a query parameter or path segment
 	query  string
+	path   *pathPlace
 	format func(token string) string // nil: the token as it is
 	token  Token
 }
+
+// pathPlace is a credential path segment, prefix+token, right below base
+// (an escaped path without its trailing slash).
+type pathPlace struct{ base, prefix string }
 
 // Bearer sends "Authorization: Bearer <token>".
 func Bearer(t Token) *Auth {
@@ -70,6 +77,17 @@ func QueryAuth(params ...QueryParam) *Auth {
 	return a
 }
 
+// PathAuth puts the token in the URL path, as the segment prefix+token
+// right below base's path: Telegram's /bot<token>/sendMessage. The token
+// is escaped as one segment and refused if it could be more (see
+// CheckSegment); a recorded URL shows prefix+"[redacted]". Keep the token
+// among the integration's Secrets as well, so that it is redacted wherever
+// else it could surface.
+func PathAuth(base *url.URL, prefix string, t Token) *Auth {
+	pp := &pathPlace{base: strings.TrimRight(base.EscapedPath(), "/"), prefix: prefix}
+	return &Auth{places: []place{{path: pp, token: t}}}
+}
+
 // QueryParam is one credential query parameter.
 type QueryParam struct {
 	Name  string
@@ -95,6 +113,12 @@ func (a *Auth) apply(ctx context.Context, r *Request, preview bool) error {
 		if p.format != nil {
 			v = p.format(v)
 		}
+		if p.path != nil {
+			if err := p.path.apply(r, v, preview); err != nil {
+				return err
+			}
+			continue
+		}
 		if p.header != "" {
 			r.Header.Set(p.header, v)
 			continue
@@ -113,6 +137,34 @@ func (a *Auth) apply(ctx context.Context, r *Request, preview bool) error {
 		u.RawQuery = q.Encode()
 		r.URL = u.String()
 	}
+	return nil
+}
+
+// apply inserts the credential segment into r's URL. A placeholder is
+// written as it is ("[redacted]" is legal in a path); a token is escaped.
+func (p *pathPlace) apply(r *Request, v string, preview bool) error {
+	u, err := url.Parse(r.URL)
+	if err != nil {
+		return err
+	}
+	rest, ok := strings.CutPrefix(u.EscapedPath(), p.base)
+	if !ok || (rest != "" && rest[0] != '/') {
+		return &Error{Message: "the request URL is not below the integration's base URL"}
+	}
+	seg := p.prefix + v
+	if !preview {
+		if CheckSegment(v) != nil {
+			return &Error{Message: "the integration's credential cannot be sent as one URL path segment"}
+		}
+		seg = p.prefix + url.PathEscape(v)
+	}
+	raw := p.base + "/" + seg + rest
+	plain, err := url.PathUnescape(raw)
+	if err != nil {
+		return err
+	}
+	u.Path, u.RawPath = plain, raw
+	r.URL = u.String()
 	return nil
 }
 

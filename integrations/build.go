@@ -41,8 +41,8 @@ func (s *Set) Build(c Call) (RecordedRequest, error) {
 		header = http.Header{}
 	}
 	header.Set("User-Agent", UserAgent)
-	if c.IdempotencyKey != "" {
-		header.Set("Idempotency-Key", c.IdempotencyKey)
+	if key := idempotencyKey(op, c.IdempotencyKey); key != "" {
+		header.Set("Idempotency-Key", key)
 	}
 	shown := Request{Method: cmp.Or(req.Method, http.MethodPost), URL: req.URL, Header: header, Body: req.Body}
 	if err := e.Auth.apply(context.Background(), &shown, true); err != nil {

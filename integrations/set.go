@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -131,7 +132,41 @@ func (s *Set) Call(ctx context.Context, c Call) (Result, error) {
 			return found, nil
 		}
 	}
-	return s.roundTrip(ctx, e, c, op)
+	f, _ := op.(follower)
+	var then Operation
+	if f != nil {
+		then = f.next()
+	}
+	if then != nil {
+		// The second request's input is checked before the first is sent,
+		// so bad input never leaves a step half done.
+		if _, err := then.Request(c); err != nil && !errors.Is(err, Skip) {
+			return res, e.redactErr(err)
+		}
+	}
+	res, err = s.roundTrip(ctx, e, c, op)
+	if err != nil || then == nil {
+		return res, err
+	}
+	next, err := s.roundTrip(ctx, e, c, then)
+	switch {
+	case errors.Is(err, Skip):
+		return res, nil
+	case err != nil:
+		return next, err
+	}
+	if out, ok := res.Output.(map[string]any); ok {
+		if more, ok := next.Output.(map[string]any); ok {
+			maps.Copy(out, more)
+		}
+	}
+	return res, nil
+}
+
+// follower is an Operation that may send a second request after its own;
+// next() is nil when it does not.
+type follower interface {
+	next() Operation
 }
 
 // absenter is an Operation for which some answers mean "no such record":
@@ -164,8 +199,8 @@ func (s *Set) roundTrip(ctx context.Context, e *entry, c Call, op Operation) (Re
 		header = http.Header{}
 	}
 	header.Set("User-Agent", UserAgent)
-	if c.IdempotencyKey != "" {
-		header.Set("Idempotency-Key", c.IdempotencyKey)
+	if key := idempotencyKey(op, c.IdempotencyKey); key != "" {
+		header.Set("Idempotency-Key", key)
 	}
 	// What is recorded shows where the credential goes, never what it is.
 	shown := Request{Method: method, URL: req.URL, Header: header.Clone(), Body: req.Body}
