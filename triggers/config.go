@@ -48,6 +48,8 @@ type Trigger struct {
 	// CorrelateBuffer is how long a correlated event waits for a run to
 	// wait for it (correlate_buffer); 0 when the trigger does not correlate.
 	CorrelateBuffer time.Duration
+	// EventID is the event_id expression as written; "" is the scheme's default.
+	EventID string
 }
 
 // DefaultCorrelateBuffer keeps a correlated event for runs that start
@@ -188,6 +190,9 @@ func loadTrigger(file, name string, node *yaml.Node) (*Trigger, []error) {
 			continue
 		}
 		*f.dest = p
+		if f.key == "event_id" {
+			t.EventID = strings.TrimSpace(n.Value)
+		}
 	}
 	if n, ok := fields["schema"]; ok {
 		s, sErrs := loadSchema(n)

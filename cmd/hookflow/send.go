@@ -29,6 +29,7 @@ func runSend(ctx context.Context, e env, args []string) error {
 	dir := fs.String("project", "samples/shop", "project directory (holds hookflow.yaml)")
 	base := fs.String("url", "http://127.0.0.1:8080", "hookflow's webhook server")
 	id := fs.String("id", "", "delivery id to send (default: a new random one; reuse one to simulate a retry)")
+	fresh := fs.Bool("fresh", false, "send the file as a new event: a new event id even where the payload holds it, and a body the dedupe has not seen")
 	var extra headerFlags
 	fs.VarP(&extra, "header", "H", "extra header 'Name: value' (repeatable)")
 	if err := fs.Parse(args); err != nil {
@@ -50,6 +51,13 @@ func runSend(ctx context.Context, e env, args []string) error {
 	ev, err := readEvent(file)
 	if err != nil {
 		return err
+	}
+	if *fresh {
+		var note string
+		if ev, note, err = freshen(t, ev); err != nil {
+			return err
+		}
+		fmt.Fprint(e.stdout, note)
 	}
 	for _, h := range extra {
 		name, value, ok := strings.Cut(h, ":")
@@ -92,9 +100,14 @@ func runSend(ctx context.Context, e env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "%s\n", bytes.TrimSpace(body))
 	var answer struct {
-		UIURL string `json:"ui_url"`
+		UIURL      string `json:"ui_url"`
+		WorkflowID string `json:"workflow_id"`
+		Duplicate  bool   `json:"duplicate"`
 	}
-	if json.Unmarshal(body, &answer) == nil && answer.UIURL != "" {
+	if json.Unmarshal(body, &answer) == nil && answer.Duplicate {
+		fmt.Fprintln(e.stdout, duplicateHint(t, *id, answer.WorkflowID, *fresh))
+	}
+	if answer.UIURL != "" {
 		fmt.Fprintf(e.stdout, "open the run: %s\n", answer.UIURL)
 	}
 	if resp.StatusCode >= 300 {
