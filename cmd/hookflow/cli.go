@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -31,6 +33,7 @@ import (
 type flags struct {
 	*pflag.FlagSet
 	defining bool
+	stderr   io.Writer
 }
 
 // errDefined ends a run function's define pass at Parse.
@@ -41,7 +44,38 @@ func (f *flags) Parse(args []string) error {
 	if f.defining {
 		return errDefined
 	}
-	return f.FlagSet.Parse(args)
+	if err := f.FlagSet.Parse(args); err != nil {
+		return err
+	}
+	if p := f.Lookup("project"); p != nil && !p.Changed {
+		dir, err := defaultProject()
+		if err != nil {
+			return err
+		}
+		if dir != "." {
+			fmt.Fprintf(f.stderr, "hookflow: project %s (no %s in the current directory)\n", dir, project.FileName)
+		}
+		return p.Value.Set(dir)
+	}
+	return nil
+}
+
+// sampleProject is where the repository's quickstart finds its project.
+const sampleProject = "samples/shop"
+
+// projectUsage is the --project flag's help, one rule for every command.
+var projectUsage = "project directory (holds " + project.FileName + "); default: the current directory, or " + sampleProject + " when the current directory has none (the hookflow repository)"
+
+// defaultProject is the project of a command run without --project.
+func defaultProject() (string, error) {
+	if _, err := os.Stat(project.FileName); err == nil {
+		return ".", nil
+	}
+	if _, err := os.Stat(filepath.Join(sampleProject, project.FileName)); err == nil {
+		return sampleProject, nil
+	}
+	wd, _ := os.Getwd()
+	return "", fmt.Errorf("no %s in %s (nor in %s): pass --project DIR, or start a project with `hookflow init`", project.FileName, wd, sampleProject)
 }
 
 // newFlags is the flag set of the command name. synopsis is what follows
@@ -50,7 +84,7 @@ func newFlags(e env, name, synopsis string) *flags {
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.SortFlags = false
 	fs.SetOutput(io.Discard) // cobra reports flag errors before the run function parses
-	f := &flags{FlagSet: fs}
+	f := &flags{FlagSet: fs, stderr: e.stderr}
 	fs.Usage = func() {
 		if e.usage != nil {
 			e.usage()
@@ -104,6 +138,9 @@ func newRoot(ctx context.Context, e env, args []string) (*cobra.Command, error) 
 			return explain(cmd, run(cmd.Context(), ce, commandArgs(args, cmd)))
 		}
 		cmd.Flags().SortFlags = false
+		if p := fs.Lookup("project"); p != nil {
+			p.DefValue, p.Usage = "", projectUsage
+		}
 		cmd.Flags().AddFlagSet(fs.FlagSet)
 		completeFlags(cmd)
 		root.AddCommand(cmd)

@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -92,7 +94,7 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"replay", "--dry-rn", "x"}, "unknown flag: --dry-rn (see 'hookflow replay --help')"},
 		{[]string{"runs", "--limit", "many"}, `invalid argument "many" for "--limit" flag`},
 		{[]string{"sned"}, "unknown command \"sned\" for \"hookflow\"\n\nDid you mean this?\n\tsend"},
-		{[]string{"test", "extra"}, `unexpected argument "extra"`},
+		{[]string{"test", "extra", "--project", "../../samples/shop"}, `unexpected argument "extra"`},
 	} {
 		var stdout, stderr bytes.Buffer
 		err := run(context.Background(), tc.args, noEnv, &stdout, &stderr)
@@ -161,4 +163,60 @@ func TestCLIDaysAndTemporalDown(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `"3x" is not a duration; write e.g. 90s, 30m, 12h or 3d`) {
 		t.Fatalf("err %v", err)
 	}
+}
+
+// TestCLIProjectDefault: every command finds its project the same way (dev
+// and send used samples/shop, the others .), and says where it looked.
+func TestCLIProjectDefault(t *testing.T) {
+	shop, err := filepath.Abs("../../samples/shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("nowhere", func(t *testing.T) {
+		dir := t.TempDir()
+		t.Chdir(dir)
+		for _, cmd := range []string{"check", "test", "send"} {
+			args := []string{cmd}
+			if cmd == "send" {
+				args = append(args, "t", "f.json")
+			}
+			err := run(context.Background(), args, noEnv, io.Discard, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), "no hookflow.yaml in "+dir) || !strings.Contains(err.Error(), "hookflow init") {
+				t.Errorf("%s: %v", cmd, err)
+			}
+		}
+	})
+	t.Run("the current directory first", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := os.CopyFS(dir, os.DirFS(shop)); err != nil {
+			t.Fatal(err)
+		}
+		// A samples/shop beside it must not win: send used to prefer it.
+		if err := os.MkdirAll(filepath.Join(dir, "samples"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "samples", "shop"), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Chdir(dir)
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) }))
+		defer srv.Close()
+		var stdout, stderr bytes.Buffer
+		if err := run(context.Background(), []string{"send", "shop-orders", "events/order-paid.json", "--url", srv.URL}, noEnv, &stdout, &stderr); err != nil {
+			t.Fatalf("send: %v\n%s", err, &stderr)
+		}
+		if err := run(context.Background(), []string{"check"}, noEnv, &stdout, &stderr); err != nil || stderr.Len() > 0 {
+			t.Fatalf("check: %v\n%s", err, &stderr)
+		}
+	})
+	t.Run("the repository's sample", func(t *testing.T) {
+		t.Chdir("../..")
+		var stdout, stderr bytes.Buffer
+		if err := run(context.Background(), []string{"check"}, noEnv, &stdout, &stderr); err != nil {
+			t.Fatal(err)
+		}
+		if stderr.String() != "hookflow: project samples/shop (no hookflow.yaml in the current directory)\n" {
+			t.Fatalf("stderr %q", &stderr)
+		}
+	})
 }

@@ -17,7 +17,7 @@ import (
 
 func runDev(ctx context.Context, e env, args []string) error {
 	fs := newFlags(e, "dev", "[flags]")
-	dir := fs.String("project", "samples/shop", "project directory (holds hookflow.yaml)")
+	dir := fs.String("project", ".", "project directory (holds hookflow.yaml)")
 	addr := fs.String("listen", "127.0.0.1:8080", "webhook server address")
 	temporalPort := fs.Int("temporal-port", 7233, "embedded Temporal frontend port (0 picks a free one)")
 	uiPort := fs.Int("ui-port", 8233, "Temporal Web UI port (0 picks a free one, -1 disables the UI)")

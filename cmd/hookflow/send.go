@@ -26,7 +26,7 @@ func (h *headerFlags) Type() string       { return "'Name: value'" }
 
 func runSend(ctx context.Context, e env, args []string) error {
 	fs := newFlags(e, "send", "TRIGGER FILE [flags]")
-	dir := fs.String("project", "samples/shop", "project directory (holds hookflow.yaml)")
+	dir := fs.String("project", ".", "project directory (holds hookflow.yaml)")
 	base := fs.String("url", "http://127.0.0.1:8080", "hookflow's webhook server")
 	id := fs.String("id", "", "delivery id to send (default: a new random one; reuse one to simulate a retry)")
 	fresh := fs.Bool("fresh", false, "send the file as a new event: a new event id even where the payload holds it, and a body the dedupe has not seen")
