@@ -190,7 +190,7 @@ func noCompletion(env) cobra.CompletionFunc {
 // flagValues are the values shells offer for the flags that take one of a few.
 var flagValues = map[string][]string{
 	"rules":      {"original", "current"},
-	"status":     {workflows.StatusRunning, workflows.StatusCompleted, workflows.StatusFailed, workflows.StatusNoMatch},
+	"status":     {workflows.StatusRunning, workflows.StatusCompleted, workflows.StatusFailed, workflows.StatusCanceled, workflows.StatusNoMatch},
 	"log-format": {"json", "text"},
 	"log-level":  {"debug", "info", "warn", "error"},
 }
