@@ -2,6 +2,7 @@ package triggers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -35,9 +36,21 @@ func (s *Server) handleHook(c *gin.Context) {
 		answer(c, http.StatusOK, gin.H{"challenge": challenge})
 		return
 	}
+	if s.deps.Planner != nil {
+		plan, problems := s.deps.Planner.PlanFor(a.in.Event)
+		for _, p := range problems {
+			log.Warn("search attribute not set", "event_id", a.in.Event.Event.ID, "problem", p)
+		}
+		for _, r := range plan.Rules {
+			if r.Error != "" {
+				log.Warn("rule failed to match", "event_id", a.in.Event.Event.ID, "rule", r.Name, "error", r.Error)
+			}
+		}
+		a.in.Plan = &plan
+	}
 	started, replayed, err := s.start(c.Request.Context(), a)
 	if err != nil {
-		log.Error("start workflow", "event_id", a.in.Event.Event.ID, "error", err)
+		log.Error("start workflow", "event_id", a.in.Event.Event.ID, "error", err, "cause", errors.Unwrap(err))
 		s.deps.Metrics.WebhookReceived(name, status(err))
 		writeError(c, err)
 		return

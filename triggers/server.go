@@ -11,6 +11,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/hookflow/hookflow/activities"
+	"github.com/hookflow/hookflow/rules"
 	"github.com/hookflow/hookflow/triggers/verify"
 )
 
@@ -28,6 +30,15 @@ type Deps struct {
 	Now func() time.Time
 	// Metrics observes what the door does; nil records nothing.
 	Metrics Observer
+	// Planner matches each accepted event against the rules at the door, so
+	// its run starts with its plan and search attributes and matches
+	// nothing itself; nil leaves matching to the run.
+	Planner Planner
+}
+
+// Planner matches an event against the current rules (activities.Activities).
+type Planner interface {
+	PlanFor(in rules.Input) (activities.Plan, []string)
 }
 
 // Observer takes the front door's measurements.

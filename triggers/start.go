@@ -58,10 +58,15 @@ func (s *TemporalStarter) Start(ctx context.Context, in workflows.Input) (Starte
 		workflows.AttrTrigger.ValueSet(ev.Trigger),
 		workflows.AttrEventType.ValueSet(ev.Type),
 		workflows.AttrEventID.ValueSet(ev.ID),
-		workflows.AttrStatus.ValueSet(workflows.StatusRunning),
+		workflows.AttrStatus.ValueSet(startStatus(in)),
 	}
 	if in.Correlation != "" {
 		attrs = append(attrs, workflows.AttrCorrelation.ValueSet(in.Correlation))
+	}
+	if in.Plan != nil {
+		// Planned at the door: the run starts with what it would upsert.
+		planned, _ := workflows.PlanAttributes(*in.Plan)
+		attrs = append(attrs, planned...)
 	}
 	run, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       id,
@@ -76,6 +81,15 @@ func (s *TemporalStarter) Start(ctx context.Context, in workflows.Input) (Starte
 		return Started{}, errUnavailable{cause: err}
 	}
 	return Started{WorkflowID: id, RunID: run.GetRunID(), Duplicate: !*started}, nil
+}
+
+// startStatus is HookStatus at start: no-match when the door planned the
+// event and no rule wants it (the run then sets nothing more), else running.
+func startStatus(in workflows.Input) string {
+	if in.Plan != nil && len(in.Plan.Rules) == 0 {
+		return workflows.StatusNoMatch
+	}
+	return workflows.StatusRunning
 }
 
 type startedKey struct{}

@@ -103,6 +103,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 		UIBase:    uiBase,
 		Namespace: srv.Namespace(),
 		Metrics:   metrics,
+		Planner:   acts,
 	})
 	go watchProject(ctx, e, p, acts, hooks, logger)
 	go startHealthMonitor(ctx, c, p, logger)

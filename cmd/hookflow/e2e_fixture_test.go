@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/hookflow/hookflow/internal/devserver"
 	"github.com/hookflow/hookflow/triggers/verify"
@@ -209,6 +210,19 @@ on_failure:
   - call: recv.send
     with: { path: /alerts, body: { text: "brittle failed at ${{ failure.step }}" } }
 `,
+	"pair.yaml": `
+name: pair
+on: [orders]
+when: event.type == "pair"
+steps:
+  - id: first
+    call: recv.send
+    with: { path: /ok, body: { n: "${{ payload.data.n }}" } }
+  - id: second
+    call: recv.send
+    needs: [first]
+    with: { path: /ok, body: { first: "${{ steps.first.output.id }}" } }
+`,
 	"sturdy.yaml": `
 name: sturdy
 on: [orders]
@@ -309,6 +323,9 @@ func startFixture() (*fixture, error) {
 	if err := run(ctx, []string{"setup", "--temporal", srv.Addr(), "--project", dir}, getenv, io.Discard, os.Stderr); err != nil {
 		return nil, fmt.Errorf("hookflow setup: %w", err)
 	}
+	if err := waitSearchAttributes(ctx, srv.Addr()); err != nil {
+		return nil, err
+	}
 	serveMetrics, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -357,6 +374,34 @@ func writeProject(dir, project string, rules map[string]string) error {
 
 func mapEnv(m map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+// waitSearchAttributes waits until a start may set the project's search
+// attributes: the server's attribute cache trails their registration.
+func waitSearchAttributes(ctx context.Context, addr string) error {
+	c, err := client.Dial(client.Options{HostPort: addr, Logger: quietLogger{}})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	deadline := time.Now().Add(30 * time.Second)
+	for i := 0; ; i++ {
+		run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID:        fmt.Sprintf("hookflow-e2e-attribute-probe-%d", i),
+			TaskQueue: "hookflow-e2e-probe",
+			TypedSearchAttributes: temporal.NewSearchAttributes(
+				temporal.NewSearchAttributeKeyInt64("OrderN").ValueSet(1),
+				temporal.NewSearchAttributeKeyKeyword("OrderEmail").ValueSet("probe@example.com"),
+			),
+		}, "probe")
+		if err == nil {
+			return c.TerminateWorkflow(ctx, run.GetID(), run.GetRunID(), "search attributes are usable")
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("search attributes not usable after 30s: %w", err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 func freeAddr() (string, error) {

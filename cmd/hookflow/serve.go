@@ -50,6 +50,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	defer l.Close()
 	logger.Info("serving webhooks", "addr", l.Addr().String(), "temporal", *addr, "namespace", *namespace, "triggers", p.Triggers.Names())
+	// The door plans each event with the rules it loaded, so runs start
+	// with their plan; the planner reloads with the project.
+	planner := activitiesFor(p, nil, nil)
 	hooks := triggers.NewServer(triggers.Deps{
 		Triggers:  p.Triggers,
 		Starter:   &triggers.TemporalStarter{Client: c},
@@ -58,8 +61,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 		UIBase:    *uiBase,
 		Namespace: *namespace,
 		Metrics:   metrics,
+		Planner:   planner,
 	})
-	go watchProject(ctx, e, p, nil, hooks, logger)
+	go watchProject(ctx, e, p, planner, hooks, logger)
 	mux := publicMux(p, hooks, c, logger)
 	if p.Codec != nil {
 		mux.Handle("/codec/", codec.Handler(p.Codec, p.CodecToken, p.CodecOrigins))
