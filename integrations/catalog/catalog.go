@@ -25,6 +25,7 @@ import (
 	"github.com/hookflow/hookflow/integrations/shopify"
 	"github.com/hookflow/hookflow/integrations/slack"
 	"github.com/hookflow/hookflow/integrations/smtp"
+	"github.com/hookflow/hookflow/integrations/stripe"
 	"github.com/hookflow/hookflow/integrations/teams"
 	"github.com/hookflow/hookflow/integrations/twilio"
 	"github.com/hookflow/hookflow/integrations/webhook"
@@ -46,6 +47,7 @@ var kinds = map[string]integrations.Constructor{
 	"pipedrive":   pipedrive.New,
 	"woocommerce": woocommerce.New,
 	"http":        httpapi.New,
+	"stripe":      stripe.New,
 }
 
 // Kinds lists the registered kind names, sorted.

@@ -27,6 +27,13 @@ func TestDocsExamples(t *testing.T) {
 			return "AC" + strings.Repeat("0", 32)
 		case name == "PARTNER_SECRET":
 			return "whsec_c2VjcmV0"
+		// Kinds that check a credential's shape get one of that shape.
+		case name == "STRIPE_SECRET_KEY":
+			return "sk_test_docs0000"
+		case name == "TELEGRAM_BOT_TOKEN":
+			return "123456789:docs-token"
+		case name == "MAILCHIMP_API_KEY":
+			return "0123456789abcdef-us21"
 		case strings.HasSuffix(name, "_URL"):
 			return "https://hooks.example/services/T0/B0/secret"
 		default:

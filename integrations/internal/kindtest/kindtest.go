@@ -73,6 +73,7 @@ func (g Got) JSON(t testing.TB) map[string]any {
 // records every request and answers with Reply.
 type Vendor struct {
 	URL string
+	srv *httptest.Server
 
 	mu     sync.Mutex
 	got    []Got
@@ -122,9 +123,13 @@ func serve(t testing.TB, v *Vendor) *Vendor {
 		io.WriteString(w, rep.Body)
 	}))
 	t.Cleanup(srv.Close)
-	v.URL = srv.URL
+	v.URL, v.srv = srv.URL, srv
 	return v
 }
+
+// Close stops the stand-in, so that its address refuses connections: a
+// vendor that is down.
+func (v *Vendor) Close() { v.srv.Close() }
 
 // Answer changes the scripted reply.
 func (v *Vendor) Answer(r Reply) {
