@@ -27,6 +27,7 @@ import (
 	"github.com/hookflow/hookflow/integrations/smtp"
 	"github.com/hookflow/hookflow/integrations/stripe"
 	"github.com/hookflow/hookflow/integrations/teams"
+	"github.com/hookflow/hookflow/integrations/telegram"
 	"github.com/hookflow/hookflow/integrations/twilio"
 	"github.com/hookflow/hookflow/integrations/webhook"
 	"github.com/hookflow/hookflow/integrations/woocommerce"
@@ -48,6 +49,7 @@ var kinds = map[string]integrations.Constructor{
 	"woocommerce": woocommerce.New,
 	"http":        httpapi.New,
 	"stripe":      stripe.New,
+	"telegram":    telegram.New,
 }
 
 // Kinds lists the registered kind names, sorted.
