@@ -30,6 +30,7 @@ import (
 	"github.com/hookflow/hookflow/integrations/telegram"
 	"github.com/hookflow/hookflow/integrations/twilio"
 	"github.com/hookflow/hookflow/integrations/webhook"
+	"github.com/hookflow/hookflow/integrations/whatsapp"
 	"github.com/hookflow/hookflow/integrations/woocommerce"
 )
 
@@ -50,6 +51,7 @@ var kinds = map[string]integrations.Constructor{
 	"http":        httpapi.New,
 	"stripe":      stripe.New,
 	"telegram":    telegram.New,
+	"whatsapp":    whatsapp.New,
 }
 
 // Kinds lists the registered kind names, sorted.
