@@ -19,6 +19,7 @@ import (
 	"github.com/hookflow/hookflow/integrations/discord"
 	"github.com/hookflow/hookflow/integrations/httpapi"
 	"github.com/hookflow/hookflow/integrations/hubspot"
+	"github.com/hookflow/hookflow/integrations/mailchimp"
 	"github.com/hookflow/hookflow/integrations/pipedrive"
 	"github.com/hookflow/hookflow/integrations/salesforce"
 	"github.com/hookflow/hookflow/integrations/sendgrid"
@@ -52,6 +53,7 @@ var kinds = map[string]integrations.Constructor{
 	"stripe":      stripe.New,
 	"telegram":    telegram.New,
 	"whatsapp":    whatsapp.New,
+	"mailchimp":   mailchimp.New,
 }
 
 // Kinds lists the registered kind names, sorted.
