@@ -248,3 +248,8 @@ func explain(cmd *cobra.Command, err error) error {
 	}
 	return err
 }
+
+// schemaArgs completes `hookflow schema`'s one argument.
+func schemaArgs(env) cobra.CompletionFunc {
+	return cobra.FixedCompletions([]string{"hookflow", "rule", "rule-test"}, cobra.ShellCompDirectiveNoFileComp)
+}
