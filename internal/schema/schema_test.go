@@ -42,7 +42,7 @@ func TestPublishedSchemas(t *testing.T) {
 		}
 		want, err := os.ReadFile(path)
 		if err != nil || !bytes.Equal(got, want) {
-			t.Errorf("%s is not what internal/schema generates: go test ./internal/schema -update", path)
+			t.Errorf("%s is not what internal/schema generates (a field or an integration kind changed?): run go test ./internal/schema -update", path)
 		}
 	}
 }
