@@ -30,6 +30,7 @@ func runSend(ctx context.Context, e env, args []string) error {
 	base := fs.String("url", "http://127.0.0.1:8080", "hookflow's webhook server")
 	id := fs.String("id", "", "delivery id to send (default: a new random one; reuse one to simulate a retry)")
 	fresh := fs.Bool("fresh", false, "send the file as a new event: a new event id even where the payload holds it, and a body the dedupe has not seen")
+	printCurl := fs.Bool("print-curl", false, "print the signed request as a curl command instead of sending it")
 	var extra headerFlags
 	fs.VarP(&extra, "header", "H", "extra header 'Name: value' (repeatable)")
 	if err := fs.Parse(args); err != nil {
@@ -86,6 +87,10 @@ func runSend(ctx context.Context, e env, args []string) error {
 	}
 	for k, v := range signed {
 		req.Header[k] = v
+	}
+	if *printCurl {
+		fmt.Fprint(e.stdout, curlCommand(req, ev.body, verify.SchemeDefaults(t.Verify).SignsTimestamp))
+		return nil
 	}
 	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
 	if err != nil {
