@@ -23,6 +23,9 @@ type HealthInput struct {
 	Config legacy.HealthConfig               `json:"config,omitzero"`
 	States map[string]activities.HealthState `json:"states,omitempty"`
 	Alerts int                               `json:"alerts,omitempty"`
+	// Ticks is the rounds a run makes before it continues as new (0:
+	// ticksPerRun); a test that records a continue-as-new shortens it.
+	Ticks int `json:"ticks,omitempty"`
 }
 
 // ticksPerRun bounds a monitor run's history; it then continues as new.
@@ -56,7 +59,11 @@ func HealthMonitor(ctx workflow.Context, in HealthInput) error {
 	// drained and ignored.
 	configs := workflow.GetSignalChannel(ctx, legacy.HealthConfigSignal)
 	pending := 0 // notifications in flight
-	for tick := 0; tick < ticksPerRun && !workflow.GetInfo(ctx).GetContinueAsNewSuggested(); tick++ {
+	ticks := in.Ticks
+	if ticks <= 0 {
+		ticks = ticksPerRun
+	}
+	for tick := 0; tick < ticks && !workflow.GetInfo(ctx).GetContinueAsNewSuggested(); tick++ {
 		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 			StartToCloseTimeout: time.Minute,
 			RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1},
@@ -109,7 +116,7 @@ func HealthMonitor(ctx workflow.Context, in HealthInput) error {
 	if err := workflow.Await(ctx, func() bool { return pending == 0 }); err != nil {
 		return err
 	}
-	return workflow.NewContinueAsNewError(ctx, HealthWorkflowName, HealthInput{States: states, Alerts: alerts})
+	return workflow.NewContinueAsNewError(ctx, HealthWorkflowName, HealthInput{States: states, Alerts: alerts, Ticks: in.Ticks})
 }
 
 // notifyHealth announces one change; its failure is logged, not fatal.

@@ -223,6 +223,26 @@ steps:
     needs: [first]
     with: { path: /ok, body: { first: "${{ steps.first.output.id }}" } }
 `,
+	"fan.yaml": `
+name: fan
+on: [orders]
+when: event.type == "fan"
+steps:
+  - { id: a, call: recv.send, with: { path: /ok } }
+  - { id: b, call: recv.send, with: { path: /ok } }
+  - { id: c, call: recv.send, needs: [a, b], with: { path: /ok, body: { a: "${{ steps.a.output.id }}", b: "${{ steps.b.output.id }}" } } }
+`,
+	"nap.yaml": `
+name: nap
+on: [orders]
+when: event.type == "nap"
+steps:
+  - { id: rest, sleep: 1s }
+  - id: patience
+    needs: [rest]
+    wait_for: { signal: never, timeout: 1s }
+  - { id: after, call: recv.send, needs: [patience], if: steps.patience.timed_out, with: { path: /ok } }
+`,
 	"sturdy.yaml": `
 name: sturdy
 on: [orders]
