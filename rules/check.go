@@ -264,6 +264,18 @@ func (l *loader) checkOperation(s *stepDef) {
 			l.errorf(at, "step %s: %s requires with.%s", s.ID, s.Call, field)
 		}
 	}
+	if l.opts.Fields == nil || s.withNode == nil || s.withNode.Kind != yaml.MappingNode {
+		return
+	}
+	fields, ok := l.opts.Fields(s.Integration(), s.Operation())
+	if !ok {
+		return
+	}
+	for _, p := range l.pairs(s.withNode) {
+		if !slices.Contains(fields, p.key.Value) {
+			l.errorf(p.key, "step %s: with.%s: %s takes no field %s (it takes: %s)", s.ID, p.key.Value, s.Call, p.key.Value, strings.Join(slices.Sorted(slices.Values(fields)), ", "))
+		}
+	}
 }
 
 // hasField reports whether the dotted path names a present key in with.

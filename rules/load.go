@@ -44,6 +44,9 @@ type Options struct {
 	// Correlating are the triggers that set `correlate`; nil means
 	// wait_for.event is not checked against them.
 	Correlating []string
+	// Fields reports every `with` field an operation takes; ok false (or
+	// a nil Fields) leaves unknown fields to be found when a call is built.
+	Fields func(integration, operation string) (fields []string, ok bool)
 }
 
 // Load reads and compiles every *.yaml (not *_test.yaml) in dir. On any error

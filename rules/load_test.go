@@ -17,6 +17,12 @@ func testOptions() Options {
 	return Options{
 		Triggers:    []string{"shop-orders", "forms"},
 		Correlating: []string{"shop-orders"},
+		Fields: func(integration, operation string) ([]string, bool) {
+			if integration == "crm" && operation == "upsert_contact" {
+				return []string{"email", "properties"}, true
+			}
+			return nil, false
+		},
 		Operation: func(integration, operation string) ([]string, error) {
 			ops := map[string]map[string][]string{
 				"crm":     {"upsert_contact": {"email"}},
@@ -149,6 +155,8 @@ func TestLoadErrors(t *testing.T) {
 		{"too large", "#" + strings.Repeat("x", maxFileSize), "r.yaml: rule file is 262145 bytes; the limit is 256 KiB"},
 		{"two documents", head + "steps: [{id: a, call: partner.send}]\n---\nname: s\n", "r.yaml:4:1: a rule file holds one rule (found a second YAML document)"},
 		{"empty", "", "r.yaml: rule file is empty"},
+		{"unknown with field", head + "steps:\n  - id: a\n    call: crm.upsert_contact\n    with: { email: x, propertes: {} }\n",
+			"r.yaml:6:23: step a: with.propertes: crm.upsert_contact takes no field propertes (it takes: email, properties)"},
 		{"unknown var in if", head + "steps:\n  - {id: a, call: partner.send, if: vars.nope > 1}\n",
 			"r.yaml:4:42: step a: if: vars.nope is not a project var (none are declared: add a top-level vars: section to hookflow.yaml)"},
 		{"unknown var in when", head + "when: payload.x == vars.limit\nsteps:\n  - {id: a, call: partner.send}\n",

@@ -37,6 +37,7 @@ type request struct {
 var (
 	_ integrations.Operation  = (*request)(nil)
 	_ integrations.PathFields = (*request)(nil)
+	_ integrations.Fielder    = (*request)(nil)
 )
 
 var methods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
@@ -45,7 +46,7 @@ func (*request) Required() []string { return nil }
 
 func (r *request) Request(c integrations.Call) (*integrations.Request, error) {
 	w := integrations.With(c.Input)
-	if err := w.Known("method", "path", "query", "headers", "body", "form"); err != nil {
+	if err := w.Known(requestFields...); err != nil {
 		return nil, err
 	}
 	if w.Has("body") && w.Has("form") {
@@ -138,6 +139,12 @@ func (r *request) target(w integrations.With) (string, error) {
 	}
 	return u, nil
 }
+
+// requestFields are the `with` fields request takes.
+var requestFields = []string{"method", "path", "query", "headers", "body", "form"}
+
+// Fields: the `with` fields request takes.
+func (*request) Fields() []string { return requestFields }
 
 // PathFields: with.path is a URL path below base_url.
 func (*request) PathFields() []string { return []string{"path"} }

@@ -31,6 +31,7 @@ type send struct {
 var (
 	_ integrations.Operation  = (*send)(nil)
 	_ integrations.PathFields = (*send)(nil)
+	_ integrations.Fielder    = (*send)(nil)
 )
 
 var sendFields = []string{"body", "headers", "method", "path", "query"}
@@ -127,6 +128,9 @@ func queryValues(v any) (url.Values, error) {
 	}
 	return out, nil
 }
+
+// Fields: the `with` fields send takes.
+func (*send) Fields() []string { return sendFields }
 
 // PathFields: with.path is a URL path below the integration's url.
 func (s *send) PathFields() []string { return []string{"path"} }

@@ -137,6 +137,7 @@ func Load(dir string, getenv func(string) (string, bool)) (*Project, error) {
 		Correlating: p.Triggers.Correlating(),
 		Operation:   p.Integrations.Check,
 		URLPaths:    p.Integrations.URLPaths,
+		Fields:      p.Integrations.Fields,
 		Vars:        vars,
 	})
 	if err != nil {
