@@ -38,8 +38,15 @@ func listen(addr string) (net.Listener, error) {
 	return l, nil
 }
 
-// serveMetrics serves /metrics on its own address, apart from the webhooks.
-func serveMetrics(ctx context.Context, addr string, m *telemetry.Metrics, logger *slog.Logger) error {
+// route is a handler served beside /metrics, such as the worker's probes.
+type route struct {
+	pattern string
+	handler http.Handler
+}
+
+// serveMetrics serves /metrics, and any extra routes, on its own address,
+// apart from the webhooks.
+func serveMetrics(ctx context.Context, addr string, m *telemetry.Metrics, logger *slog.Logger, routes ...route) error {
 	if addr == "" {
 		return nil
 	}
@@ -49,6 +56,9 @@ func serveMetrics(ctx context.Context, addr string, m *telemetry.Metrics, logger
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", m.Handler())
+	for _, r := range routes {
+		mux.Handle(r.pattern, r.handler)
+	}
 	go func() {
 		if err := serveHTTP(ctx, l, mux); err != nil {
 			logger.Error("metrics server stopped", "error", err)

@@ -29,17 +29,17 @@ func runWorker(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	metrics := telemetry.New()
-	if err := serveMetrics(ctx, *metricsAddr, metrics, logger); err != nil {
-		return err
-	}
-	if err := servePprof(ctx, *pprofAddr, logger); err != nil {
-		return err
-	}
 	c, err := dialTemporal(*addr, *namespace, logger, metrics, p.Codec)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
+	if err := serveMetrics(ctx, *metricsAddr, metrics, logger, workerProbes(readiness(c, *namespace))...); err != nil {
+		return err
+	}
+	if err := servePprof(ctx, *pprofAddr, logger); err != nil {
+		return err
+	}
 	acts := activitiesFor(p, metrics, c)
 	go watchProject(ctx, e, p, acts, nil, logger)
 	go startHealthMonitor(ctx, c, p, logger)
