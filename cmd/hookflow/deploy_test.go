@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -586,4 +587,54 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// TestDeployDocsMetricNames checks that every metric docs/deploy.md tells
+// operators to alert on exists: hookflow's in internal/telemetry, the
+// Temporal SDK's among the SDK's metric names.
+func TestDeployDocsMetricNames(t *testing.T) {
+	doc := string(must(os.ReadFile("../../docs/deploy.md")))
+	var ours strings.Builder
+	for _, f := range must(filepath.Glob("../../internal/telemetry/*.go")) {
+		if !strings.HasSuffix(f, "_test.go") {
+			ours.Write(must(os.ReadFile(f)))
+		}
+	}
+	sdkDir, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "go.temporal.io/sdk").Output()
+	if err != nil {
+		t.Fatalf("locate the Temporal SDK module: %v", err)
+	}
+	sdk := string(must(os.ReadFile(filepath.Join(strings.TrimSpace(string(sdkDir)), "internal", "common", "metrics", "constants.go"))))
+	var literals []string
+	for _, m := range regexp.MustCompile(`"([a-z_]+)"`).FindAllStringSubmatch(sdk, -1) {
+		literals = append(literals, m[1])
+	}
+	names := regexp.MustCompile(`\b(hookflow|temporal)_[a-z_]*[a-z]\b`).FindAllString(doc, -1)
+	if len(names) < 10 {
+		t.Fatalf("docs/deploy.md names %d metrics; the monitoring section lost its table?", len(names))
+	}
+	for _, name := range slices.Compact(slices.Sorted(slices.Values(names))) {
+		switch {
+		case strings.HasPrefix(name, "hookflow_"):
+			if !strings.Contains(ours.String(), `"`+name+`"`) {
+				t.Errorf("docs/deploy.md names %s, which internal/telemetry does not define", name)
+			}
+		case !concatOf(strings.TrimPrefix(name, "temporal_"), literals):
+			t.Errorf("docs/deploy.md names %s, which is not among the Temporal SDK's metrics", name)
+		}
+	}
+}
+
+// concatOf says whether s is a concatenation of parts (the SDK builds
+// names such as temporal_request_failure from TemporalRequest + "_failure").
+func concatOf(s string, parts []string) bool {
+	if s == "" {
+		return true
+	}
+	for _, p := range parts {
+		if p != "" && strings.HasPrefix(s, p) && concatOf(s[len(p):], parts) {
+			return true
+		}
+	}
+	return false
 }
