@@ -14,7 +14,7 @@ COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
-    CGO_ENABLED=0 go build -tags slim -trimpath -ldflags=-s -o /out/hookflow ./cmd/hookflow
+    CGO_ENABLED=0 go build -tags slim -ldflags=-s -o /out/hookflow ./cmd/hookflow
 
 FROM gcr.io/distroless/static-debian12:nonroot
 ARG PROJECT=samples/shop
