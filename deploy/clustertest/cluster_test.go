@@ -63,8 +63,16 @@ func TestCluster(t *testing.T) {
 
 	project := writeClusterProject(t, dir)
 	env := []string{"RECEIVER_URL=" + c.receiver.srv.URL}
-	if out, err := runHookflow(bin, env, "setup", "--temporal", c.lb.addr(), "--namespace", namespace, "--project", project); err != nil {
-		t.Fatalf("hookflow setup: %v\n%s", err, out)
+	// An operator re-runs setup if a node has not yet learned of the new
+	// namespace; so does the test.
+	if err := waitFor(2*time.Minute, "hookflow setup", func() error {
+		out, err := runHookflow(bin, env, "setup", "--temporal", c.lb.addr(), "--namespace", namespace, "--project", project)
+		if err != nil {
+			return fmt.Errorf("%w: %s", err, out)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 	for i := range 2 {
 		c.serves = append(c.serves, newServe(t, dir, fmt.Sprintf("serve-%d", i+1), bin, project, c.lb.addr(), env))

@@ -186,10 +186,10 @@ const dynamicConfig = `limit.maxIDLength:
 func newTemporalNode(t *testing.T, dir, name string, tools temporalTools, pg *postgres, public string) *temporalNode {
 	t.Helper()
 	p := nodePorts{
-		Frontend: freePort(t), FrontendMembership: freePort(t), FrontendHTTP: freePort(t),
-		History: freePort(t), HistoryMembership: freePort(t),
-		Matching: freePort(t), MatchingMembership: freePort(t),
-		Worker: freePort(t), WorkerMembership: freePort(t),
+		Frontend: freePort(t), FrontendMembership: freeMembershipPort(t), FrontendHTTP: freePort(t),
+		History: freePort(t), HistoryMembership: freeMembershipPort(t),
+		Matching: freePort(t), MatchingMembership: freeMembershipPort(t),
+		Worker: freePort(t), WorkerMembership: freeMembershipPort(t),
 	}
 	dynamic := filepath.Join(dir, "dynamicconfig.yaml")
 	if err := os.WriteFile(dynamic, []byte(dynamicConfig), 0o644); err != nil {
