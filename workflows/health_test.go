@@ -20,7 +20,7 @@ import (
 // is ignored.
 func TestHealthMonitorAlertsOncePerChange(t *testing.T) {
 	h := newHarness(t, nil)
-	h.recv.answer("/health", "", 200, 503, 503)    // down on the 2nd and 3rd check
+	h.recv.answer("/health", "", 200, 503, 503)     // down on the 2nd and 3rd check
 	h.recv.answer("/ops/alerts", "", 503, 503, 503) // the first alert's attempts all fail
 	h.env.RegisterDelayedCallback(func() {
 		h.env.SignalWorkflow(legacy.HealthConfigSignal, legacy.HealthConfig{
