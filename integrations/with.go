@@ -105,6 +105,27 @@ func (w With) Int(name string) (int64, error) {
 	return 0, fmt.Errorf("with.%s must be a whole number, got %s", name, Describe(v))
 }
 
+// Bool is an optional boolean: set is false when the field is unset.
+func (w With) Bool(name string) (v, set bool, err error) {
+	switch b := w[name].(type) {
+	case nil:
+		return false, false, nil
+	case bool:
+		return b, true, nil
+	default:
+		return false, false, fmt.Errorf("with.%s must be true or false, got %s", name, Describe(b))
+	}
+}
+
+// OneOf is an optional string that must be one of values: "" when unset.
+func (w With) OneOf(name string, values ...string) (string, error) {
+	s, err := w.OptString(name)
+	if err != nil || s == "" || slices.Contains(values, s) {
+		return s, err
+	}
+	return "", fmt.Errorf("with.%s must be one of %s", name, strings.Join(values, ", "))
+}
+
 // Map is an optional mapping: nil when unset.
 func (w With) Map(name string) (map[string]any, error) {
 	switch v := w[name].(type) {

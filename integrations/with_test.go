@@ -28,6 +28,12 @@ func TestWith(t *testing.T) {
 		err  string
 	}{
 		{"String", func() (any, error) { return w.String("s") }, "text", ""},
+		{"Bool", func() (any, error) { v, set, err := w.Bool("b"); return [2]bool{v, set}, err }, [2]bool{true, true}, ""},
+		{"Bool unset", func() (any, error) { v, set, err := w.Bool("nope"); return [2]bool{v, set}, err }, [2]bool{false, false}, ""},
+		{"Bool string", func() (any, error) { v, set, err := w.Bool("s"); return [2]bool{v, set}, err }, [2]bool{false, false}, "with.s must be true or false, got a string"},
+		{"OneOf", func() (any, error) { return w.OneOf("s", "html", "text") }, "text", ""},
+		{"OneOf unset", func() (any, error) { return w.OneOf("nope", "a") }, "", ""},
+		{"OneOf other", func() (any, error) { return w.OneOf("s", "a", "b") }, "", "with.s must be one of a, b"},
 		{"String missing", func() (any, error) { return w.String("nope") }, "", "with.nope is required"},
 		{"String null", func() (any, error) { return w.String("null") }, "", "with.null is required"},
 		{"String empty", func() (any, error) { return w.String("empty") }, "", "with.empty must not be empty"},

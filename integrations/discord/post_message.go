@@ -74,12 +74,10 @@ func message(w *integrations.In) (any, error) {
 	} else if am != nil {
 		msg["allowed_mentions"] = am
 	}
-	if v := w.With["tts"]; v != nil {
-		b, isBool := v.(bool)
-		if !isBool {
-			return nil, fmt.Errorf("with.tts must be true or false, got %s", integrations.Describe(v))
-		}
-		msg["tts"] = b
+	if tts, set, err := w.Bool("tts"); err != nil {
+		return nil, err
+	} else if set {
+		msg["tts"] = tts
 	}
 	w.Query.Set("wait", "true")
 	thread, err := w.OptID("thread_id")

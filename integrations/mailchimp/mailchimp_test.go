@@ -317,7 +317,7 @@ func TestBadInput(t *testing.T) {
 		want string
 	}{
 		{map[string]any{"email": "nobody"}, "with.email must be an email address"},
-		{map[string]any{"email": "a@b.example", "status_if_new": "active"}, "with.status_if_new must be one of [subscribed unsubscribed cleaned pending transactional]"},
+		{map[string]any{"email": "a@b.example", "status_if_new": "active"}, "with.status_if_new must be one of subscribed, unsubscribed, cleaned, pending, transactional"},
 		{map[string]any{"email": "a@b.example", "tags": []any{1}}, "with.tags[0] must be a string"},
 		{map[string]any{"email": "a@b.example", "tags": "vip", "remove_tags": "vip"}, `with.tags and with.remove_tags both name "vip"`},
 		{map[string]any{"email": "a@b.example", "merge_fields": "Ada"}, "with.merge_fields must be a mapping"},

@@ -43,17 +43,13 @@ func upsertMember(defaultList string) *integrations.Op {
 			}
 			body := map[string]any{"email_address": email, "status_if_new": "transactional"}
 			for _, f := range []string{"status_if_new", "status"} {
-				s, err := in.OptString(f)
+				s, err := in.OneOf(f, statuses...)
 				if err != nil {
 					return nil, err
 				}
-				if s == "" {
-					continue
+				if s != "" {
+					body[f] = s
 				}
-				if !slices.Contains(statuses, s) {
-					return nil, fmt.Errorf("with.%s must be one of %v", f, statuses)
-				}
-				body[f] = s
 			}
 			fields, err := in.Map("merge_fields")
 			if err != nil {
@@ -69,12 +65,12 @@ func upsertMember(defaultList string) *integrations.Op {
 			if lang != "" {
 				body["language"] = lang
 			}
-			switch v := in.With["vip"].(type) {
-			case nil:
-			case bool:
-				body["vip"] = v
-			default:
-				return nil, fmt.Errorf("with.vip must be true or false, got %s", integrations.Describe(v))
+			vip, set, err := in.Bool("vip")
+			if err != nil {
+				return nil, err
+			}
+			if set {
+				body["vip"] = vip
 			}
 			return body, nil
 		},

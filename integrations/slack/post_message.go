@@ -99,12 +99,10 @@ func message(w *integrations.In) (map[string]any, error) {
 		msg["thread_ts"] = ts
 	}
 	for _, f := range []string{"unfurl_links", "unfurl_media"} {
-		switch v := w.With[f].(type) {
-		case nil:
-		case bool:
+		if v, set, err := w.Bool(f); err != nil {
+			return nil, err
+		} else if set {
 			msg[f] = v
-		default:
-			return nil, fmt.Errorf("with.%s must be true or false, got %s", f, integrations.Describe(v))
 		}
 	}
 	return msg, nil

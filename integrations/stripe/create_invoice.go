@@ -46,7 +46,7 @@ var createInvoice = &integrations.Op{
 		if err := f.strings("description", "currency"); err != nil {
 			return nil, err
 		}
-		if err := f.bools("auto_advance"); err != nil {
+		if err := f.bool("auto_advance"); err != nil {
 			return nil, err
 		}
 		return nil, f.metadata()
@@ -71,7 +71,7 @@ var finalizeInvoice = &integrations.Op{
 	Required: []string{"invoice_id"},
 	Optional: []string{"auto_advance"},
 	Build: func(in *integrations.In) (any, error) {
-		return nil, newForm(in).bools("auto_advance")
+		return nil, newForm(in).bool("auto_advance")
 	},
 	Output: invoice,
 }

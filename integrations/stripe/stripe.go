@@ -182,33 +182,22 @@ func (f form) ints(fields ...string) error {
 	return nil
 }
 
-// bools copies optional boolean fields as true/false.
-func (f form) bools(fields ...string) error {
-	for _, name := range fields {
-		switch v := f.in.With[name].(type) {
-		case nil:
-		case bool:
-			f.in.Form.Set(name, strconv.FormatBool(v))
-		default:
-			return fmt.Errorf("with.%s must be true or false, got %s", name, integrations.Describe(v))
-		}
+// bool copies an optional boolean field as true/false.
+func (f form) bool(name string) error {
+	v, set, err := f.in.Bool(name)
+	if set {
+		f.in.Form.Set(name, strconv.FormatBool(v))
 	}
-	return nil
+	return err
 }
 
 // oneOf copies an optional field whose value must be one of values.
 func (f form) oneOf(name string, values ...string) error {
-	v, err := f.in.OptString(name)
-	if err != nil || v == "" {
-		return err
+	v, err := f.in.OneOf(name, values...)
+	if v != "" {
+		f.in.Form.Set(name, v)
 	}
-	for _, ok := range values {
-		if v == ok {
-			f.in.Form.Set(name, v)
-			return nil
-		}
-	}
-	return fmt.Errorf("with.%s must be one of %s", name, strings.Join(values, ", "))
+	return err
 }
 
 // metadata copies with.metadata as metadata[key]=value: Stripe keeps up to

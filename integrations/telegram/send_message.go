@@ -47,30 +47,25 @@ func sendMessage(defaultChat, defaultMode string) *integrations.Op {
 				return nil, err
 			}
 			body := map[string]any{"chat_id": chat, "text": text}
-			mode, err := in.OptString("parse_mode")
+			mode, err := in.OneOf("parse_mode", parseModes...)
 			if err != nil {
 				return nil, err
 			}
-			switch {
-			case mode == "" && !in.Has("parse_mode"):
+			if mode == "" && !in.Has("parse_mode") {
 				mode = defaultMode
-			case mode != "" && !parseRE.MatchString(mode):
-				return nil, fmt.Errorf("with.parse_mode must be %s", modeHelp)
 			}
 			if mode != "" {
 				body["parse_mode"] = mode
 			}
 			for _, f := range []string{"disable_notification", "protect_content", "link_preview"} {
-				switch v := in.With[f].(type) {
-				case nil:
-				case bool:
-					if f == "link_preview" {
-						body["link_preview_options"] = map[string]any{"is_disabled": !v}
-					} else {
-						body[f] = v
-					}
-				default:
-					return nil, fmt.Errorf("with.%s must be true or false, got %s", f, integrations.Describe(v))
+				v, set, err := in.Bool(f)
+				switch {
+				case err != nil:
+					return nil, err
+				case set && f == "link_preview":
+					body["link_preview_options"] = map[string]any{"is_disabled": !v}
+				case set:
+					body[f] = v
 				}
 			}
 			if in.Has("message_thread_id") {

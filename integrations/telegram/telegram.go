@@ -12,6 +12,7 @@ package telegram
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -40,10 +41,10 @@ type Config struct {
 
 var (
 	// A bot token is the bot's id, a colon and a secret: one path segment.
-	tokenRE  = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]+$`)
-	chatRE   = regexp.MustCompile(`^(-?[0-9]+|@[A-Za-z][A-Za-z0-9_]{3,})$`)
-	parseRE  = regexp.MustCompile(`^(HTML|MarkdownV2|Markdown)$`)
-	modeHelp = "HTML, MarkdownV2 or Markdown (legacy)"
+	tokenRE = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]+$`)
+	chatRE  = regexp.MustCompile(`^(-?[0-9]+|@[A-Za-z][A-Za-z0-9_]{3,})$`)
+	// Markdown is the legacy mode, kept by Telegram for old bots.
+	parseModes = []string{"HTML", "MarkdownV2", "Markdown"}
 )
 
 var _ integrations.Constructor = New
@@ -64,8 +65,8 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	if c.ChatID != "" && !chatRE.MatchString(c.ChatID) {
 		p.Field("chat_id", "must be a chat id (a number such as -1001234567890) or a channel's @username")
 	}
-	if c.ParseMode != "" && !parseRE.MatchString(c.ParseMode) {
-		p.Field("parse_mode", "must be %s", modeHelp)
+	if c.ParseMode != "" && !slices.Contains(parseModes, c.ParseMode) {
+		p.Field("parse_mode", "must be one of %s", strings.Join(parseModes, ", "))
 	}
 	if err := p.Err(); err != nil {
 		return nil, err

@@ -100,7 +100,7 @@ func TestConfig(t *testing.T) {
 		{"token not a bot token", "a:\n  kind: telegram\n  token: \"../" + canarySec + "\"\n", "must be a bot token as @BotFather gives it"},
 		{"token with a slash", "a:\n  kind: telegram\n  token: \"1:a/b\"\n", "must be a bot token"},
 		{"bad chat", "a:\n  kind: telegram\n  token: \"1:a\"\n  chat_id: general\n", "chat_id must be a chat id"},
-		{"bad parse_mode", "a:\n  kind: telegram\n  token: \"1:a\"\n  parse_mode: html\n", "parse_mode must be HTML, MarkdownV2 or Markdown"},
+		{"bad parse_mode", "a:\n  kind: telegram\n  token: \"1:a\"\n  parse_mode: html\n", "parse_mode must be one of HTML, MarkdownV2, Markdown"},
 		{"plain http elsewhere", "a:\n  kind: telegram\n  token: \"1:a\"\n  base_url: http://tg.example\n", "base_url must be https"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -235,7 +235,7 @@ func TestBadInput(t *testing.T) {
 		{map[string]any{"text": "hi", "chat_id": "general"}, "with.chat_id must be a chat id"},
 		{map[string]any{"text": "hi", "chat_id": []any{1}}, "with.chat_id must be a chat id or @username, got a list"},
 		{map[string]any{"text": strings.Repeat("é", 4097), "chat_id": 1}, "with.text has 4097 characters; Telegram takes at most 4096"},
-		{map[string]any{"text": "hi", "chat_id": 1, "parse_mode": "markdown"}, "with.parse_mode must be HTML, MarkdownV2 or Markdown"},
+		{map[string]any{"text": "hi", "chat_id": 1, "parse_mode": "markdown"}, "with.parse_mode must be one of HTML, MarkdownV2, Markdown"},
 		{map[string]any{"text": "hi", "chat_id": 1, "link_preview": "no"}, "with.link_preview must be true or false"},
 		{map[string]any{"text": "hi", "chat_id": 1, "silent": true}, "with.silent: unknown field"},
 		{map[string]any{"text": "", "chat_id": 1}, "with.text must not be empty"},

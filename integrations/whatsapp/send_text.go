@@ -42,12 +42,12 @@ func sendText(from string) *integrations.Op {
 				return nil, fmt.Errorf("with.text has %d characters; WhatsApp takes at most %d", n, maxText)
 			}
 			t := map[string]any{"body": text}
-			switch v := in.With["preview_url"].(type) {
-			case nil:
-			case bool:
-				t["preview_url"] = v
-			default:
-				return nil, fmt.Errorf("with.preview_url must be true or false, got %s", integrations.Describe(v))
+			preview, set, err := in.Bool("preview_url")
+			if err != nil {
+				return nil, err
+			}
+			if set {
+				t["preview_url"] = preview
 			}
 			body["text"] = t
 			return body, replyTo(in, body)

@@ -61,14 +61,11 @@ var addOrderNote = &integrations.Op{
 			return nil, err
 		}
 		body := map[string]any{"note": note}
-		switch v := in.With["customer_note"].(type) {
-		case nil:
-		case bool:
+		v, set, err := in.Bool("customer_note")
+		if set {
 			body["customer_note"] = v
-		default:
-			return nil, fmt.Errorf("with.customer_note must be true or false, got %s", integrations.Describe(v))
 		}
-		return body, nil
+		return body, err
 	},
 	Output: fields("id", "note"),
 }
