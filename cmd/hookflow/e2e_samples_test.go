@@ -35,6 +35,7 @@ type sampleDev struct {
 	base    string // http://127.0.0.1:PORT, webhooks, admin API and inspector
 	getenv  func(string) (string, bool)
 	client  client.Client
+	logs    func() string // what dev printed so far, stdout then stderr
 }
 
 // startSampleDev runs `hookflow dev` on project with env, which may name
@@ -54,6 +55,7 @@ func startSampleDev(t *testing.T, project string, env map[string]string) *sample
 	}
 	d := &sampleDev{project: project, base: base, getenv: mapEnv(vars)}
 	var out, errOut syncBuffer
+	d.logs = func() string { return out.String() + errOut.String() }
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"dev", "--project", project, "--listen", addr,
