@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -286,7 +287,8 @@ func (p Phase) Run(ctx context.Context) (Result, error) {
 		r.CPUPerEventMs = ours * 1000 / float64(r.Delivered)
 	}
 	if elapsed > 0 && total1 > total0 {
-		r.OtherCores = max(0, (busy1-busy0)-ours) / elapsed
+		// /proc/stat counts in 10 ms ticks: clamp what a short phase's rounding overstates.
+		r.OtherCores = min(max(0, (busy1-busy0)-ours)/elapsed, float64(runtime.NumCPU()))
 	}
 	if p.DB != "" {
 		db1 := ReadFileSizes(p.DB)
