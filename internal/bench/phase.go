@@ -171,9 +171,32 @@ func (p Phase) Run(ctx context.Context) (Result, error) {
 		}
 		nextProgress := time.Now().Add(every)
 		winStart, winCPU, winDelivered := start, cpuOf(tracks), int64(0)
+		closeWindow := func() {
+			cpu, delivered := cpuOf(tracks), p.Receiver.Delivered()
+			w := WindowResult{Index: len(wins), Delivered: delivered - winDelivered, CPUSeconds: cpu - winCPU}
+			if w.Delivered > 0 {
+				w.CPUMsPerEvent = w.CPUSeconds * 1000 / float64(w.Delivered)
+			}
+			if len(tracks) > 0 {
+				w.RSSEndMB = float64(tracks[0].last.RSSBytes) / mb
+			}
+			if p.DB != "" {
+				w.DBEndBytes = ReadFileSizes(p.DB).Total()
+			}
+			wins = append(wins, w)
+			winStart, winCPU, winDelivered = winStart.Add(p.Window), cpu, delivered
+		}
 		for {
 			select {
 			case <-sampleCtx.Done():
+				// The last, partial window: a run that ends on a window's
+				// boundary still reports the events sent in it.
+				if p.Window > 0 && (time.Since(winStart) >= interval || p.Receiver.Delivered() > winDelivered) {
+					for _, t := range tracks {
+						t.read()
+					}
+					closeWindow()
+				}
 				return
 			case now := <-tick.C:
 				for _, t := range tracks {
@@ -183,19 +206,7 @@ func (p Phase) Run(ctx context.Context) (Result, error) {
 					maxWAL = max(maxWAL, ReadFileSizes(p.DB).WAL)
 				}
 				if p.Window > 0 && now.Sub(winStart) >= p.Window {
-					cpu, delivered := cpuOf(tracks), p.Receiver.Delivered()
-					w := WindowResult{Index: len(wins), Delivered: delivered - winDelivered, CPUSeconds: cpu - winCPU}
-					if w.Delivered > 0 {
-						w.CPUMsPerEvent = w.CPUSeconds * 1000 / float64(w.Delivered)
-					}
-					if len(tracks) > 0 {
-						w.RSSEndMB = float64(tracks[0].last.RSSBytes) / mb
-					}
-					if p.DB != "" {
-						w.DBEndBytes = ReadFileSizes(p.DB).Total()
-					}
-					wins = append(wins, w)
-					winStart, winCPU, winDelivered = winStart.Add(p.Window), cpu, delivered
+					closeWindow()
 				}
 				if p.Progress != nil && !now.Before(nextProgress) {
 					nextProgress = now.Add(every)
