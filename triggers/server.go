@@ -64,6 +64,9 @@ type serving struct {
 
 func (s *Server) current() *serving { return s.serving.Load() }
 
+// Triggers is the trigger set in force (it changes on reload).
+func (s *Server) Triggers() *Set { return s.current().set }
+
 // SetTriggers replaces the triggers for requests from now on (hot reload).
 // A trigger whose rate limit is unchanged keeps its bucket.
 func (s *Server) SetTriggers(set *Set) {

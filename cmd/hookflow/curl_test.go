@@ -13,7 +13,7 @@ import (
 )
 
 // shellWords splits a command the way sh does for what curlCommand writes:
-// comments, line continuations, single quotes and '\”.
+// comments, line continuations, single quotes and the escaped quote.
 func shellWords(t *testing.T, cmd string) []string {
 	t.Helper()
 	var lines []string
