@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"github.com/hookflow/hookflow/internal/codec"
 	"github.com/hookflow/hookflow/internal/devserver"
@@ -36,6 +37,15 @@ func runDev(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("--log-level: %w", err)
 	}
 	logger := newLogger(e.stderr, "text", level)
+	// Deferred first, so it runs last: after the server and worker stopped.
+	defer func() {
+		if ctx.Err() != nil {
+			fmt.Fprintln(e.stdout, "hookflow dev: stopped")
+		}
+	}()
+	stopping := new(atomic.Bool)
+	context.AfterFunc(ctx, func() { stopping.Store(true) })
+	quiet := newQuietLogger(logger, stopping) // the embedded server's and the SDK's logs
 
 	p, err := loadProject(e, *dir)
 	if err != nil {
@@ -65,7 +75,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 		UIPort:           *uiPort,
 		DBFile:           dbFile,
 		SearchAttributes: allSearchAttributes(p),
-		Logger:           logger,
+		Logger:           quiet,
 	})
 	if err != nil {
 		return err
@@ -73,7 +83,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 	defer srv.Stop()
 
 	metrics := telemetry.New()
-	c, err := dialTemporal(srv.Addr(), srv.Namespace(), logger, metrics, p.Codec)
+	c, err := dialTemporal(srv.Addr(), srv.Namespace(), quiet, metrics, p.Codec)
 	if err != nil {
 		return err
 	}

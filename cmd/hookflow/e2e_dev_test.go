@@ -126,6 +126,7 @@ func TestDevRunsTheShopSample(t *testing.T) {
 		t.Fatalf("web UI answered %d", resp.StatusCode)
 	}
 
+	logged := len(errOut.String())
 	cancel()
 	select {
 	case err := <-done:
@@ -134,6 +135,14 @@ func TestDevRunsTheShopSample(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("dev did not stop within 30s of Ctrl-C")
+	}
+	// Ctrl-C ends with one line and no warnings from the embedded server
+	// about connections it closes on purpose (paper cut 7).
+	if after := errOut.String()[logged:]; strings.Contains(after, "level=WARN") {
+		t.Errorf("Ctrl-C logged warnings:\n%s", after)
+	}
+	if !strings.HasSuffix(out.String(), "hookflow dev: stopped\n") {
+		t.Errorf("dev did not end with \"stopped\":\n%s", out.String())
 	}
 }
 
