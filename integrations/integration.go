@@ -34,6 +34,10 @@ type Integration struct {
 	// Auth, when set, puts the credential on every HTTP request as it is
 	// sent (never on what an Operation builds, so never in a preview).
 	Auth *Auth
+	// Credentials are Tokens an Operation asks for itself (a Sender's
+	// XOAUTH2), besides Auth's. The Set binds those that fetch (OAuth) to
+	// its guarded client and to the integration's redactor.
+	Credentials []Token
 	// Secrets are configured values (tokens, signing keys) that must never be
 	// recorded: they are replaced by "[redacted]" wherever they appear in a
 	// recorded request, response or error message.

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -34,11 +35,40 @@ func Sensitive(name string) bool {
 }
 
 // redactor replaces an integration's configured secrets wherever they occur,
-// raw and URL-escaped.
+// raw and URL-escaped, and the tokens its OAuth sources fetched.
 type redactor struct {
 	secrets []string
 	// limit caps a recorded body; 0 means MaxRecordedBody.
 	limit int
+	// fetched are the credentials fetched at run time (OAuth access and
+	// refresh tokens), shared by the copies of the redactor.
+	fetched *fetchedSecrets
+}
+
+// fetchedSecrets holds the last few tokens fetched: a vendor may echo an
+// earlier token after a newer one is fetched, but not one long replaced.
+type fetchedSecrets struct {
+	mu   sync.RWMutex
+	list []string // newest last, each with its escaped forms
+}
+
+const keepFetched = 8
+
+// learn adds a fetched credential to what is redacted.
+func (r redactor) learn(secret string) {
+	if r.fetched == nil || len(secret) < minSecret {
+		return
+	}
+	f := r.fetched
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if slices.Contains(f.list, secret) {
+		return
+	}
+	f.list = append(f.list, secret, url.QueryEscape(secret), url.PathEscape(secret))
+	if n := len(f.list) - 3*keepFetched; n > 0 {
+		f.list = slices.Delete(f.list, 0, n)
+	}
 }
 
 // minSecret: shorter values would blank out ordinary text; they are still
@@ -54,12 +84,19 @@ func newRedactor(secrets []string, limit int) redactor {
 		r = append(r, s, url.QueryEscape(s), url.PathEscape(s))
 	}
 	slices.SortFunc(r, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
-	return redactor{secrets: slices.Compact(r), limit: limit}
+	return redactor{secrets: slices.Compact(r), limit: limit, fetched: &fetchedSecrets{}}
 }
 
 func (r redactor) replace(s string) string {
 	for _, sec := range r.secrets {
 		s = strings.ReplaceAll(s, sec, redacted)
+	}
+	if r.fetched != nil {
+		r.fetched.mu.RLock()
+		for _, sec := range r.fetched.list {
+			s = strings.ReplaceAll(s, sec, redacted)
+		}
+		r.fetched.mu.RUnlock()
 	}
 	return s
 }

@@ -43,9 +43,28 @@ func NewSet(allow []netip.Prefix, list ...*Integration) *Set {
 			c.Timeout = DefaultTimeout
 		}
 		c.Retry = c.Retry.WithDefaults()
-		s.byName[c.Name] = &entry{Integration: &c, redact: newRedactor(c.Secrets, c.RecordLimit)}
+		e := &entry{Integration: &c, redact: newRedactor(c.Secrets, c.RecordLimit)}
+		e.bind(s.client)
+		s.byName[c.Name] = e
 	}
 	return s
+}
+
+// bind gives the integration's fetching tokens (OAuth) the Set's guarded
+// client, so a token endpoint is dialled like any call, and its redactor,
+// so a fetched token is never recorded.
+func (e *entry) bind(client *http.Client) {
+	tokens := slices.Clone(e.Credentials)
+	if e.Auth != nil {
+		for _, p := range e.Auth.places {
+			tokens = append(tokens, p.token)
+		}
+	}
+	for _, t := range tokens {
+		if b, ok := t.(binder); ok {
+			b.bind(client, e.redact.learn)
+		}
+	}
 }
 
 // Names lists the configured integrations, sorted.
