@@ -41,7 +41,7 @@ func classify(r *integrations.Response, e *integrations.Error) *integrations.Err
 		e.Message = fmt.Sprintf("HTTP %d %s: %s", r.Status, http.StatusText(r.Status), strings.Join(parts, "; "))
 	}
 	if r.Status == http.StatusUnauthorized {
-		e.Message += " (check the integration's token: Salesforce access tokens expire)"
+		e.Message += " (check the integration's token: Salesforce access tokens expire with the org's session timeout; oauth has them fetched and renewed)"
 	}
 	return e
 }

@@ -1,13 +1,18 @@
-// Package salesforce is the Salesforce kind: create and upsert sObject
-// records through the REST API with an OAuth access token.
+// Package salesforce is the Salesforce kind: create, upsert, find and
+// update sObject records through the REST API, with tokens fetched by the
+// JWT bearer, refresh token or client credentials flow (or a static
+// access token).
 //
 // Checked against https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_sobject_create.htm,
-// .../dome_upsert.htm and .../errorcodes.htm (REST API v60.0).
+// .../dome_upsert.htm and .../errorcodes.htm (REST API v60.0), and
+// https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_jwt_flow.htm
+// for the JWT bearer flow.
 package salesforce
 
 import (
 	"net/url"
 	"regexp"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -22,17 +27,30 @@ const DefaultAPIVersion = "v60.0"
 //	sf:
 //	  kind: salesforce
 //	  instance_url: https://acme.my.salesforce.com   # required: the org's My Domain URL
-//	  token: ${SALESFORCE_TOKEN}                     # an OAuth access token
+//	  oauth:                                         # tokens fetched and renewed by the worker
+//	    grant: jwt_bearer                            # jwt_bearer (default) | refresh_token | client_credentials
+//	    client_id: ${SF_CONSUMER_KEY}                # the connected app's consumer key
+//	    subject: integration@acme.example            # the user the integration acts as
+//	    private_key: ${SF_PRIVATE_KEY}               # PEM; its certificate is uploaded to the app
+//	    # token_url: default {instance_url}/services/oauth2/token
+//	    # audience: default https://login.salesforce.com (https://test.salesforce.com for sandboxes)
+//	  # or, instead of oauth, a static access token:
+//	  # token: ${SALESFORCE_TOKEN}
 //	  api_version: v60.0                             # optional
 //
-// Access tokens expire (by the org's session timeout); a token from a
-// client-credentials or JWT flow refreshed by a deploy step keeps this
-// working.
+// Access tokens end with the org's session timeout (2 h by default): with
+// oauth, a 401 INVALID_SESSION_ID fetches a new one and resends once; a
+// static token cannot be renewed, so the step fails.
 type Config struct {
-	InstanceURL string `yaml:"instance_url"`
-	Token       string `yaml:"token"`
-	APIVersion  string `yaml:"api_version"`
+	InstanceURL string                    `yaml:"instance_url"`
+	Token       string                    `yaml:"token"`
+	OAuth       *integrations.OAuthConfig `yaml:"oauth"`
+	APIVersion  string                    `yaml:"api_version"`
 }
+
+// jwtAssertion is how long a JWT bearer assertion is valid: Salesforce
+// takes an exp at most 3 minutes ahead.
+const jwtAssertion = 3 * time.Minute
 
 var (
 	versionRE = regexp.MustCompile(`^v\d{2,3}\.0$`)
@@ -60,7 +78,18 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 			base = u
 		}
 	}
-	problems.Credential("token", c.Token, "an OAuth access token, e.g. ${SALESFORCE_TOKEN}")
+	oauth := integrations.OAuthKind{
+		Grants:    []string{integrations.JWTBearer, integrations.RefreshToken, integrations.ClientCredentials},
+		Audience:  "https://login.salesforce.com",
+		Subject:   true,
+		Assertion: jwtAssertion,
+		// Salesforce documents the client secret as a form parameter.
+		AuthStyle: "params",
+	}
+	if base != nil {
+		oauth.TokenURL = integrations.URL(base, "services", "oauth2", "token")
+	}
+	token, secrets := problems.Token("token", c.Token, c.OAuth, oauth, "an OAuth access token, e.g. ${SALESFORCE_TOKEN}")
 	if c.APIVersion == "" {
 		c.APIVersion = DefaultAPIVersion
 	} else if !versionRE.MatchString(c.APIVersion) {
@@ -79,8 +108,8 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 			"find_record":   findRecord,
 			"update_record": updateRecord,
 		}),
-		Auth:    integrations.Bearer(integrations.StaticToken(c.Token)),
-		Secrets: []string{c.Token},
+		Auth:    integrations.Bearer(token),
+		Secrets: secrets,
 	}, nil
 }
 

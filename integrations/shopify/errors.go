@@ -87,7 +87,7 @@ func refill(a answer) time.Duration {
 func classify(r *integrations.Response, e *integrations.Error) *integrations.Error {
 	switch r.Status {
 	case http.StatusUnauthorized:
-		e.Message += " (check the integration's token: an Admin API access token, shpat_…, for this shop)"
+		e.Message += " (check the integration's token, an Admin API access token (shpat_…) for this shop, or its oauth client_id and client_secret)"
 	case http.StatusPaymentRequired, http.StatusLocked:
 		e.Message += " (the shop is frozen or locked)"
 	case http.StatusNotFound:

@@ -1,9 +1,12 @@
-// Package shopify is the Shopify kind: order tags and notes and inventory
-// adjustments through the Admin GraphQL API, with an Admin API access token.
+// Package shopify is the Shopify kind: order tags and notes, order and
+// customer reads, and inventory adjustments through the Admin GraphQL API,
+// with tokens fetched by the client credentials grant (Dev Dashboard apps)
+// or a static Admin API access token (legacy custom apps).
 //
 // Checked against https://shopify.dev/docs/api/admin-graphql (2025-07):
 // tagsAdd, orderUpdate, inventoryAdjustQuantities, and
-// https://shopify.dev/docs/api/usage/limits for THROTTLED.
+// https://shopify.dev/docs/api/usage/limits for THROTTLED, and
+// https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/client-credentials-grant.
 package shopify
 
 import (
@@ -38,12 +41,17 @@ const supportMonths = 12
 //	shop:
 //	  kind: shopify
 //	  base_url: https://acme.myshopify.com   # required: the shop's admin domain
-//	  token: ${SHOPIFY_TOKEN}                # Admin API access token (shpat_…)
-//	  api_version: "2025-07"                 # optional
+//	  oauth:                                 # a Dev Dashboard app: 24-hour tokens, fetched and renewed
+//	    client_id: ${SHOPIFY_CLIENT_ID}
+//	    client_secret: ${SHOPIFY_CLIENT_SECRET}
+//	  # or a legacy custom app's static Admin API access token (shpat_…):
+//	  # token: ${SHOPIFY_TOKEN}
+//	  api_version: "2026-10"                 # optional
 type Config struct {
-	BaseURL    string `yaml:"base_url"`
-	Token      string `yaml:"token"`
-	APIVersion string `yaml:"api_version"`
+	BaseURL    string                    `yaml:"base_url"`
+	Token      string                    `yaml:"token"`
+	OAuth      *integrations.OAuthConfig `yaml:"oauth"`
+	APIVersion string                    `yaml:"api_version"`
 }
 
 var versionRE = regexp.MustCompile(`^(\d{4}-(01|04|07|10)|unstable)$`)
@@ -58,7 +66,13 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	}
 	p := integrations.NewProblems(node)
 	base := p.Base(c.BaseURL, "", "the shop's admin URL, e.g. https://acme.myshopify.com", false)
-	p.Credential("token", c.Token, "an Admin API access token, e.g. ${SHOPIFY_TOKEN}")
+	// Dev Dashboard apps (the only custom apps since 2026-01-01) get
+	// 24-hour tokens by the client credentials grant, from the shop itself.
+	oauth := integrations.OAuthKind{Grants: []string{integrations.ClientCredentials}, AuthStyle: "params"}
+	if base != nil {
+		oauth.TokenURL = integrations.URL(base, "admin", "oauth", "access_token")
+	}
+	token, secrets := p.Token("token", c.Token, c.OAuth, oauth, "an Admin API access token, e.g. ${SHOPIFY_TOKEN}")
 	switch {
 	case c.APIVersion == "":
 		c.APIVersion = DefaultAPIVersion
@@ -81,8 +95,8 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 			"get_order":        getOrder,
 			"get_customer":     getCustomer,
 		}),
-		Auth:    integrations.HeaderAuth("X-Shopify-Access-Token", integrations.StaticToken(c.Token)),
-		Secrets: []string{c.Token},
+		Auth:    integrations.HeaderAuth("X-Shopify-Access-Token", token),
+		Secrets: secrets,
 	}, nil
 }
 

@@ -48,6 +48,10 @@ type Server struct {
 	ExpiresIn int
 	// Prefix starts every token (default "CANARY-tok").
 	Prefix string
+	// Path is the endpoint's path (default /token); Mount serves it on a
+	// vendor stand-in of the test's own, for token endpoints on the API's
+	// host (Shopify's /admin/oauth/access_token).
+	Path string
 
 	mu      sync.Mutex
 	issued  []string
@@ -62,17 +66,26 @@ type Failure struct {
 	Body   string
 }
 
-// Start serves the endpoint until the test ends.
+// Start serves the endpoint on its own server until the test ends.
 func Start(t testing.TB, s *Server) *Server {
 	t.Helper()
+	srv := httptest.NewServer(s.Mount())
+	t.Cleanup(srv.Close)
+	s.URL = srv.URL + s.Path
+	return s
+}
+
+// Mount readies s without a server of its own and returns its handler,
+// which answers POST Path.
+func (s *Server) Mount() http.Handler {
 	if s.Prefix == "" {
 		s.Prefix = "CANARY-tok"
 	}
+	if s.Path == "" {
+		s.Path = "/token"
+	}
 	s.refresh = s.RefreshToken
-	srv := httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(srv.Close)
-	s.URL = srv.URL + "/token"
-	return s
+	return http.HandlerFunc(s.serve)
 }
 
 // Fail makes the endpoint answer f from now on (nil: tokens again).
@@ -109,8 +122,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(status)
 		json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": desc})
 	}
-	if r.Method != http.MethodPost || r.URL.Path != "/token" {
-		reject(http.StatusNotFound, "not_found", "POST /token")
+	if r.Method != http.MethodPost || r.URL.Path != s.Path {
+		reject(http.StatusNotFound, "not_found", "POST "+s.Path)
 		return
 	}
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
