@@ -3,12 +3,14 @@ package catalog
 import (
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/hookflow/hookflow/integrations"
+	"github.com/hookflow/hookflow/integrations/internal/tokentest"
 )
 
 // The examples in docs/integrations.md load, and their rule steps call
@@ -21,8 +23,15 @@ func TestDocsExamples(t *testing.T) {
 	}
 	// Environment variables are expanded before Load sees a value.
 	env := regexp.MustCompile(`\$\{([A-Z_]+)\}`)
+	_, pemKey := tokentest.Key(t)
+	// Multi-line values stand inside a quoted YAML string in the docs.
+	quoted := func(s string) string { q := strconv.Quote(s); return q[1 : len(q)-1] }
 	text := env.ReplaceAllStringFunc(string(doc), func(v string) string {
 		switch name := v[2 : len(v)-1]; {
+		case strings.HasSuffix(name, "_PRIVATE_KEY"):
+			return quoted(pemKey)
+		case name == "GOOGLE_SERVICE_ACCOUNT_JSON":
+			return quoted(tokentest.ServiceAccount(t, "hookflow@acme-project.iam.gserviceaccount.com", "https://oauth2.googleapis.com/token"))
 		case name == "TWILIO_ACCOUNT_SID":
 			return "AC" + strings.Repeat("0", 32)
 		case name == "PARTNER_SECRET":

@@ -58,6 +58,10 @@ type fake struct {
 	rcptReply  string // "" is 250
 	dataReply  string // "" is 250 … queued
 	silent     bool   // never greet
+	// xoauth, when set, offers AUTH XOAUTH2 and judges its user and
+	// token; a refused token gets Gmail's answer: a 334 challenge with the
+	// error JSON, then 535 after the client's empty line.
+	xoauth func(user, token string) bool
 
 	mu    sync.Mutex
 	conns int
@@ -112,7 +116,11 @@ func (f *fake) session(c net.Conn) {
 			if f.startTLS && !isTLS {
 				lines = append(lines, "STARTTLS")
 			}
-			lines = append(lines, "AUTH PLAIN LOGIN", "8BITMIME")
+			if f.xoauth != nil {
+				lines = append(lines, "AUTH PLAIN LOGIN XOAUTH2", "8BITMIME")
+			} else {
+				lines = append(lines, "AUTH PLAIN LOGIN", "8BITMIME")
+			}
 			for i, l := range lines {
 				sep := "-"
 				if i == len(lines)-1 {
@@ -134,6 +142,20 @@ func (f *fake) session(c net.Conn) {
 			if strings.ToUpper(mech) == "PLAIN" && string(b) == "\x00"+username+"\x00"+password {
 				authed = true
 				reply("235 2.7.0 Authentication successful")
+			} else if strings.ToUpper(mech) == "XOAUTH2" && f.xoauth != nil {
+				user, rest, _ := strings.Cut(string(b), "\x01auth=Bearer ")
+				tok, end, _ := strings.Cut(rest, "\x01")
+				if strings.HasPrefix(user, "user=") && end == "\x01" && f.xoauth(strings.TrimPrefix(user, "user="), tok) {
+					authed = true
+					reply("235 2.7.0 Accepted")
+					continue
+				}
+				reply("334 " + base64.StdEncoding.EncodeToString([]byte(`{"status":"401","schemes":"bearer","scope":"https://mail.google.com/"}`)))
+				if l, err := tp.ReadLine(); err != nil || l != "" {
+					return
+				}
+				reply("535-5.7.8 Username and Password not accepted. For more information, go to")
+				reply("535 5.7.8  https://support.google.com/mail/?p=BadCredentials")
 			} else {
 				reply("535 5.7.8 Authentication credentials invalid")
 			}
