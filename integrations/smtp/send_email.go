@@ -251,7 +251,8 @@ func (o *sendEmail) Preview(c integrations.Call) (integrations.RecordedRequest, 
 	return o.record(m), nil
 }
 
-// Send delivers the message in one SMTP session.
+// Send delivers the message in one SMTP session. With XOAUTH2, a token
+// the server refuses is fetched anew and the session run once more.
 func (o *sendEmail) Send(ctx context.Context, c integrations.Call, dial func(ctx context.Context, network, addr string) (net.Conn, error)) (integrations.Result, error) {
 	var res integrations.Result
 	m, err := o.build(c, time.Now())
@@ -260,15 +261,58 @@ func (o *sendEmail) Send(ctx context.Context, c integrations.Call, dial func(ctx
 	}
 	res.Request = o.record(m)
 	prefix := c.Integration + "." + c.Operation + ": smtp://" + o.s.addr + ": "
-	fail := func(step string, err error) error {
+	reply, err := o.session(ctx, m, dial)
+	if ae, ok := errors.AsType[*authRefused](err); ok {
+		if r, ok := o.s.token.(integrations.Refresher); ok && ae.code >= 500 {
+			r.Refresh()
+			reply, err = o.session(ctx, m, dial)
+		}
+	}
+	if err != nil {
+		step := "session"
+		if se, ok := err.(*stepError); ok {
+			step, err = se.step, se.err
+		}
+		if ae, ok := err.(*authRefused); ok {
+			err = ae.err
+		}
+		if ie, ok := err.(*integrations.Error); ok { // no token could be had
+			return res, ie
+		}
 		e := o.classify(ctx, step, err)
 		e.Message = prefix + e.Message
-		return e
+		return res, e
 	}
+	res.Response = &integrations.RecordedResponse{Status: 250, Body: "250 " + reply}
+	res.Output = map[string]any{"accepted": m.recipients}
+	return res, nil
+}
 
+// stepError is an SMTP step that failed.
+type stepError struct {
+	step string
+	err  error
+}
+
+func (e *stepError) Error() string { return e.step + ": " + e.err.Error() }
+
+func (e *stepError) Unwrap() error { return e.err }
+
+// authRefused is an AUTH XOAUTH2 the server refused with code.
+type authRefused struct {
+	code int
+	err  error
+}
+
+func (e *authRefused) Error() string { return e.err.Error() }
+
+// session runs one SMTP session that sends m, and returns the server's
+// reply to DATA.
+func (o *sendEmail) session(ctx context.Context, m *message, dial func(ctx context.Context, network, addr string) (net.Conn, error)) (string, error) {
+	fail := func(step string, err error) error { return &stepError{step: step, err: err} }
 	conn, err := dial(ctx, "tcp", o.s.addr)
 	if err != nil {
-		return res, fail("connect", err)
+		return "", fail("connect", err)
 	}
 	defer conn.Close()
 	// net/smtp knows no context: the deadline bounds every read and write,
@@ -282,50 +326,64 @@ func (o *sendEmail) Send(ctx context.Context, c integrations.Call, dial func(ctx
 	if o.s.mode == TLS {
 		tc := tls.Client(conn, o.s.tls)
 		if err := tc.HandshakeContext(ctx); err != nil {
-			return res, fail("TLS", err)
+			return "", fail("TLS", err)
 		}
 		conn = tc
 	}
 	cl, err := smtp.NewClient(conn, o.s.host)
 	if err != nil {
-		return res, fail("greeting", err)
+		return "", fail("greeting", err)
 	}
 	defer cl.Close()
 	if err := cl.Hello(o.s.helo); err != nil {
-		return res, fail("EHLO", err)
+		return "", fail("EHLO", err)
 	}
 	if o.s.mode == StartTLS {
 		if ok, _ := cl.Extension("STARTTLS"); !ok {
-			return res, fail("STARTTLS", errNoStartTLS)
+			return "", fail("STARTTLS", errNoStartTLS)
 		}
 		if err := cl.StartTLS(o.s.tls); err != nil {
-			return res, fail("STARTTLS", err)
+			return "", fail("STARTTLS", err)
 		}
 	}
-	if o.s.username != "" {
+	switch {
+	case o.s.token != nil:
+		if ok, mechs := cl.Extension("AUTH"); !ok || !strings.Contains(" "+strings.ToUpper(mechs)+" ", " XOAUTH2 ") {
+			return "", fail("AUTH", errNoXOAuth2)
+		}
+		tok, err := o.s.token.Token(ctx)
+		if err != nil {
+			return "", err // an *integrations.Error, classified by the credentials layer
+		}
+		if err := cl.Auth(xoauth2{user: o.s.username, token: tok}); err != nil {
+			var te *textproto.Error
+			if errors.As(err, &te) {
+				return "", fail("AUTH", &authRefused{code: te.Code, err: err})
+			}
+			return "", fail("AUTH", err)
+		}
+	case o.s.username != "":
 		if ok, mechs := cl.Extension("AUTH"); !ok || !strings.Contains(" "+strings.ToUpper(mechs)+" ", " PLAIN ") {
-			return res, fail("AUTH", errNoAuthPlain)
+			return "", fail("AUTH", errNoAuthPlain)
 		}
 		if err := cl.Auth(smtp.PlainAuth("", o.s.username, o.s.password, o.s.host)); err != nil {
-			return res, fail("AUTH", err)
+			return "", fail("AUTH", err)
 		}
 	}
 	if err := cl.Mail(o.s.from.Address); err != nil {
-		return res, fail("MAIL FROM", err)
+		return "", fail("MAIL FROM", err)
 	}
 	for i, r := range m.recipients {
 		if err := cl.Rcpt(r); err != nil {
-			return res, fail(fmt.Sprintf("RCPT TO (recipient %d of %d)", i+1, len(m.recipients)), err)
+			return "", fail(fmt.Sprintf("RCPT TO (recipient %d of %d)", i+1, len(m.recipients)), err)
 		}
 	}
 	reply, err := data(cl, m.data)
 	if err != nil {
-		return res, fail("DATA", err)
+		return "", fail("DATA", err)
 	}
-	res.Response = &integrations.RecordedResponse{Status: 250, Body: "250 " + reply}
 	cl.Quit() // the message is accepted; a failed QUIT changes nothing
-	res.Output = map[string]any{"accepted": m.recipients}
-	return res, nil
+	return reply, nil
 }
 
 // data sends DATA and the message, and returns the server's final reply
@@ -355,6 +413,7 @@ func data(cl *smtp.Client, msg []byte) (string, error) {
 var (
 	errNoStartTLS  = errors.New("the server does not offer STARTTLS, which tls: starttls requires (use tls: tls for port 465; the message was not sent in clear text)")
 	errNoAuthPlain = errors.New("the server does not offer AUTH PLAIN, which username and password need")
+	errNoXOAuth2   = errors.New("the server does not offer AUTH XOAUTH2, which oauth needs (for Microsoft 365, turn on SMTP AUTH for the mailbox)")
 )
 
 // classify turns a failed SMTP step into an *Error: 4xx replies, network
@@ -374,7 +433,11 @@ func (o *sendEmail) classify(ctx context.Context, step string, err error) *integ
 			Message:   fmt.Sprintf("%s: %d %s", step, te.Code, text),
 		}
 		if step == "AUTH" && !e.Retryable {
-			e.Message = fmt.Sprintf("authentication failed (%d %s): check the integration's username and password", te.Code, text)
+			what := "username and password"
+			if o.s.token != nil {
+				what = "username (the mailbox) and oauth settings, and that the app may send as the mailbox; a new token was fetched and refused too"
+			}
+			e.Message = fmt.Sprintf("authentication failed (%d %s): check the integration's %s", te.Code, text, what)
 		}
 		return e
 	case errors.Is(err, ssrf.ErrProhibitedIP) || errors.Is(err, ssrf.ErrProhibitedNetwork):
@@ -383,7 +446,7 @@ func (o *sendEmail) classify(ctx context.Context, step string, err error) *integ
 			why = why[i:]
 		}
 		return &integrations.Error{Message: step + ": refused by the SSRF guard (" + why + "); add its network to outbound.allow_networks if this is intended"}
-	case errors.Is(err, errNoStartTLS) || errors.Is(err, errNoAuthPlain):
+	case errors.Is(err, errNoStartTLS) || errors.Is(err, errNoAuthPlain) || errors.Is(err, errNoXOAuth2):
 		return &integrations.Error{Message: step + ": " + err.Error()}
 	case ctx.Err() != nil || (errors.As(err, &ne) && ne.Timeout()):
 		if errors.Is(ctx.Err(), context.Canceled) {

@@ -1,6 +1,7 @@
 // Package smtp is the SMTP kind: send_email through any mail server
 // (a relay, Postfix, a provider's SMTP endpoint) with net/smtp, over
-// STARTTLS or implicit TLS, with optional AUTH PLAIN.
+// STARTTLS or implicit TLS, with optional AUTH PLAIN, or AUTH XOAUTH2 with
+// tokens from the shared OAuth layer (Microsoft 365, Google Workspace).
 //
 // It is not an HTTP operation: it implements integrations.Sender, so the Set
 // hands it its SSRF-guarded dialer, and integrations.Previewer for
@@ -36,20 +37,26 @@ const (
 //	  host: smtp.example.com         # required
 //	  port: 587                      # default 587 (465 with tls: tls)
 //	  tls: starttls                  # starttls (default, required of the server) | tls | none (loopback only)
-//	  username: ${SMTP_USERNAME}     # AUTH PLAIN, with password
+//	  username: ${SMTP_USERNAME}     # AUTH PLAIN, with password; with oauth, the mailbox
 //	  password: ${SMTP_PASSWORD}
+//	  oauth:                         # instead of password: AUTH XOAUTH2 with fetched tokens
+//	    grant: client_credentials    # Microsoft 365; Google: jwt_bearer (service_account, subject) or refresh_token
+//	    token_url: https://login.microsoftonline.com/${MS_TENANT_ID}/oauth2/v2.0/token
+//	    client_id: ${MS_CLIENT_ID}
+//	    client_secret: ${MS_CLIENT_SECRET}
 //	  from: orders@shop.example       # required: the envelope and From address
 //	  helo: hookflow                 # the EHLO name; default hookflow
 //	  tls_ca: /etc/hookflow/mail-ca.pem  # optional: PEM CA certificates to trust too (private CAs)
 type Config struct {
-	Host     string `yaml:"host"`
-	Port     int    `yaml:"port"`
-	TLS      string `yaml:"tls"`
-	Username string `yaml:"username"`
-	Password string `yaml:"password"`
-	From     string `yaml:"from"`
-	Helo     string `yaml:"helo"`
-	TLSCA    string `yaml:"tls_ca"`
+	Host     string                    `yaml:"host"`
+	Port     int                       `yaml:"port"`
+	TLS      string                    `yaml:"tls"`
+	Username string                    `yaml:"username"`
+	Password string                    `yaml:"password"`
+	OAuth    *integrations.OAuthConfig `yaml:"oauth"`
+	From     string                    `yaml:"from"`
+	Helo     string                    `yaml:"helo"`
+	TLSCA    string                    `yaml:"tls_ca"`
 }
 
 var _ integrations.Constructor = New
@@ -89,9 +96,18 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	case port < 1 || port > 65535:
 		problems.Field("port", "must be between 1 and 65535")
 	}
+	var token integrations.Token
+	var secrets []string
 	switch {
+	case c.OAuth != nil && c.Password != "":
+		problems.Field("password", "must not be set with oauth: use one (AUTH PLAIN with a password, or XOAUTH2 with fetched tokens)")
+	case c.OAuth != nil:
+		if c.Username == "" {
+			problems.Field("username", "is required with oauth: the mailbox XOAUTH2 signs in as (e.g. orders@acme.example)")
+		}
+		token, secrets = problems.Token("password", "", c.OAuth, oauthKind(c.Host), "")
 	case c.Username != "" && c.Password == "":
-		problems.Field("password", "is required with username (e.g. ${SMTP_PASSWORD})")
+		problems.Field("password", "is required with username (e.g. ${SMTP_PASSWORD}), or oauth for XOAUTH2")
 	case c.Password != "" && c.Username == "":
 		problems.Field("username", "is required with password")
 	}
@@ -135,22 +151,40 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	}
 	s := &server{
 		host: c.Host, addr: net.JoinHostPort(c.Host, strconv.Itoa(port)), mode: mode,
-		username: c.Username, password: c.Password, helo: helo,
+		username: c.Username, password: c.Password, token: token, helo: helo,
 		tls: &tls.Config{ServerName: c.Host, RootCAs: roots, MinVersion: tls.VersionTLS12},
 	}
 	s.from, _ = mail.ParseAddress(from)
-	return &integrations.Integration{
+	in := &integrations.Integration{
 		Operations: map[string]integrations.Operation{
 			"send_email": &sendEmail{s: s},
 		},
-		Secrets: integrations.Secrets(c.Password, c.Username),
-	}, nil
+		Secrets: append(integrations.Secrets(c.Password, c.Username), secrets...),
+	}
+	if token != nil {
+		in.Credentials = []integrations.Token{token}
+	}
+	return in, nil
+}
+
+// oauthKind is what XOAUTH2 takes; the scope is defaulted for the two
+// providers that document SMTP with OAuth.
+func oauthKind(host string) integrations.OAuthKind {
+	k := integrations.OAuthKind{Grants: []string{integrations.ClientCredentials, integrations.RefreshToken, integrations.JWTBearer}}
+	switch strings.ToLower(host) {
+	case "smtp.office365.com", "smtp-mail.outlook.com":
+		k.Scopes = []string{"https://outlook.office365.com/.default"}
+	case "smtp.gmail.com":
+		k.Scopes = []string{"https://mail.google.com/"}
+	}
+	return k
 }
 
 // server is the configured mail server, shared by the operations.
 type server struct {
 	host, addr, mode   string
 	username, password string
+	token              integrations.Token // XOAUTH2, instead of password
 	helo               string
 	from               *mail.Address
 	tls                *tls.Config

@@ -95,6 +95,21 @@ func (s *Server) Fail(f *Failure) {
 	s.fail = f
 }
 
+// Issue hands out a token as if another client had asked: the tokens
+// issued before it are no longer Valid (revoked, as when an app's secret
+// is rotated).
+func (s *Server) Issue() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.issue()
+}
+
+func (s *Server) issue() string {
+	tok := fmt.Sprintf("%s-%d-%s", s.Prefix, len(s.issued)+1, rand.Text()[:12])
+	s.issued = append(s.issued, tok)
+	return tok
+}
+
 // Issued lists the access tokens handed out, in order.
 func (s *Server) Issued() []string {
 	s.mu.Lock()
@@ -184,9 +199,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		reject(http.StatusBadRequest, "unsupported_grant_type", grant)
 		return
 	}
-	tok := fmt.Sprintf("%s-%d-%s", s.Prefix, len(s.issued)+1, rand.Text()[:12])
-	s.issued = append(s.issued, tok)
-	answer["access_token"] = tok
+	answer["access_token"] = s.issue()
 	if s.ExpiresIn > 0 {
 		answer["expires_in"] = s.ExpiresIn
 	}
