@@ -167,7 +167,7 @@ func (p *Problems) OAuth(c *OAuthConfig, k OAuthKind) *OAuth {
 			fail("service_account", "must be a Google service-account key (the JSON file's content, e.g. ${GOOGLE_SERVICE_ACCOUNT_JSON}): %s", strings.TrimPrefix(err.Error(), "google: "))
 			return nil
 		}
-		if c.TokenURL == "" && sa.TokenURL != "" && k.TokenURL == "" {
+		if c.TokenURL == "" && sa.TokenURL != "" { // the key file's token_uri
 			tokenURL = sa.TokenURL
 		}
 	}

@@ -47,6 +47,15 @@ var (
 	_ Refresher = (*OAuth)(nil)
 )
 
+// Secrets are the configured secrets (client secret, refresh token,
+// private key), for Integration.Secrets.
+func (o *OAuth) Secrets() []string {
+	if o == nil {
+		return nil
+	}
+	return o.secrets
+}
+
 // binder is a Token that needs the Set's client and redactor.
 type binder interface {
 	bind(client *http.Client, learn func(secret string))

@@ -17,6 +17,7 @@ import (
 
 	"github.com/hookflow/hookflow/integrations"
 	"github.com/hookflow/hookflow/integrations/discord"
+	"github.com/hookflow/hookflow/integrations/googlesheets"
 	"github.com/hookflow/hookflow/integrations/httpapi"
 	"github.com/hookflow/hookflow/integrations/hubspot"
 	"github.com/hookflow/hookflow/integrations/mailchimp"
@@ -37,23 +38,24 @@ import (
 
 // kinds is every integration kind, registered here and nowhere else.
 var kinds = map[string]integrations.Constructor{
-	"webhook":     webhook.New,
-	"hubspot":     hubspot.New,
-	"slack":       slack.New,
-	"shopify":     shopify.New,
-	"teams":       teams.New,
-	"discord":     discord.New,
-	"twilio":      twilio.New,
-	"sendgrid":    sendgrid.New,
-	"smtp":        smtp.New,
-	"salesforce":  salesforce.New,
-	"pipedrive":   pipedrive.New,
-	"woocommerce": woocommerce.New,
-	"http":        httpapi.New,
-	"stripe":      stripe.New,
-	"telegram":    telegram.New,
-	"whatsapp":    whatsapp.New,
-	"mailchimp":   mailchimp.New,
+	"webhook":       webhook.New,
+	"hubspot":       hubspot.New,
+	"slack":         slack.New,
+	"shopify":       shopify.New,
+	"teams":         teams.New,
+	"discord":       discord.New,
+	"twilio":        twilio.New,
+	"sendgrid":      sendgrid.New,
+	"smtp":          smtp.New,
+	"salesforce":    salesforce.New,
+	"pipedrive":     pipedrive.New,
+	"woocommerce":   woocommerce.New,
+	"http":          httpapi.New,
+	"stripe":        stripe.New,
+	"telegram":      telegram.New,
+	"whatsapp":      whatsapp.New,
+	"mailchimp":     mailchimp.New,
+	"google_sheets": googlesheets.New,
 }
 
 // Kinds lists the registered kind names, sorted.

@@ -1,0 +1,53 @@
+package googlesheets
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/hookflow/hookflow/integrations"
+)
+
+// updateRows writes rows over the cells of range:
+//
+//	call: sheet.update_rows
+//	with:
+//	  range: "Orders!D${{ steps.log.output.row }}"   # required: where the first row starts
+//	  row: [shipped, "${{ payload.tracking_number }}"]
+//	  spreadsheet_id: 1Bxi…                            # default: the integration's
+//	  value_input: USER_ENTERED                        # or RAW
+//
+// PUT /v4/spreadsheets/{id}/values/{range}?valueInputOption=… with a
+// ValueRange {range, majorDimension: ROWS, values}. Writing the same
+// values again is harmless, so retries are safe. Output: {spreadsheet_id,
+// updated_range, updated_rows, updated_cells, row}.
+func (s *sheets) updateRows() *integrations.Op {
+	return &integrations.Op{
+		Method:   http.MethodPut,
+		Path:     "spreadsheets/{spreadsheet_id}/values/{range}",
+		Required: []string{"range"},
+		Optional: slices.Clone(rowFields),
+		Build: func(in *integrations.In) (any, error) {
+			rng, err := s.target(in, "")
+			if err != nil {
+				return nil, err
+			}
+			vals, err := values(in)
+			if err != nil {
+				return nil, err
+			}
+			input, err := valueInput(in)
+			if err != nil {
+				return nil, err
+			}
+			query(in, input)
+			return map[string]any{"range": rng, "majorDimension": "ROWS", "values": vals}, nil
+		},
+		Output: func(r *integrations.Response) (any, error) {
+			var u updated
+			if err := integrations.DecodeJSON(r, &u); err != nil {
+				return nil, err
+			}
+			return u.output(), nil
+		},
+	}
+}
