@@ -127,6 +127,15 @@ integrations:
     url: ${RECEIVER_URL}/monitored
     health_check: { url: "${RECEIVER_URL}/health", interval: 5s }
     retry: { initial: 50ms, backoff: 1.5, max_interval: 200ms, expire: 5m }
+  sfoauth:                           # e2e_oauth_test.go: tokens fetched from the receiver
+    kind: salesforce
+    instance_url: ${RECEIVER_URL}/sf
+    oauth:
+      grant: client_credentials
+      token_url: ${RECEIVER_URL}/oauth/token
+      client_id: e2e-client
+      client_secret: e2e-oauth-client-secret
+    retry: { initial: 50ms, backoff: 1.5, max_interval: 200ms, max_attempts: 2, expire: 1m }
   recv:
     kind: webhook
     url: ${RECEIVER_URL}
@@ -298,6 +307,19 @@ steps:
   - id: call
     call: recv.send
     with: { path: /door, body: { trigger: "${{ event.trigger }}", id: "${{ event.id }}" } }
+`,
+	"oauthed.yaml": `
+name: oauthed
+on: [orders]
+when: event.type == "oauthed"
+steps:
+  - id: lead
+    call: sfoauth.create_record
+    with: { object: Lead, fields: { LastName: "${{ payload.data.email }}" } }
+  - id: deny
+    call: sfoauth.create_record
+    needs: [lead]
+    with: { object: Deny, fields: { Note: "${{ steps.lead.output.id }}" } }
 `,
 	"door-slack.yaml": `
 name: door-slack
@@ -598,6 +620,7 @@ func newReceiver() *receiver {
 		if ch, ok := r.arrived.LoadAndDelete(req.Header.Get("Idempotency-Key")); ok {
 			ch.(chan time.Time) <- time.Now()
 		}
+		n := len(r.reqs)
 		group, fixable := strings.CutPrefix(req.URL.Path, "/fixable/")
 		broken := fixable && !r.fixed[group]
 		down := r.down && (req.URL.Path == "/health" || req.URL.Path == "/monitored")
@@ -610,6 +633,15 @@ func newReceiver() *receiver {
 		case req.URL.Path == "/flaky" && seen <= 2:
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprint(w, `{"error":"try later"}`)
+		case req.URL.Path == "/oauth/token": // e2e_oauth_test.go: a token endpoint
+			fmt.Fprintf(w, `{"access_token":"CANARY-e2e-%d","token_type":"Bearer","expires_in":3600}`, n)
+		case strings.HasPrefix(req.URL.Path, "/sf/") && strings.Contains(req.URL.Path, "/sobjects/Deny/"):
+			// A vendor that echoes the token in its error text.
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, `[{"message":"token %s may not create Deny","errorCode":"INSUFFICIENT_ACCESS"}]`, req.Header.Get("Authorization"))
+		case strings.HasPrefix(req.URL.Path, "/sf/"):
+			w.WriteHeader(http.StatusCreated)
+			fmt.Fprintf(w, `{"id":"001e2e","success":true,"errors":[],"echo":%q}`, req.Header.Get("Authorization"))
 		case req.URL.Path == "/bad" || broken:
 			w.WriteHeader(http.StatusBadRequest)
 			fmt.Fprint(w, `{"error":"email is invalid"}`)
