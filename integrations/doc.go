@@ -14,7 +14,13 @@
 // request carries, the vendor's error rules) whose operations are Ops (method,
 // path template, the `with` fields taken, a Build that maps them to the body,
 // an Output that maps the answer), plus an Auth that puts the credential on
-// each request as it is sent. Only the vendor's quirks are code. A value that
+// each request as it is sent. Only the vendor's quirks are code.
+//
+// A credential that expires comes from OAuth (oauth.go, oauth_token.go):
+// a kind's `oauth:` setting, checked by Problems.OAuth, becomes a Token
+// that fetches access tokens through the Set's SSRF-guarded client,
+// caches them, renews them before expiry and after a 401, and adds each
+// to the integration's redactor. A value that
 // reaches a URL path goes through an Op's {name} segments, as one escaped
 // segment.
 package integrations

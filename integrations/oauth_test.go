@@ -353,3 +353,27 @@ func TestOAuthConfigProblems(t *testing.T) {
 		t.Errorf("token and oauth: %v", p.Err())
 	}
 }
+
+// Calls that need a token at once wait for one fetch, not one each.
+func TestOAuthConcurrentCallsFetchOnce(t *testing.T) {
+	tokens := tokentest.Start(t, &tokentest.Server{ClientID: "app-1", ClientSecret: "app-secret-1", ExpiresIn: 3600})
+	a := startAPI(t, tokens)
+	s, _ := oauthSet(t, a.srv.URL, ccConfig(tokens), clientCreds)
+	var wg sync.WaitGroup
+	errs := make(chan error, 20)
+	for range 20 {
+		wg.Go(func() {
+			if _, err := call(s); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if n := len(tokens.Issued()); n != 1 {
+		t.Errorf("20 concurrent calls fetched %d tokens, want 1", n)
+	}
+}
