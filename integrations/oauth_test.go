@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -375,5 +376,32 @@ func TestOAuthConcurrentCallsFetchOnce(t *testing.T) {
 	}
 	if n := len(tokens.Issued()); n != 1 {
 		t.Errorf("20 concurrent calls fetched %d tokens, want 1", n)
+	}
+}
+
+// BenchmarkCallToken measures a call with a static token and with a
+// cached OAuth token (the lock, the cache check and the fetched-token
+// redaction are the difference).
+func BenchmarkCallToken(b *testing.B) {
+	tokens := tokentest.Start(b, &tokentest.Server{ClientID: "app-1", ClientSecret: "app-secret-1", ExpiresIn: 3600})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"ok":true}`)) }))
+	b.Cleanup(srv.Close)
+	u, _ := url.Parse(srv.URL)
+	ops := (&API{Base: u}).Operations(map[string]*Op{"o": {Path: "x"}})
+	p := NewProblems(nil)
+	o := p.OAuth(ccConfig(tokens), clientCreds)
+	for _, in := range []*Integration{
+		{Name: "static", Auth: Bearer(StaticToken("static-token-value")), Secrets: []string{"static-token-value"}, Operations: ops},
+		{Name: "oauth", Auth: Bearer(o), Secrets: o.Secrets(), Operations: ops},
+	} {
+		s := NewSet(loopback, in)
+		b.Run(in.Name, func(b *testing.B) {
+			c := Call{Integration: in.Name, Operation: "o", IdempotencyKey: "wf/r/s"}
+			for b.Loop() {
+				if _, err := s.Call(context.Background(), c); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
