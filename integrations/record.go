@@ -101,6 +101,38 @@ func (r redactor) replace(s string) string {
 	return s
 }
 
+// value redacts the strings of a step's output (a vendor that echoes a
+// credential in a field the output keeps): outputs land in history and
+// feed later steps' templates.
+func (r redactor) value(v any) any {
+	if len(r.secrets) == 0 && (r.fetched == nil || r.fetched.empty()) {
+		return v
+	}
+	switch v := v.(type) {
+	case string:
+		return r.replace(v)
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[r.replace(k)] = r.value(x)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = r.value(x)
+		}
+		return out
+	}
+	return v
+}
+
+func (f *fetchedSecrets) empty() bool {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return len(f.list) == 0
+}
+
 // recordURL hides the userinfo password and credential-like query values.
 func (r redactor) recordURL(raw string) string {
 	u, err := url.Parse(raw)

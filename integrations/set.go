@@ -257,7 +257,7 @@ func (s *Set) roundTrip(ctx context.Context, e *entry, c Call, op Operation) (Re
 	}
 	if a, ok := op.(absenter); ok {
 		if out, ok := a.absent(r); ok {
-			res.Output = out
+			res.Output = e.redact.value(out)
 			return res, nil
 		}
 	}
@@ -279,7 +279,7 @@ func (s *Set) roundTrip(ctx context.Context, e *entry, c Call, op Operation) (Re
 		}
 		return res, e.redactErr(fmt.Errorf("%s.%s: %w", c.Integration, c.Operation, err))
 	}
-	res.Output = out
+	res.Output = e.redact.value(out)
 	return res, nil
 }
 
@@ -321,6 +321,7 @@ func (e *entry) redactResult(res Result) Result {
 		c.Truncated = c.Truncated || trunc
 		res.Response = &c
 	}
+	res.Output = e.redact.value(res.Output)
 	return res
 }
 

@@ -1,6 +1,7 @@
 // Package httpapi is the generic `http` kind: call any JSON or form API
 // with any method, path, query, headers and body, authenticated with a
-// bearer token, basic auth, or a key in a header or query parameter.
+// bearer token, basic auth, or a key in a header or query parameter, or
+// with bearer tokens from the shared OAuth layer.
 package httpapi
 
 import (
@@ -26,11 +27,15 @@ import (
 //	  # auth: { type: basic, username: hookflow, password: ${ERP_PASSWORD} }
 //	  # auth: { type: header, name: X-Api-Key, value: ${ERP_KEY} }
 //	  # auth: { type: query, name: api_key, value: ${ERP_KEY} }
+//	  # oauth: { grant: client_credentials, token_url: https://login.erp.example.com/token, client_id: …, client_secret: ${ERP_SECRET} }
 //	  replays_errors: true   # the API replays a saved 5xx for the same Idempotency-Key
 type Config struct {
 	BaseURL string            `yaml:"base_url"`
 	Headers map[string]string `yaml:"headers"`
 	Auth    *Auth             `yaml:"auth"`
+	// OAuth is a bearer token fetched and renewed by the worker, instead
+	// of auth.
+	OAuth *integrations.OAuthConfig `yaml:"oauth"`
 	// ReplaysErrors says the API saves its answer to an Idempotency-Key and
 	// replays it, a 5xx included, without marking replays: a 5xx is then
 	// permanent rather than retried into the same answer.
@@ -121,11 +126,26 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 			fail(at("type"), "auth.type", "must be one of: %s", strings.Join(authTypes, ", "))
 		}
 	}
+	var bearer *integrations.Auth
+	if c.OAuth != nil {
+		if c.Auth != nil {
+			fail(integrations.Child(node, "oauth"), "oauth", "must not be set with auth: use one (a fixed credential, or oauth to have bearer tokens fetched)")
+		}
+		p := integrations.NewProblems(node)
+		if tok := p.OAuth(c.OAuth, integrations.OAuthKind{Grants: []string{integrations.ClientCredentials, integrations.RefreshToken, integrations.JWTBearer}}); tok != nil {
+			bearer = integrations.Bearer(tok)
+			secrets = append(secrets, tok.Secrets()...)
+		}
+		if err := p.Err(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return &integrations.Integration{
 		Operations: map[string]integrations.Operation{"request": r},
+		Auth:       bearer,
 		Secrets:    secrets,
 	}, nil
 }
