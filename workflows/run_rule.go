@@ -70,6 +70,7 @@ func (r *run) runRule(ctx workflow.Context, rule rules.PlannedRule, done map[str
 					res.Steps[step.ID] = rules.StepState{Status: stepCanceled}
 				case err != nil:
 					res.Steps[step.ID] = rules.StepState{Status: stepFailed}
+					workflow.GetLogger(ctx).Warn("step failed", "rule", rule.Name, "step", step.ID, "error", failureMessage(err), "continue_on_error", step.ContinueOnError)
 					if !step.ContinueOnError && res.Failure == nil {
 						res.Failure = &rules.Failure{Step: step.ID, Message: failureMessage(err)}
 					}

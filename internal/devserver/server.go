@@ -133,6 +133,12 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		srv.Stop()
 		return nil, err
 	}
+	if o.DBFile != "" {
+		if err := s.trimVisibilityIndexes(ctx, o.DBFile); err != nil {
+			srv.Stop()
+			return nil, err
+		}
+	}
 	if o.UIPort > 0 {
 		s.uiAddr = net.JoinHostPort(o.IP, strconv.Itoa(o.UIPort))
 		s.ui = uiserver.NewServer(uiserveroptions.WithConfigProvider(&uiconfig.Config{
