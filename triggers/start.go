@@ -74,6 +74,7 @@ func (s *TemporalStarter) Start(ctx context.Context, in workflows.Input) (Starte
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		EnableEagerStart:         s.Eager,
+		WorkflowTaskTimeout:      workflows.WorkflowTaskTimeout,
 		StaticSummary:            ev.Trigger + " · " + ev.Type,
 		TypedSearchAttributes:    temporal.NewSearchAttributes(attrs...),
 	}, workflows.WorkflowName, in)

@@ -20,6 +20,13 @@ const (
 	WaitingQuery = "hookflow.waiting"
 )
 
+// WorkflowTaskTimeout bounds a workflow task, and so how long the calls a
+// dead worker was making in local activities go unnoticed before another
+// worker replays the run and makes them again (same Idempotency-Key).
+// Temporal's default is 10 s; a task that runs local activities longer
+// than 80% of it is kept alive by the SDK, so a slow call is not cut.
+const WorkflowTaskTimeout = 4 * time.Second
+
 // WorkflowNames are both run types, for Visibility queries over every run.
 var WorkflowNames = []string{WorkflowName, LegacyWorkflowName}
 

@@ -148,6 +148,7 @@ func replayOne(ctx context.Context, e env, c client.Client, wfID string, o repla
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 		StaticSummary:                            fmt.Sprintf("replay of %s · %s · %s", runID, ev.Trigger, ev.Type),
+		WorkflowTaskTimeout:                      workflows.WorkflowTaskTimeout,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			workflows.AttrTrigger.ValueSet(ev.Trigger),
 			workflows.AttrEventType.ValueSet(ev.Type),
