@@ -2,6 +2,7 @@ package triggers
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -75,7 +76,7 @@ func (s *TemporalStarter) Start(ctx context.Context, in workflows.Input) (Starte
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		EnableEagerStart:         s.Eager,
 		WorkflowTaskTimeout:      workflows.WorkflowTaskTimeout,
-		StaticSummary:            ev.Trigger + " · " + ev.Type,
+		StaticSummary:            startSummary(in),
 		TypedSearchAttributes:    temporal.NewSearchAttributes(attrs...),
 	}, workflows.WorkflowName, in)
 	if err != nil {
@@ -91,6 +92,24 @@ func startStatus(in workflows.Input) string {
 		return workflows.StatusNoMatch
 	}
 	return workflows.StatusRunning
+}
+
+// startSummary is the run's one line in the Web UI's list: trigger, event
+// type, and the rules it runs — or "no rule matched", so such runs stand out.
+func startSummary(in workflows.Input) string {
+	ev := in.Event.Event
+	s := ev.Trigger + " · " + ev.Type
+	if in.Plan == nil {
+		return s
+	}
+	if len(in.Plan.Rules) == 0 {
+		return s + " · no rule matched"
+	}
+	names := make([]string, len(in.Plan.Rules))
+	for i, r := range in.Plan.Rules {
+		names[i] = r.Name
+	}
+	return s + " · " + strings.Join(names, ", ")
 }
 
 type startedKey struct{}
