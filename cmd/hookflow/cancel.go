@@ -10,8 +10,7 @@ import (
 
 func runCancel(ctx context.Context, e env, args []string) error {
 	fs := newFlags(e, "cancel", "WORKFLOW_ID [flags]")
-	addr := fs.String("temporal", "127.0.0.1:7233", "Temporal frontend address")
-	namespace := fs.String("namespace", "default", "Temporal namespace")
+	tf := addTemporalFlags(fs, defaultTemporal)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -19,7 +18,7 @@ func runCancel(ctx context.Context, e env, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("cancel needs the WORKFLOW_ID of a running run")
 	}
-	c, err := dialOperator(e, *addr, *namespace)
+	c, err := dialOperator(e, tf)
 	if err != nil {
 		return err
 	}

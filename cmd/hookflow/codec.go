@@ -30,15 +30,40 @@ func codecFromEnv(e env) (converter.PayloadCodec, error) {
 	return codec.New(keys)
 }
 
-// dialOperator is the client of the operator commands (runs, replay,
-// signal, cancel, setup): quiet, and encrypting with HOOKFLOW_CODEC_KEYS
-// when the environment has them.
-func dialOperator(e env, addr, namespace string) (client.Client, error) {
+// operator is the client of the operator commands (runs, replay, signal,
+// cancel, setup): quiet, and encrypting with HOOKFLOW_CODEC_KEYS when the
+// environment has them.
+type operator struct {
+	client.Client
+	// Namespace is the namespace the connection resolved to.
+	Namespace string
+	// Address is the frontend's host:port, for messages.
+	Address string
+	// DataConverter reads payloads from history as the client writes them:
+	// through the codec when keys are configured.
+	DataConverter converter.DataConverter
+}
+
+// dialOperator connects an operator command as its flags, the environment
+// and the Temporal profile say.
+func dialOperator(e env, tf *temporalFlags) (*operator, error) {
+	opts, err := tf.options(e)
+	if err != nil {
+		return nil, err
+	}
 	enc, err := codecFromEnv(e)
 	if err != nil {
 		return nil, err
 	}
-	return dialTemporal(addr, namespace, slog.New(slog.DiscardHandler), nil, enc)
+	c, err := dialTemporal(opts, slog.New(slog.DiscardHandler), nil, enc)
+	if err != nil {
+		return nil, err
+	}
+	dc := converter.GetDefaultDataConverter()
+	if enc != nil {
+		dc = codec.DataConverter(enc)
+	}
+	return &operator{Client: c, Namespace: opts.Namespace, Address: opts.HostPort, DataConverter: dc}, nil
 }
 
 // trustLoopback lets requests from this machine through without the token:

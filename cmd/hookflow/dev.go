@@ -1,3 +1,5 @@
+//go:build !slim
+
 package main
 
 import (
@@ -9,12 +11,21 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/hookflow/hookflow/internal/codec"
 	"github.com/hookflow/hookflow/internal/devserver"
 	"github.com/hookflow/hookflow/internal/inspector"
 	"github.com/hookflow/hookflow/internal/telemetry"
 	"github.com/hookflow/hookflow/triggers"
 )
+
+// devCommands is `dev`, which embeds the Temporal server and Web UI; the
+// slim build (-tags slim) leaves it, and their ~1,500 packages, out.
+func devCommands() []command {
+	return []command{{name: "dev", summary: "run everything in one process: embedded Temporal, Web UI, worker, webhook server", run: runDev,
+		example: "hookflow dev\nhookflow dev --project ./my-project --ephemeral"}}
+}
 
 func runDev(ctx context.Context, e env, args []string) error {
 	fs := newFlags(e, "dev", "[flags]")
@@ -83,7 +94,9 @@ func runDev(ctx context.Context, e env, args []string) error {
 	defer srv.Stop()
 
 	metrics := telemetry.New()
-	c, err := dialTemporal(srv.Addr(), srv.Namespace(), quiet, metrics, p.Codec)
+	// dev's client talks to its own embedded server: TEMPORAL_ADDRESS and
+	// profiles, meant for a cluster, do not apply.
+	c, err := dialTemporal(client.Options{HostPort: srv.Addr(), Namespace: srv.Namespace()}, quiet, metrics, p.Codec)
 	if err != nil {
 		return err
 	}

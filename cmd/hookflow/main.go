@@ -18,7 +18,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr)
+	err := runEnv(ctx, env{getenv: os.LookupEnv, environ: os.Environ, stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:])
 	if err != nil && !errors.Is(err, errReported) {
 		fmt.Fprintln(os.Stderr, "hookflow:", err)
 	}
@@ -33,8 +33,10 @@ var errReported = errors.New("reported")
 // env is what every command gets from its caller: tests run commands in-process.
 type env struct {
 	getenv func(string) (string, bool)
-	stdout io.Writer
-	stderr io.Writer
+	// environ lists the environment (for TEMPORAL_GRPC_META_*); nil lists nothing.
+	environ func() []string
+	stdout  io.Writer
+	stderr  io.Writer
 
 	// usage prints the running command's usage (set by cli.go).
 	usage func()
@@ -53,9 +55,7 @@ type command struct {
 }
 
 func commands() []command {
-	return []command{
-		{name: "dev", summary: "run everything in one process: embedded Temporal, Web UI, worker, webhook server", run: runDev,
-			example: "hookflow dev\nhookflow dev --project ./my-project --ephemeral"},
+	return append(devCommands(), []command{
 		{name: "serve", summary: "run the webhook server against a Temporal cluster", run: runServe,
 			example: "hookflow serve --project . --temporal temporal.internal:7233"},
 		{name: "worker", summary: "run the worker against a Temporal cluster", run: runWorker,
@@ -82,11 +82,19 @@ func commands() []command {
 			example: "hookflow replay shop-orders/msg_123 --dry-run\nhookflow replay --query 'HookTrigger = \"shop-orders\"'"},
 		{name: "signal", summary: "deliver a signal to a run waiting in a wait_for step", run: runSignal,
 			example: "hookflow signal shop-orders/msg_123 approved approval.json"},
-	}
+	}...)
 }
 
 func run(ctx context.Context, args []string, getenv func(string) (string, bool), stdout, stderr io.Writer) error {
-	e := env{getenv: getenv, stdout: stdout, stderr: stderr}
+	return runEnv(ctx, env{getenv: getenv, stdout: stdout, stderr: stderr}, args)
+}
+
+// runEnv runs the command line args in e: main gives it the whole process
+// environment, tests only what they set.
+func runEnv(ctx context.Context, e env, args []string) error {
+	if len(args) > 0 && args[0] == "dev" && len(devCommands()) == 0 {
+		return errors.New("dev is not in this slim build (built with -tags slim, without the embedded Temporal server and Web UI); use the full build: go run ./cmd/hookflow dev")
+	}
 	root, err := newRoot(ctx, e, args)
 	if err != nil {
 		return err

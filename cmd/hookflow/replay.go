@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/hookflow/hookflow/internal/codec"
 	"github.com/hookflow/hookflow/rules"
 	"github.com/hookflow/hookflow/triggers"
 	"github.com/hookflow/hookflow/workflows"
@@ -25,8 +27,7 @@ type replayOptions struct {
 
 func runReplay(ctx context.Context, e env, args []string) error {
 	fs := newFlags(e, "replay", "(WORKFLOW_ID | --query '…') [flags]")
-	addr := fs.String("temporal", "127.0.0.1:7233", "Temporal frontend address")
-	namespace := fs.String("namespace", "default", "Temporal namespace")
+	tf := addTemporalFlags(fs, defaultTemporal)
 	query := fs.String("query", "", "replay every failed run this visibility query finds, e.g. 'HookTrigger = \"shop-orders\"'")
 	dryRun := fs.Bool("dry-run", false, "show what would be reused and re-run; start nothing")
 	rulesFlag := fs.String("rules", "original", "original: the failed run's plan; current: match the current rules again")
@@ -41,12 +42,12 @@ func runReplay(ctx context.Context, e env, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("replay needs one WORKFLOW_ID or --query")
 	}
-	c, err := dialOperator(e, *addr, *namespace)
+	c, err := dialOperator(e, tf)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	opts := replayOptions{original: *rulesFlag == "original", dryRun: *dryRun, uiBase: *uiBase, ns: *namespace}
+	opts := replayOptions{original: *rulesFlag == "original", dryRun: *dryRun, uiBase: *uiBase, ns: c.Namespace}
 	if *query == "" {
 		if err := replayOne(ctx, e, c, fs.Arg(0), opts); !errors.Is(err, errSkipped) {
 			return err
@@ -54,7 +55,7 @@ func runReplay(ctx context.Context, e env, args []string) error {
 		return nil
 	}
 
-	ids, err := failedRuns(ctx, c, *namespace, *query)
+	ids, err := failedRuns(ctx, c, c.Namespace, *query)
 	if err != nil {
 		return err
 	}
@@ -110,7 +111,7 @@ func failedRuns(ctx context.Context, c client.Client, ns, query string) ([]strin
 }
 
 // replayOne re-runs the latest run of wfID if it failed.
-func replayOne(ctx context.Context, e env, c client.Client, wfID string, o replayOptions) error {
+func replayOne(ctx context.Context, e env, c *operator, wfID string, o replayOptions) error {
 	desc, err := c.DescribeWorkflowExecution(ctx, wfID, "")
 	if err != nil {
 		return fmt.Errorf("find %s: %w", wfID, err)
@@ -125,7 +126,7 @@ func replayOne(ctx context.Context, e env, c client.Client, wfID string, o repla
 		return errSkipped
 	}
 	runID := info.GetExecution().GetRunId()
-	in, res, err := failedRun(ctx, c, wfID, runID)
+	in, res, err := failedRun(ctx, c.Client, c.DataConverter, wfID, runID)
 	if err != nil {
 		return err
 	}
@@ -163,12 +164,13 @@ func replayOne(ctx context.Context, e env, c client.Client, wfID string, o repla
 	return nil
 }
 
-// failedRun reads a failed run's input and result from its history.
-func failedRun(ctx context.Context, c client.Client, wfID, runID string) (workflows.Input, workflows.Result, error) {
+// failedRun reads a failed run's input and result from its history, with
+// dc: the data converter the run was written with (the codec's, when the
+// project encrypts).
+func failedRun(ctx context.Context, c client.Client, dc converter.DataConverter, wfID, runID string) (workflows.Input, workflows.Result, error) {
 	var in workflows.Input
 	var res workflows.Result
 	var gotIn, gotRes bool
-	dc := converter.GetDefaultDataConverter()
 	it := c.GetWorkflowHistory(ctx, wfID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for it.HasNext() {
 		ev, err := it.Next()
@@ -177,6 +179,9 @@ func failedRun(ctx context.Context, c client.Client, wfID, runID string) (workfl
 		}
 		if a := ev.GetWorkflowExecutionStartedEventAttributes(); a != nil {
 			if err := dc.FromPayloads(a.GetInput(), &in); err != nil {
+				if encrypted(a.GetInput()) {
+					return in, res, fmt.Errorf("%s: the run is encrypted; set %s to the project's encryption keys: %w", wfID, codecKeysEnv, err)
+				}
 				return in, res, fmt.Errorf("%s: read input: %w", wfID, err)
 			}
 			gotIn = true
@@ -212,4 +217,14 @@ func printReplayPlan(e env, wfID string, res workflows.Result) {
 			}
 		}
 	}
+}
+
+// encrypted reports whether payloads were written by hookflow's codec.
+func encrypted(ps *commonpb.Payloads) bool {
+	for _, p := range ps.GetPayloads() {
+		if string(p.GetMetadata()[converter.MetadataEncoding]) == codec.Encoding {
+			return true
+		}
+	}
+	return false
 }

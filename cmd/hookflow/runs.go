@@ -18,8 +18,7 @@ import (
 
 func runRuns(ctx context.Context, e env, args []string) error {
 	fs := newFlags(e, "runs", "[flags]")
-	addr := fs.String("temporal", "127.0.0.1:7233", "Temporal frontend address")
-	namespace := fs.String("namespace", "default", "Temporal namespace")
+	tf := addTemporalFlags(fs, defaultTemporal)
 	status := fs.String("status", "", "running, completed, failed, canceled or no-match")
 	trigger := fs.String("trigger", "", "only runs of this trigger")
 	rule := fs.String("rule", "", "only runs in which this rule matched")
@@ -34,7 +33,7 @@ func runRuns(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := dialOperator(e, *addr, *namespace)
+	c, err := dialOperator(e, tf)
 	if err != nil {
 		return err
 	}
@@ -45,7 +44,7 @@ func runRuns(ctx context.Context, e env, args []string) error {
 	n := 0
 	for n < *limit {
 		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-			Namespace: *namespace, Query: q, PageSize: int32(min(*limit-n, 100)), NextPageToken: token,
+			Namespace: c.Namespace, Query: q, PageSize: int32(min(*limit-n, 100)), NextPageToken: token,
 		})
 		if err != nil {
 			return fmt.Errorf("list runs (query %q): %w", q, err)
@@ -62,7 +61,7 @@ func runRuns(ctx context.Context, e env, args []string) error {
 				st += replayedAs(ctx, c, wfID, runID)
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", wfID, orDash(st), orDash(typ), orDash(strings.Join(rs, ",")),
-				ex.GetStartTime().AsTime().Local().Format(time.DateTime), triggers.RunURL(*uiBase, *namespace, wfID, runID))
+				ex.GetStartTime().AsTime().Local().Format(time.DateTime), triggers.RunURL(*uiBase, c.Namespace, wfID, runID))
 			n++
 		}
 		token = resp.GetNextPageToken()

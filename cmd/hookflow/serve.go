@@ -13,8 +13,7 @@ import (
 func runServe(ctx context.Context, e env, args []string) error {
 	fs := newFlags(e, "serve", "--temporal HOST:PORT [flags]")
 	dir := fs.String("project", ".", "project directory (holds hookflow.yaml)")
-	addr := fs.String("temporal", "", "Temporal frontend address, e.g. temporal.internal:7233 (required)")
-	namespace := fs.String("namespace", "default", "Temporal namespace")
+	tf := addTemporalFlags(fs, "")
 	listenAddr := fs.String("listen", "127.0.0.1:8080", "webhook server address")
 	uiBase := fs.String("ui-url", "", "Temporal Web UI base URL, for run links in answers")
 	logFormat := fs.String("log-format", "json", "json or text")
@@ -23,9 +22,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *addr == "" {
-		fs.Usage()
-		return fmt.Errorf("serve: --temporal is required")
+	topts, err := tf.options(e)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
 	logger := newLogger(e.stderr, *logFormat, slog.LevelInfo)
 	p, err := loadProject(e, *dir)
@@ -39,7 +38,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err := servePprof(ctx, *pprofAddr, logger); err != nil {
 		return err
 	}
-	c, err := dialTemporal(*addr, *namespace, logger, metrics, p.Codec)
+	c, err := dialTemporal(topts, logger, metrics, p.Codec)
 	if err != nil {
 		return err
 	}
@@ -49,7 +48,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer l.Close()
-	logger.Info("serving webhooks", "addr", l.Addr().String(), "temporal", *addr, "namespace", *namespace, "triggers", p.Triggers.Names())
+	logger.Info("serving webhooks", "addr", l.Addr().String(), "temporal", topts.HostPort, "namespace", topts.Namespace, "triggers", p.Triggers.Names())
 	// The door plans each event with the rules it loaded, so runs start
 	// with their plan; the planner reloads with the project.
 	planner := activitiesFor(p, nil, nil)
@@ -57,9 +56,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Triggers:  p.Triggers,
 		Starter:   &triggers.TemporalStarter{Client: c},
 		Logger:    logger,
-		Ready:     readiness(c, *namespace),
+		Ready:     readiness(c, topts.Namespace),
 		UIBase:    *uiBase,
-		Namespace: *namespace,
+		Namespace: topts.Namespace,
 		Metrics:   metrics,
 		Planner:   planner,
 	})

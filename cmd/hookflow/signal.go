@@ -12,8 +12,7 @@ import (
 
 func runSignal(ctx context.Context, e env, args []string) error {
 	fs := newFlags(e, "signal", "WORKFLOW_ID NAME [FILE|-] [flags]")
-	addr := fs.String("temporal", "127.0.0.1:7233", "Temporal frontend address")
-	namespace := fs.String("namespace", "default", "Temporal namespace")
+	tf := addTemporalFlags(fs, defaultTemporal)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -38,7 +37,7 @@ func runSignal(ctx context.Context, e env, args []string) error {
 			return fmt.Errorf("%s: payload is not valid JSON: %w", fs.Arg(2), err)
 		}
 	}
-	c, err := dialOperator(e, *addr, *namespace)
+	c, err := dialOperator(e, tf)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
-	"google.golang.org/grpc"
 
 	"github.com/hookflow/hookflow/activities"
 	"github.com/hookflow/hookflow/integrations"
@@ -22,27 +21,25 @@ import (
 	"github.com/hookflow/hookflow/workflows"
 )
 
-// dialTemporal connects lazily: serve starts, and answers 503, while Temporal is down.
+// dialTemporal is every client hookflow makes: base holds the connection
+// (address, namespace, TLS, credentials: from temporalFlags, or the embedded
+// server's); this adds the logger, metrics, start tracking and the codec. It
+// connects lazily: serve starts, and answers 503, while Temporal is down.
 // metrics may be nil (commands that only look things up), and enc (no
 // encryption). With enc, payloads and failure messages are encrypted on the
 // way into history and decrypted on the way out.
-func dialTemporal(addr, namespace string, logger *slog.Logger, metrics *telemetry.Metrics, enc converter.PayloadCodec) (client.Client, error) {
-	opts := client.Options{
-		HostPort:       addr,
-		Namespace:      namespace,
-		Logger:         sdklog.NewStructuredLogger(logger),
-		MetricsHandler: metrics.SDKHandler(),
-		ConnectionOptions: client.ConnectionOptions{
-			DialOptions: []grpc.DialOption{triggers.TrackStarts()},
-		},
-	}
+func dialTemporal(base client.Options, logger *slog.Logger, metrics *telemetry.Metrics, enc converter.PayloadCodec) (client.Client, error) {
+	opts := base
+	opts.Logger = sdklog.NewStructuredLogger(logger)
+	opts.MetricsHandler = metrics.SDKHandler()
+	opts.ConnectionOptions.DialOptions = append(opts.ConnectionOptions.DialOptions, triggers.TrackStarts())
 	if enc != nil {
 		opts.DataConverter = codec.DataConverter(enc)
 		opts.FailureConverter = codec.FailureConverter(opts.DataConverter)
 	}
 	c, err := client.NewLazyClient(opts)
 	if err != nil {
-		return nil, fmt.Errorf("temporal client for %s: %w", addr, err)
+		return nil, fmt.Errorf("temporal client for %s: %w", opts.HostPort, err)
 	}
 	return c, nil
 }

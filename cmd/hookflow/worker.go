@@ -11,17 +11,16 @@ import (
 func runWorker(ctx context.Context, e env, args []string) error {
 	fs := newFlags(e, "worker", "--temporal HOST:PORT [flags]")
 	dir := fs.String("project", ".", "project directory (holds hookflow.yaml)")
-	addr := fs.String("temporal", "", "Temporal frontend address, e.g. temporal.internal:7233 (required)")
-	namespace := fs.String("namespace", "default", "Temporal namespace")
+	tf := addTemporalFlags(fs, "")
 	logFormat := fs.String("log-format", "json", "json or text")
 	metricsAddr := fs.String("metrics", "127.0.0.1:9465", "address for Prometheus /metrics (empty disables)")
 	pprofAddr := fs.String("pprof", "", pprofFlagHelp)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *addr == "" {
-		fs.Usage()
-		return fmt.Errorf("worker: --temporal is required")
+	topts, err := tf.options(e)
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
 	}
 	logger := newLogger(e.stderr, *logFormat, slog.LevelInfo)
 	p, err := loadProject(e, *dir)
@@ -29,12 +28,12 @@ func runWorker(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	metrics := telemetry.New()
-	c, err := dialTemporal(*addr, *namespace, logger, metrics, p.Codec)
+	c, err := dialTemporal(topts, logger, metrics, p.Codec)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if err := serveMetrics(ctx, *metricsAddr, metrics, logger, workerProbes(readiness(c, *namespace))...); err != nil {
+	if err := serveMetrics(ctx, *metricsAddr, metrics, logger, workerProbes(readiness(c, topts.Namespace))...); err != nil {
 		return err
 	}
 	if err := servePprof(ctx, *pprofAddr, logger); err != nil {
@@ -44,7 +43,7 @@ func runWorker(ctx context.Context, e env, args []string) error {
 	go watchProject(ctx, e, p, acts, nil, logger)
 	go startHealthMonitor(ctx, c, p, logger)
 	w := newWorker(c, acts)
-	logger.Info("worker starting", "temporal", *addr, "namespace", *namespace, "rules", p.Rules.Rules(), "rules_version", p.Rules.Version())
+	logger.Info("worker starting", "temporal", topts.HostPort, "namespace", topts.Namespace, "rules", p.Rules.Rules(), "rules_version", p.Rules.Version())
 	stop := make(chan any)
 	go func() {
 		<-ctx.Done()

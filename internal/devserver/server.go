@@ -2,6 +2,8 @@ package devserver
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -45,6 +47,50 @@ type Options struct {
 	Logger           *slog.Logger
 	LogLevel         slog.Level // default slog.LevelWarn: the server is chatty
 	CodecEndpoint    string     // optional, for the Web UI
+	// TLS, when set, serves the frontend over TLS (and mTLS): tests prove
+	// that hookflow connects to a cluster that requires it.
+	TLS *TLS
+}
+
+// TLS is the embedded frontend's TLS. The server's own clients (its system
+// worker, the search attribute registration, the Web UI) trust CAFile and,
+// under mTLS, present ClientCertFile.
+type TLS struct {
+	CertFile, KeyFile string // the frontend's certificate, PEM
+	CAFile            string // the CA that signed CertFile (and client certificates)
+	// RequireClientCert turns on mTLS: clients must present a certificate
+	// signed by CAFile.
+	RequireClientCert             bool
+	ClientCertFile, ClientKeyFile string // for the server's own clients under mTLS
+	ServerName                    string // name in CertFile; default the IP
+}
+
+// clientTLS is the tls.Config of the server's own clients.
+func (t *TLS) clientTLS(ip string) (*tls.Config, error) {
+	pem, err := os.ReadFile(t.CAFile)
+	if err != nil {
+		return nil, fmt.Errorf("tls ca: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("tls ca %s holds no PEM certificate", t.CAFile)
+	}
+	conf := &tls.Config{RootCAs: pool, ServerName: t.serverName(ip), MinVersion: tls.VersionTLS12}
+	if t.ClientCertFile != "" {
+		cert, err := tls.LoadX509KeyPair(t.ClientCertFile, t.ClientKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("tls client certificate: %w", err)
+		}
+		conf.Certificates = []tls.Certificate{cert}
+	}
+	return conf, nil
+}
+
+func (t *TLS) serverName(ip string) string {
+	if t.ServerName != "" {
+		return t.ServerName
+	}
+	return ip
 }
 
 // Server is a running embedded Temporal server and Web UI.
@@ -129,7 +175,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		return nil, fmt.Errorf("start temporal server: %w", err)
 	}
 	s := &Server{server: srv, addr: net.JoinHostPort(o.IP, strconv.Itoa(o.Port)), namespace: o.Namespace}
-	if err := s.registerSearchAttributes(ctx, o.SearchAttributes); err != nil {
+	if err := s.registerSearchAttributes(ctx, o.SearchAttributes, o.TLS, o.IP); err != nil {
 		srv.Stop()
 		return nil, err
 	}
@@ -145,6 +191,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 			Host:                o.IP,
 			Port:                o.UIPort,
 			TemporalGRPCAddress: s.addr,
+			TLS:                 o.uiTLS(),
 			EnableUI:            true,
 			DefaultNamespace:    o.Namespace,
 			Codec:               uiconfig.Codec{Endpoint: o.CodecEndpoint},
@@ -280,7 +327,28 @@ func (o *Options) serverConfig(sqlConf *config.SQL) (*config.Config, error) {
 	conf.NamespaceDefaults.Archival.History.State = "disabled"
 	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
 	conf.PublicClient.HostPort = frontend
+	if t := o.TLS; t != nil {
+		conf.Global.TLS.Frontend.Server = config.ServerTLS{CertFile: t.CertFile, KeyFile: t.KeyFile}
+		if t.RequireClientCert {
+			conf.Global.TLS.Frontend.Server.RequireClientAuth = true
+			conf.Global.TLS.Frontend.Server.ClientCAFiles = []string{t.CAFile}
+		}
+		// The system worker is a client of the frontend like any other.
+		conf.Global.TLS.SystemWorker = config.WorkerTLS{
+			CertFile: t.ClientCertFile,
+			KeyFile:  t.ClientKeyFile,
+			Client:   config.ClientTLS{RootCAFiles: []string{t.CAFile}, ServerName: t.serverName(o.IP)},
+		}
+	}
 	return &conf, nil
+}
+
+// uiTLS is how the Web UI reaches a TLS frontend.
+func (o *Options) uiTLS() uiconfig.TLS {
+	if o.TLS == nil {
+		return uiconfig.TLS{}
+	}
+	return uiconfig.TLS{CaFile: o.TLS.CAFile, CertFile: o.TLS.ClientCertFile, KeyFile: o.TLS.ClientKeyFile, ServerName: o.TLS.serverName(o.IP), EnableHostVerification: true}
 }
 
 // clusterID is fixed so a dev database reopens as the same cluster.
@@ -288,8 +356,16 @@ const clusterID = "6b1a5f3e-8c1d-4e0a-9a57-5d3c0f2b7e11"
 
 // registerSearchAttributes adds what a database made by an older hookflow
 // lacks; a new database got them at creation.
-func (s *Server) registerSearchAttributes(ctx context.Context, want map[string]enumspb.IndexedValueType) error {
-	c, err := client.Dial(client.Options{HostPort: s.addr, Namespace: s.namespace, Logger: quietSDKLogger{}})
+func (s *Server) registerSearchAttributes(ctx context.Context, want map[string]enumspb.IndexedValueType, t *TLS, ip string) error {
+	opts := client.Options{HostPort: s.addr, Namespace: s.namespace, Logger: quietSDKLogger{}}
+	if t != nil {
+		conf, err := t.clientTLS(ip)
+		if err != nil {
+			return err
+		}
+		opts.ConnectionOptions.TLS = conf
+	}
+	c, err := client.Dial(opts)
 	if err != nil {
 		return fmt.Errorf("connect to embedded temporal: %w", err)
 	}
