@@ -32,6 +32,10 @@ func (e errUnavailable) Error() string {
 }
 func (e errUnavailable) Unwrap() error { return e.cause }
 
+// unavailableRetryAfter is the Retry-After of a 503, in seconds: about as
+// long as a Temporal node's failover.
+const unavailableRetryAfter = 5
+
 // rateLimited means the trigger's rate_limit is spent; the sender should
 // retry after retryAfter.
 type rateLimited struct {
@@ -56,9 +60,12 @@ func status(err error) int {
 	var ue errUnavailable
 	var mbe *http.MaxBytesError
 	var rl *rateLimited
+	var mc *misconfigured
 	switch {
 	case errors.As(err, &re):
 		return re.status
+	case errors.As(err, &mc):
+		return http.StatusInternalServerError
 	case errors.As(err, &rl):
 		return http.StatusTooManyRequests
 	case errors.As(err, &ve):
@@ -85,11 +92,17 @@ func writeError(c *gin.Context, err error) {
 	var ve *verify.Error
 	var mbe *http.MaxBytesError
 	var rl *rateLimited
+	var mc *misconfigured
+	var ue errUnavailable
 	switch {
 	case errors.As(err, &re):
 		body.Fields = re.fields
 	case errors.As(err, &rl):
 		c.Header("Retry-After", strconv.Itoa(rl.retryAfterSeconds()))
+	case errors.As(err, &mc):
+		// The operator's fix, not "internal error": the sender's team can pass it on.
+	case errors.As(err, &ue):
+		c.Header("Retry-After", strconv.Itoa(unavailableRetryAfter))
 	case errors.As(err, &ve):
 		body.Error = "signature verification failed: " + ve.Error()
 	case errors.As(err, &mbe):

@@ -2,7 +2,6 @@ package triggers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -50,7 +49,7 @@ func (s *Server) handleHook(c *gin.Context) {
 	}
 	started, replayed, err := s.start(c.Request.Context(), a)
 	if err != nil {
-		log.Error("start workflow", "event_id", a.in.Event.Event.ID, "error", err, "cause", errors.Unwrap(err))
+		s.startLog.log(log, a.in.Event.Event.ID, err)
 		s.deps.Metrics.WebhookReceived(name, status(err))
 		writeError(c, err)
 		return

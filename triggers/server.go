@@ -54,6 +54,8 @@ type Server struct {
 	deps    Deps
 	serving atomic.Pointer[serving]
 	dedupe  *dedupeCache // body hashes, for triggers with a dedupe_window
+	// startLog says once why a misconfigured cluster refuses every start.
+	startLog startLog
 }
 
 // serving is the trigger set in force and its rate limiters, swapped whole on reload.

@@ -2,8 +2,14 @@ package triggers
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
@@ -28,8 +34,78 @@ type Started struct {
 }
 
 // WorkflowID is `<trigger>/<event id>`: a provider's retry of the same event
-// lands on the same run.
-func WorkflowID(trigger, eventID string) string { return trigger + "/" + eventID }
+// lands on the same run. The id is percent-encoded where gRPC metadata,
+// which carries the workflow id, cannot hold it (control characters,
+// non-ASCII; and '%' itself, so two ids never meet), and hashed when the
+// encoding outgrows the id limit. The event keeps its id as sent.
+func WorkflowID(trigger, eventID string) string {
+	enc := escapeID(eventID)
+	if len(enc) > maxEventIDLen {
+		sum := sha256.Sum256([]byte(eventID))
+		enc = "sha256-" + hex.EncodeToString(sum[:])
+	}
+	return trigger + "/" + enc
+}
+
+func escapeID(id string) string {
+	clean := true
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c < 0x20 || c > 0x7e || c == '%' {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return id
+	}
+	var b strings.Builder
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c < 0x20 || c > 0x7e || c == '%' {
+			fmt.Fprintf(&b, "%%%02X", c)
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// Temporal's default limits on what a start carries: a search attribute
+// value (frontend.searchAttributesSizeOfValueLimit) and the run's summary
+// (limit.userMetadataSummarySize), in bytes of the encoded payload.
+const (
+	maxAttrValue = 2048
+	maxSummary   = 400
+)
+
+// checkLimits refuses an event whose type or correlation key cannot be a
+// search attribute value: no retry would ever change that.
+func checkLimits(in workflows.Input) error {
+	for _, f := range []struct{ what, value string }{{"event type", in.Event.Event.Type}, {"correlation key", in.Correlation}} {
+		if n := encodedLen(f.value); n > maxAttrValue {
+			return &requestError{status: http.StatusUnprocessableEntity, msg: fmt.Sprintf("the %s is %d bytes encoded; the workflow service keeps at most %d in a search attribute. Nothing was started; shorten it at the source or in the trigger's expression", f.what, n, maxAttrValue)}
+		}
+	}
+	return nil
+}
+
+func encodedLen(s string) int {
+	b, _ := json.Marshal(s)
+	return len(b)
+}
+
+// fitSummary cuts the run's one line in the Web UI to Temporal's limit: it
+// is for people, the event keeps its full type.
+func fitSummary(s string) string {
+	const room = maxSummary - 16 // the payload's quotes, escapes and "…"
+	if encodedLen(s) <= room {
+		return s
+	}
+	for encodedLen(s) > room {
+		_, size := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-size]
+	}
+	return s + "…"
+}
 
 // TemporalStarter starts HandleEvent runs. Its client must be dialed with
 // TrackStarts so it can tell a new run from a duplicate.
@@ -37,8 +113,13 @@ type TemporalStarter struct {
 	Client client.Client
 	// Eager starts the first workflow task on a worker in this process, saving a round trip.
 	Eager bool
-	// Timeout bounds the start call; senders give up after a few seconds.
+	// Timeout bounds the start call, retries included: while Temporal is
+	// briefly unavailable (a node failing over) the client retries within
+	// it, then the answer is 503. Senders give up after a few seconds
+	// (Shopify after 5), so keep it short. Default 5 s.
 	Timeout time.Duration
+	// Namespace names the namespace in error messages.
+	Namespace string
 }
 
 var _ Starter = (*TemporalStarter)(nil)
@@ -55,6 +136,9 @@ func (s *TemporalStarter) Start(ctx context.Context, in workflows.Input) (Starte
 	ctx = context.WithValue(ctx, startedKey{}, started)
 	ev := in.Event.Event
 	id := WorkflowID(ev.Trigger, ev.ID)
+	if err := checkLimits(in); err != nil {
+		return Started{}, err
+	}
 	attrs := []temporal.SearchAttributeUpdate{
 		workflows.AttrTrigger.ValueSet(ev.Trigger),
 		workflows.AttrEventType.ValueSet(ev.Type),
@@ -76,11 +160,11 @@ func (s *TemporalStarter) Start(ctx context.Context, in workflows.Input) (Starte
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		EnableEagerStart:         s.Eager,
 		WorkflowTaskTimeout:      workflows.WorkflowTaskTimeout,
-		StaticSummary:            startSummary(in),
+		StaticSummary:            fitSummary(startSummary(in)),
 		TypedSearchAttributes:    temporal.NewSearchAttributes(attrs...),
 	}, workflows.WorkflowName, in)
 	if err != nil {
-		return Started{}, errUnavailable{cause: err}
+		return Started{}, classifyStart(s.Namespace, err)
 	}
 	return Started{WorkflowID: id, RunID: run.GetRunID(), Duplicate: !*started}, nil
 }

@@ -120,7 +120,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 	}
 	hooks := triggers.NewServer(triggers.Deps{
 		Triggers:  p.Triggers,
-		Starter:   &triggers.TemporalStarter{Client: c, Eager: true},
+		Starter:   &triggers.TemporalStarter{Client: c, Eager: true, Namespace: srv.Namespace()},
 		Logger:    logger,
 		Ready:     readiness(c, srv.Namespace()),
 		UIBase:    uiBase,

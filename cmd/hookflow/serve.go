@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/hookflow/hookflow/internal/codec"
 	"github.com/hookflow/hookflow/internal/telemetry"
@@ -19,6 +20,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	logFormat := fs.String("log-format", "json", "json or text")
 	metricsAddr := fs.String("metrics", "127.0.0.1:9464", "address for Prometheus /metrics (empty disables)")
 	pprofAddr := fs.String("pprof", "", pprofFlagHelp)
+	startTimeout := fs.Duration("start-timeout", 5*time.Second, "how long a webhook waits for Temporal to accept its start, retries included, before the answer is 503")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,7 +56,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	planner := activitiesFor(p, nil, nil)
 	hooks := triggers.NewServer(triggers.Deps{
 		Triggers:  p.Triggers,
-		Starter:   &triggers.TemporalStarter{Client: c},
+		Starter:   &triggers.TemporalStarter{Client: c, Namespace: topts.Namespace, Timeout: *startTimeout},
 		Logger:    logger,
 		Ready:     readiness(c, topts.Namespace),
 		UIBase:    *uiBase,
