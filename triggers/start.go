@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -153,7 +154,7 @@ func (s *TemporalStarter) Start(ctx context.Context, in workflows.Input) (Starte
 		planned, _ := workflows.PlanAttributes(*in.Plan)
 		attrs = append(attrs, planned...)
 	}
-	run, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+	opts := client.StartWorkflowOptions{
 		ID:                       id,
 		TaskQueue:                workflows.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
@@ -162,11 +163,29 @@ func (s *TemporalStarter) Start(ctx context.Context, in workflows.Input) (Starte
 		WorkflowTaskTimeout:      workflows.WorkflowTaskTimeout,
 		StaticSummary:            fitSummary(startSummary(in)),
 		TypedSearchAttributes:    temporal.NewSearchAttributes(attrs...),
-	}, workflows.WorkflowName, in)
-	if err != nil {
-		return Started{}, classifyStart(s.Namespace, err)
 	}
-	return Started{WorkflowID: id, RunID: run.GetRunID(), Duplicate: !*started}, nil
+	// The client retries a call for half the time left, then gives up; a
+	// Temporal node failing over takes longer. Retry the whole start until
+	// the timeout: starting the same workflow id again is safe
+	// (USE_EXISTING), and nothing is acknowledged before Temporal accepts.
+	backoff := 100 * time.Millisecond
+	for {
+		run, err := s.Client.ExecuteWorkflow(ctx, opts, workflows.WorkflowName, in)
+		if err == nil {
+			return Started{WorkflowID: id, RunID: run.GetRunID(), Duplicate: !*started}, nil
+		}
+		cerr := classifyStart(s.Namespace, err)
+		var unavailable errUnavailable
+		if !errors.As(cerr, &unavailable) {
+			return Started{}, cerr
+		}
+		select {
+		case <-ctx.Done():
+			return Started{}, cerr
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, time.Second)
+	}
 }
 
 // startStatus is HookStatus at start: no-match when the door planned the

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"go.temporal.io/sdk/client"
 
@@ -26,6 +27,10 @@ func devCommands() []command {
 	return []command{{name: "dev", summary: "run everything in one process: embedded Temporal, Web UI, worker, webhook server", run: runDev,
 		example: "hookflow dev\nhookflow dev --project ./my-project --ephemeral"}}
 }
+
+// devStopTimeout is short: on Ctrl-C a developer wants the prompt back; a
+// step cut short runs again at the next start.
+const devStopTimeout = 5 * time.Second
 
 func runDev(ctx context.Context, e env, args []string) error {
 	fs := newFlags(e, "dev", "[flags]")
@@ -102,16 +107,10 @@ func runDev(ctx context.Context, e env, args []string) error {
 	}
 	defer c.Close()
 	acts := activitiesFor(p, metrics, c)
-	w := newWorker(c, acts)
-	if err := w.Start(); err != nil {
+	workers := newWorkerPool(c, acts, devStopTimeout, logger)
+	defer workers.stop()
+	if err := workers.start(p.Integrations.Limited()); err != nil {
 		return fmt.Errorf("start worker: %w", err)
-	}
-	defer w.Stop()
-	for _, lw := range limitedWorkers(c, acts, p.Integrations.Limited()) {
-		if err := lw.Start(); err != nil {
-			return fmt.Errorf("start worker: %w", err)
-		}
-		defer lw.Stop()
 	}
 
 	uiBase := ""
@@ -128,7 +127,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 		Metrics:   metrics,
 		Planner:   acts,
 	})
-	go watchProject(ctx, e, p, acts, hooks, logger)
+	go watchProject(ctx, e, p, acts, workers, hooks, logger)
 	go startHealthMonitor(ctx, c, p, logger)
 	mux := publicMux(p, hooks, c, logger)
 	mux.Handle("/metrics", metrics.Handler())

@@ -30,7 +30,7 @@ triggers:
 
 // startServe runs `hookflow serve` on the project against temporal until
 // the test ends, and returns its base URL and its log.
-func startServe(t *testing.T, dir, temporal string, extra ...string) (string, *syncBuffer) {
+func startServe(t *testing.T, dir, temporal string, vars map[string]string, extra ...string) (string, *syncBuffer) {
 	t.Helper()
 	addr, err := freeAddr()
 	if err != nil {
@@ -42,7 +42,7 @@ func startServe(t *testing.T, dir, temporal string, extra ...string) (string, *s
 	go func() {
 		defer close(done)
 		args := append([]string{"serve", "--project", dir, "--temporal", temporal, "--listen", addr, "--metrics", "", "--log-format", "text"}, extra...)
-		_ = run(ctx, args, mapEnv(nil), io.Discard, log)
+		_ = run(ctx, args, mapEnv(vars), io.Discard, log)
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 	base := "http://" + addr
@@ -90,7 +90,7 @@ func TestStartNormalizesOrRejectsEventData(t *testing.T) {
 	if err := writeProject(dir, idsProject, nil); err != nil {
 		t.Fatal(err)
 	}
-	base, log := startServe(t, dir, f.temporal.Addr())
+	base, log := startServe(t, dir, f.temporal.Addr(), nil)
 	suffix := uniqueID(t)
 
 	for _, c := range []struct{ id, wfID string }{
@@ -165,7 +165,7 @@ func TestStartErrorsNameSetup(t *testing.T) {
 		{"missing search attributes", bare.Addr(), "search attribute", nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			base, log := startServe(t, dir, c.temporal, c.extra...)
+			base, log := startServe(t, dir, c.temporal, nil, c.extra...)
 			for i := range 3 {
 				ans := postIDs(t, base, map[string]any{"id": "setup-" + uniqueID(t), "type": "t"})
 				msg, _ := ans.body["error"].(string)
@@ -193,19 +193,15 @@ func TestStartUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	px := newFlakyProxy(t, f.temporal.Addr())
-	base, log := startServe(t, dir, px.addr(), "--start-timeout", "4s")
+	base, log := startServe(t, dir, px.addr(), nil, "--start-timeout", "4s")
 	if ans := postIDs(t, base, map[string]any{"id": "up-" + uniqueID(t), "type": "t"}); ans.status != http.StatusAccepted {
 		t.Fatalf("through the proxy: %d %v\n%s", ans.status, ans.body, log.String())
 	}
 
-	px.setDown(true)
-	ans := postIDs(t, base, map[string]any{"id": "down-" + uniqueID(t), "type": "t"})
-	if ans.status != http.StatusServiceUnavailable || ans.retryAfter == "" {
-		t.Fatalf("temporal unreachable: %d Retry-After %q %v, want 503 with Retry-After", ans.status, ans.retryAfter, ans.body)
-	}
-
 	// Down for a moment, shorter than the start timeout: the start waits it out.
+	// (First, while the connection's reconnect backoff is still short.)
 	id := "blip-" + uniqueID(t)
+	px.setDown(true)
 	go func() {
 		time.Sleep(time.Second)
 		px.setDown(false)
@@ -215,6 +211,13 @@ func TestStartUnavailable(t *testing.T) {
 	}
 	if _, err := f.client.DescribeWorkflowExecution(context.Background(), "ids/"+id, ""); err != nil {
 		t.Fatalf("a 202 without a run: %v", err)
+	}
+
+	// Down for longer than the start timeout: 503, with Retry-After.
+	px.setDown(true)
+	ans := postIDs(t, base, map[string]any{"id": "down-" + uniqueID(t), "type": "t"})
+	if ans.status != http.StatusServiceUnavailable || ans.retryAfter == "" {
+		t.Fatalf("temporal unreachable: %d Retry-After %q %v, want 503 with Retry-After", ans.status, ans.retryAfter, ans.body)
 	}
 }
 

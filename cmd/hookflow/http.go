@@ -14,6 +14,21 @@ import (
 
 // serveHTTP serves h on l until ctx ends, then shuts down gracefully.
 func serveHTTP(ctx context.Context, l net.Listener, h http.Handler) error {
+	return serveDraining(ctx, l, h, drain{timeout: 10 * time.Second})
+}
+
+// drain is how a server leaves when ctx ends (SIGTERM): it goes unready
+// (begin) and keeps serving for delay, so load balancers stop sending it
+// requests; then it stops accepting, lets the requests in flight finish for
+// up to timeout, and returns.
+type drain struct {
+	delay   time.Duration
+	timeout time.Duration
+	begin   func()
+	logger  *slog.Logger
+}
+
+func serveDraining(ctx context.Context, l net.Listener, h http.Handler, d drain) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
@@ -22,10 +37,29 @@ func serveHTTP(ctx context.Context, l net.Listener, h http.Handler) error {
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	if d.begin != nil {
+		d.begin()
+	}
+	if d.delay > 0 {
+		// Answers now say Connection: close, so keep-alive clients come back
+		// through the load balancer, to another instance.
+		srv.SetKeepAlivesEnabled(false)
+		if d.logger != nil {
+			d.logger.Info("draining: /readyz answers 503; still serving", "for", d.delay.String())
+		}
+		select {
+		case <-time.After(d.delay):
+		case err := <-errc:
+			return fmt.Errorf("http server: %w", err)
+		}
+	}
+	if d.logger != nil {
+		d.logger.Info("no longer accepting connections; finishing requests in flight", "timeout", d.timeout.String())
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), d.timeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+		return fmt.Errorf("requests still in flight after %s were cut: %w", d.timeout, err)
 	}
 	return nil
 }

@@ -15,13 +15,17 @@ import (
 const reloadInterval = time.Second
 
 // watchProject applies valid edits of the project to the running worker
-// (acts) and webhook server (hooks), either of which may be nil; an invalid
-// edit is logged with every problem and the running project stays. Runs in
-// flight keep the plan they started with.
-func watchProject(ctx context.Context, e env, p *project.Project, acts *activities.Activities, hooks *triggers.Server, logger *slog.Logger) {
+// (acts; workers for rate limits) and webhook server (hooks), any of which
+// may be nil; an invalid edit is logged with every problem and the running
+// project stays. Runs in flight keep the plan they started with.
+func watchProject(ctx context.Context, e env, p *project.Project, acts *activities.Activities, workers *workerPool, hooks *triggers.Server, logger *slog.Logger) {
 	dir := p.Dir
 	project.Watch(ctx, p, e.getenv, reloadInterval,
 		func(p *project.Project) {
+			if workers != nil {
+				// Before the swap: new runs may route steps to a new queue at once.
+				workers.apply(p.Integrations.Limited())
+			}
 			if acts != nil {
 				acts.Swap(activitiesProject(p))
 			}

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/hookflow/hookflow/internal/codec"
@@ -20,6 +22,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 	logFormat := fs.String("log-format", "json", "json or text")
 	metricsAddr := fs.String("metrics", "127.0.0.1:9464", "address for Prometheus /metrics (empty disables)")
 	pprofAddr := fs.String("pprof", "", pprofFlagHelp)
+	drainDelay := fs.Duration("drain-delay", 5*time.Second, "on SIGTERM, how long /readyz answers 503 while requests are still served, before the listener closes (let the load balancer notice)")
+	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM, how long requests in flight may take to finish once the listener is closed")
 	startTimeout := fs.Duration("start-timeout", 5*time.Second, "how long a webhook waits for Temporal to accept its start, retries included, before the answer is 503")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -54,20 +58,36 @@ func runServe(ctx context.Context, e env, args []string) error {
 	// The door plans each event with the rules it loaded, so runs start
 	// with their plan; the planner reloads with the project.
 	planner := activitiesFor(p, nil, nil)
+	var draining atomic.Bool
 	hooks := triggers.NewServer(triggers.Deps{
 		Triggers:  p.Triggers,
 		Starter:   &triggers.TemporalStarter{Client: c, Namespace: topts.Namespace, Timeout: *startTimeout},
 		Logger:    logger,
-		Ready:     readiness(c, topts.Namespace),
+		Ready:     unlessDraining(&draining, readiness(c, topts.Namespace)),
 		UIBase:    *uiBase,
 		Namespace: topts.Namespace,
 		Metrics:   metrics,
 		Planner:   planner,
 	})
-	go watchProject(ctx, e, p, planner, hooks, logger)
+	go watchProject(ctx, e, p, planner, nil, hooks, logger)
 	mux := publicMux(p, hooks, c, logger)
 	if p.Codec != nil {
 		mux.Handle("/codec/", codec.Handler(p.Codec, p.CodecToken, p.CodecOrigins))
 	}
-	return serveHTTP(ctx, l, mux)
+	err = serveDraining(ctx, l, mux, drain{delay: *drainDelay, timeout: *shutdownTimeout, begin: func() { draining.Store(true) }, logger: logger})
+	logger.Info("serve stopped")
+	return err
+}
+
+// errDraining is /readyz's answer once the process is shutting down.
+var errDraining = errors.New("shutting down: finishing requests in flight, send new ones elsewhere")
+
+// unlessDraining is ready, except while the process drains.
+func unlessDraining(draining *atomic.Bool, ready func(context.Context) error) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if draining.Load() {
+			return errDraining
+		}
+		return ready(ctx)
+	}
 }

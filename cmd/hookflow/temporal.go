@@ -14,7 +14,6 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/hookflow/hookflow/activities"
-	"github.com/hookflow/hookflow/integrations"
 	"github.com/hookflow/hookflow/internal/codec"
 	"github.com/hookflow/hookflow/internal/telemetry"
 	"github.com/hookflow/hookflow/triggers"
@@ -45,8 +44,8 @@ func dialTemporal(base client.Options, logger *slog.Logger, metrics *telemetry.M
 }
 
 // newWorker registers hookflow's workflow and activities under their public names.
-func newWorker(c client.Client, acts *activities.Activities) worker.Worker {
-	w := worker.New(c, workflows.TaskQueue, worker.Options{})
+func newWorker(c client.Client, acts *activities.Activities, opts worker.Options) worker.Worker {
+	w := worker.New(c, workflows.TaskQueue, opts)
 	workflows.Register(w)
 	acts.Register(w)
 	return w
@@ -71,18 +70,4 @@ func readiness(c client.Client, namespace string) func(ctx context.Context) erro
 		}
 		return nil
 	}
-}
-
-// limitedWorkers run the steps of rate-limited integrations, one worker per
-// integration on its own task queue: Temporal enforces the rate across every
-// worker of that queue; concurrency bounds each worker process.
-func limitedWorkers(c client.Client, acts *activities.Activities, limited map[string]integrations.Limits) []worker.Worker {
-	var ws []worker.Worker
-	for name, l := range limited {
-		opts := worker.Options{TaskQueueActivitiesPerSecond: l.PerSecond, MaxConcurrentActivityExecutionSize: l.Concurrency}
-		w := worker.New(c, activities.TaskQueue+"-"+name, opts)
-		acts.RegisterCalls(w)
-		ws = append(ws, w)
-	}
-	return ws
 }

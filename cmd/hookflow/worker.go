@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
-
 	"fmt"
-	"github.com/hookflow/hookflow/internal/telemetry"
 	"log/slog"
+
+	"github.com/hookflow/hookflow/internal/telemetry"
 )
 
 func runWorker(ctx context.Context, e env, args []string) error {
@@ -15,6 +15,7 @@ func runWorker(ctx context.Context, e env, args []string) error {
 	logFormat := fs.String("log-format", "json", "json or text")
 	metricsAddr := fs.String("metrics", "127.0.0.1:9465", "address for Prometheus /metrics (empty disables)")
 	pprofAddr := fs.String("pprof", "", pprofFlagHelp)
+	stopTimeout := fs.Duration("stop-timeout", defaultStopTimeout, "on SIGTERM, how long in-flight steps may run to completion before they are cancelled (and retried on another worker)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -40,23 +41,20 @@ func runWorker(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	acts := activitiesFor(p, metrics, c)
-	go watchProject(ctx, e, p, acts, nil, logger)
+	workers := newWorkerPool(c, acts, *stopTimeout, logger)
+	go watchProject(ctx, e, p, acts, workers, nil, logger)
 	go startHealthMonitor(ctx, c, p, logger)
-	w := newWorker(c, acts)
-	logger.Info("worker starting", "temporal", topts.HostPort, "namespace", topts.Namespace, "rules", p.Rules.Rules(), "rules_version", p.Rules.Version())
-	stop := make(chan any)
-	go func() {
-		<-ctx.Done()
-		close(stop)
-	}()
-	for _, lw := range limitedWorkers(c, acts, p.Integrations.Limited()) {
-		if err := lw.Start(); err != nil {
-			return fmt.Errorf("worker: %w", err)
-		}
-		defer lw.Stop()
-	}
-	if err := w.Run(stop); err != nil {
+	logger.Info("worker starting", "temporal", topts.HostPort, "namespace", topts.Namespace, "rules", p.Rules.Rules(), "rules_version", p.Rules.Version(), "stop_timeout", stopTimeout.String())
+	if err := workers.start(p.Integrations.Limited()); err != nil {
+		workers.stop()
 		return fmt.Errorf("worker: %w", err)
 	}
+	<-ctx.Done()
+	// SIGTERM: stop polling at once, let in-flight steps finish for up to
+	// the stop timeout (longer ones are cancelled and retried elsewhere),
+	// then exit.
+	logger.Info("worker stopping: finishing in-flight steps", "stop_timeout", stopTimeout.String())
+	workers.stop()
+	logger.Info("worker stopped")
 	return nil
 }
