@@ -40,3 +40,37 @@ func TestSetupWaitsUntilAttributesAreUsable(t *testing.T) {
 		t.Fatalf("setup did not say what it registered:\n%s", out.String())
 	}
 }
+
+const cloudProject = `
+rules: ./rules
+search_attributes:
+  CloudProbeKey: payload.key
+triggers:
+  probe:
+    verify: { scheme: bearer, secret: probe-token }
+`
+
+// TestSetupOnCloudPrintsTcld: where attributes are managed with Cloud's
+// tools, setup prints the exact tcld command for what is missing and fails
+// until it has been run; then it checks and succeeds.
+func TestSetupOnCloudPrintsTcld(t *testing.T) {
+	f := getFixture(t)
+	dir := t.TempDir()
+	if err := writeProject(dir, cloudProject, nil); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut syncBuffer
+	err := run(context.Background(), []string{"setup", "--cloud", "--temporal", f.temporal.Addr(), "--project", dir}, mapEnv(nil), &out, &errOut)
+	want := "tcld namespace search-attributes add --namespace default \\\n    --search-attribute CloudProbeKey=Keyword"
+	if err == nil || !strings.Contains(out.String(), want) || strings.Contains(out.String(), "HookTrigger=") {
+		t.Fatalf("setup --cloud with a missing attribute: %v\n%s\nwant the tcld command for CloudProbeKey only", err, out.String())
+	}
+	// An operator registers it (here with plain setup), and setup --cloud is content.
+	if err := run(context.Background(), []string{"setup", "--temporal", f.temporal.Addr(), "--project", dir}, mapEnv(nil), &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	out = syncBuffer{}
+	if err := run(context.Background(), []string{"setup", "--cloud", "--temporal", f.temporal.Addr(), "--project", dir}, mapEnv(nil), &out, &errOut); err != nil || !strings.Contains(out.String(), "has every search attribute") {
+		t.Fatalf("setup --cloud with everything registered: %v\n%s", err, out.String())
+	}
+}
