@@ -8,7 +8,11 @@ import (
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/checker"
+	exprcompiler "github.com/expr-lang/expr/compiler"
+	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/optimizer"
 	"github.com/expr-lang/expr/vm"
 )
 
@@ -16,7 +20,9 @@ const (
 	// maxNodes bounds the size of one expression's syntax tree.
 	maxNodes = 2000
 	// memoryBudget bounds what one evaluation may allocate, in expr's units
-	// (roughly elements of ranges, arrays and maps it builds).
+	// (roughly elements of ranges, arrays and maps it builds, and iterations
+	// of map, filter and the like). Bytes and time have budgets of their own
+	// (budget.go).
 	memoryBudget = 1_000_000
 	// maxCached bounds the program cache, which otherwise grows with every
 	// distinct template an old plan brings back.
@@ -44,6 +50,10 @@ func newCompiler(env any, extra ...expr.Option) *compiler {
 		expr.MaxNodes(maxNodes),
 		// repeat allocates len(s)*n bytes before the budget is checked.
 		expr.DisableBuiltin("repeat"),
+		// now() would make rendering depend on when it runs: a retry or a
+		// rule test would see another value. event.received_at is the time.
+		expr.DisableBuiltin("now"),
+		expr.Patch(budgetPatch{}),
 	}
 	opts = append(opts, helperFuncs()...)
 	opts = append(opts, numberFuncs()...)
@@ -80,20 +90,68 @@ func (c *compiler) compile(src string) (*vm.Program, error) {
 	return prog, err
 }
 
+// compileSafe is expr.Compile with one more step between type checking and
+// code generation: addPatch, which needs the checked types. A panic inside
+// expr is an error.
 func compileSafe(src string, opts []expr.Option) (prog *vm.Program, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			prog, err = nil, fmt.Errorf("compile: %v", r)
 		}
 	}()
-	return expr.Compile(src, opts...)
+	config := conf.CreateNew()
+	for _, op := range opts {
+		op(config)
+	}
+	for name := range config.Disabled {
+		delete(config.Builtins, name)
+	}
+	config.Check()
+	tree, err := checker.ParseCheck(src, config)
+	if err != nil {
+		return nil, err
+	}
+	add := &addPatch{}
+	ast.Walk(&tree.Node, add)
+	if add.changed {
+		if _, err := checker.Check(tree, config); err != nil {
+			return nil, err
+		}
+	}
+	if config.Optimize {
+		if err := optimizer.Optimize(&tree.Node, config); err != nil {
+			var fe *file.Error
+			if errors.As(err, &fe) {
+				return nil, fe.Bind(tree.Source)
+			}
+			return nil, err
+		}
+	}
+	return exprcompiler.Compile(tree, config)
 }
 
 var vmPool = sync.Pool{New: func() any { return &vm.VM{MemoryBudget: memoryBudget} }}
 
-// run evaluates prog against env (*exprEnv or *matchEnv); a runtime error or
-// panic comes back as an error.
+// run evaluates prog against env (*exprEnv or *matchEnv) within a fresh
+// budget of the env's limits; a runtime error or panic comes back as an
+// error, a budget exceeded as a *LimitError.
 func run(prog *vm.Program, env any) (out any, err error) {
+	// The budget lives in the env, which is on the heap already: no
+	// allocation per evaluation.
+	var b *budget
+	switch e := env.(type) {
+	case *exprEnv:
+		e.budget = newBudget(e.limits)
+		b = &e.budget
+		e.Budget = b
+	case *matchEnv:
+		e.budget = newBudget(e.limits)
+		b = &e.budget
+		e.Budget = b
+	default:
+		nb := newBudget(defaultLimits)
+		b = &nb
+	}
 	m := vmPool.Get().(*vm.VM)
 	defer func() {
 		if r := recover(); r != nil {
@@ -104,7 +162,12 @@ func run(prog *vm.Program, env any) (out any, err error) {
 		vmPool.Put(m)
 	}()
 	out, err = m.Run(prog, env)
-	if err != nil {
+	switch {
+	case b.err != nil:
+		return nil, b.err
+	case err != nil && exprMessage(err) == "memory budget exceeded":
+		return nil, &LimitError{Msg: fmt.Sprintf("evaluation built more than %d elements of lists, maps and ranges or iterated as often, the limit for one expression (docs/rules.md#limits)", memoryBudget)}
+	case err != nil:
 		return nil, errors.New(exprMessage(err))
 	}
 	return out, nil
@@ -129,10 +192,14 @@ func exprOffset(err error) int {
 	return -1
 }
 
-// signalOutsideMatch rewrites expr's "unknown name signal" into what to do.
+// signalOutsideMatch rewrites expr's "unknown name signal" (and "now")
+// into what to do.
 func signalOutsideMatch(msg string) string {
-	if msg == "unknown name signal" {
+	switch msg {
+	case "unknown name signal":
 		return "signal is only set in wait_for.match"
+	case "unknown name now":
+		return "now() is not available: a rule gives the same result on every retry and in hookflow test; use event.received_at"
 	}
 	return msg
 }

@@ -50,6 +50,11 @@ type exprEnv struct {
 	Steps   map[string]StepState `expr:"steps"`
 	Vars    map[string]any       `expr:"vars"`
 	Failure Failure              `expr:"failure"`
+	// Budget is this evaluation's (budget.go), passed by the compiler to
+	// the functions that spend it; run sets it from limits.
+	Budget *budget `expr:"_hookflow_budget"`
+	limits limits
+	budget budget
 }
 
 // matchEnv is exprEnv plus `signal`, for wait_for.match only: a `signal`
@@ -62,6 +67,9 @@ type matchEnv struct {
 	Vars    map[string]any       `expr:"vars"`
 	Failure Failure              `expr:"failure"`
 	Signal  any                  `expr:"signal"`
+	Budget  *budget              `expr:"_hookflow_budget"`
+	limits  limits
+	budget  budget
 }
 
 func (e *Engine) envFor(in Input, steps map[string]StepState, failure *Failure) exprEnv {
@@ -71,6 +79,7 @@ func (e *Engine) envFor(in Input, steps map[string]StepState, failure *Failure) 
 		Event:   in.Event,
 		Steps:   steps,
 		Vars:    e.vars,
+		limits:  e.limits,
 	}
 	if failure != nil {
 		env.Failure = *failure

@@ -26,6 +26,7 @@ func (e *Engine) EvalMatch(src string, scope Scope, signal any) (bool, error) {
 		Vars:    env.Vars,
 		Failure: env.Failure,
 		Signal:  signal,
+		limits:  env.limits,
 	}
 	return evalBool(e.match, src, &menv)
 }

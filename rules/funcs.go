@@ -1,41 +1,47 @@
 package rules
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/expr-lang/expr"
-	"github.com/expr-lang/expr/ast"
-	"github.com/expr-lang/expr/vm/runtime"
 )
-
-// maxConcat bounds a string built by `+` inside reduce(), the one place
-// where expr lets an expression feed its own output back (#acc + #acc
-// doubles per element) without counting it against the memory budget.
-const maxConcat = 1 << 20
 
 // helperFuncs are the functions rules may call beyond expr's builtins (which
 // already provide lower, upper and trim). All are pure: no clock, network or
-// files, so a rule test renders the same output every time.
+// files, so a rule test renders the same output every time. Those that build
+// text take the evaluation's budget (budget.go) first; rules call them
+// without it.
 func helperFuncs() []expr.Option {
-	return []expr.Option{
-		expr.Function("sha256", func(p ...any) (any, error) {
+	fn := func(name string, f func(b *budget, p []any) (any, error), types ...any) expr.Option {
+		budgeted[name] = true
+		return expr.Function(name, func(p ...any) (any, error) {
+			return f(p[0].(*budget), p[1:])
+		}, types...)
+	}
+	opts := []expr.Option{
+		fn("sha256", func(b *budget, p []any) (any, error) {
+			if err := b.check(); err != nil {
+				return nil, err
+			}
 			sum := sha256.Sum256([]byte(p[0].(string)))
 			return hex.EncodeToString(sum[:]), nil
-		}, new(func(string) string)),
-		expr.Function("hmac_sha256", func(p ...any) (any, error) {
+		}, new(func(*budget, string) string)),
+		fn("hmac_sha256", func(b *budget, p []any) (any, error) {
+			if err := b.check(); err != nil {
+				return nil, err
+			}
 			m := hmac.New(sha256.New, []byte(p[0].(string)))
 			m.Write([]byte(p[1].(string)))
 			return hex.EncodeToString(m.Sum(nil)), nil
-		}, new(func(key, msg string) string)),
-		expr.Function("json", func(p ...any) (any, error) {
-			return marshalCompact(p[0])
-		}, new(func(any) string)),
+		}, new(func(b *budget, key, msg string) string)),
+		fn("json", func(b *budget, p []any) (any, error) {
+			return encodeJSON(b, p[0], "", false)
+		}, new(func(*budget, any) string)),
 		expr.Function("parse_time", func(p ...any) (any, error) {
 			layout, s := time.RFC3339, p[0].(string)
 			if len(p) == 2 {
@@ -47,9 +53,14 @@ func helperFuncs() []expr.Option {
 			}
 			return t, nil
 		}, new(func(s string) time.Time), new(func(layout, s string) time.Time)),
-		expr.Function("format_time", func(p ...any) (any, error) {
-			return p[0].(time.Time).Format(timeLayout(p[1].(string))), nil
-		}, new(func(t time.Time, layout string) string)),
+		fn("format_time", func(b *budget, p []any) (any, error) {
+			layout := timeLayout(p[1].(string))
+			// A layout's output is at most a few times its length.
+			if err := b.spend(4*len(layout) + 64); err != nil {
+				return nil, err
+			}
+			return p[0].(time.Time).Format(layout), nil
+		}, new(func(b *budget, t time.Time, layout string) string)),
 		expr.Function("default", func(p ...any) (any, error) {
 			if isEmpty(p[0]) {
 				return p[1], nil
@@ -64,19 +75,15 @@ func helperFuncs() []expr.Option {
 			}
 			return nil, nil
 		}, new(func(...any) any)),
-		expr.Function(pathSegmentFunc, func(p ...any) (any, error) {
-			return pathSegment(p[0])
-		}, new(func(any) string)),
-		expr.Function(boundedAddFunc, func(p ...any) (any, error) {
-			if a, ok := p[0].(string); ok {
-				if b, ok := p[1].(string); ok && len(a)+len(b) > maxConcat {
-					return nil, fmt.Errorf("string longer than %d bytes", maxConcat)
-				}
+		fn(pathSegmentFunc, func(b *budget, p []any) (any, error) {
+			s, err := pathSegment(p[0])
+			if err == nil {
+				err = b.spend(len(s))
 			}
-			return runtime.Add(p[0], p[1]), nil
-		}, new(func(a, b any) any)),
-		expr.Patch(reduceGuard{}),
+			return s, err
+		}, new(func(*budget, any) string)),
 	}
+	return append(opts, budgetFuncs()...)
 }
 
 // isEmpty is what default and coalesce skip: nil and the empty string.
@@ -109,43 +116,11 @@ func timeLayout(s string) string {
 }
 
 // marshalCompact is JSON without a trailing newline or HTML escaping, as a
-// person would write it into a message.
+// person would write it into a message; it fails beyond maxRendered bytes.
 func marshalCompact(v any) (string, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	var b strings.Builder
+	if err := writeJSON(&cappedBuilder{b: &b, n: maxRendered}, v, "", false); err != nil {
 		return "", err
 	}
-	return string(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
-}
-
-const boundedAddFunc = "_hookflow_add"
-
-// reduceGuard rewrites `a + b` inside reduce() into a length-checked call.
-type reduceGuard struct{}
-
-func (reduceGuard) Visit(node *ast.Node) {
-	b, ok := (*node).(*ast.BuiltinNode)
-	if !ok || b.Name != "reduce" {
-		return
-	}
-	for i := 1; i < len(b.Arguments); i++ {
-		ast.Walk(&b.Arguments[i], addRewriter{})
-	}
-}
-
-type addRewriter struct{}
-
-func (addRewriter) Visit(node *ast.Node) {
-	bin, ok := (*node).(*ast.BinaryNode)
-	if !ok || bin.Operator != "+" {
-		return
-	}
-	call := &ast.CallNode{
-		Callee:    &ast.IdentifierNode{Value: boundedAddFunc},
-		Arguments: []ast.Node{bin.Left, bin.Right},
-	}
-	call.SetLocation(bin.Location())
-	*node = call
+	return b.String(), nil
 }

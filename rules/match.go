@@ -23,6 +23,7 @@ type Engine struct {
 	// awaited holds "trigger\x00type" for every event some wait_for.event
 	// accepts: only those events are published to their mailbox.
 	awaited map[string]bool
+	limits  limits // of every evaluation (budget.go); zero: the defaults
 }
 
 // rule is one compiled rule; seq is its position in name order.

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -70,7 +71,11 @@ func (e *Engine) renderString(s, path string, env *exprEnv) (any, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if t.whole {
-		return e.eval(t.segs[0].expr, path, env)
+		v, err := e.eval(t.segs[0].expr, path, env)
+		if err == nil && !e.fits(v) {
+			err = fmt.Errorf("%s: ${{ %s }}: %w", path, t.segs[0].expr, e.renderedError())
+		}
+		return v, err
 	}
 	var b strings.Builder
 	for _, sg := range t.segs {
@@ -85,8 +90,31 @@ func (e *Engine) renderString(s, path string, env *exprEnv) (any, error) {
 		if err := format(&b, v); err != nil {
 			return nil, fmt.Errorf("%s: ${{ %s }}: %w", path, sg.expr, err)
 		}
+		if b.Len() > e.maxRendered() {
+			return nil, fmt.Errorf("%s: ${{ %s }}: %w", path, sg.expr, e.renderedError())
+		}
 	}
 	return b.String(), nil
+}
+
+func (e *Engine) maxRendered() int {
+	return cmp.Or(e.limits.rendered, maxRendered)
+}
+
+func (e *Engine) renderedError() *LimitError {
+	return &LimitError{Msg: "the rendered value is larger than " + sizeText(e.maxRendered()) + ", the limit for one value (docs/rules.md#limits)"}
+}
+
+// fits reports whether a rendered value is within the limit, as text for a
+// string and as JSON for anything else, without building the JSON.
+func (e *Engine) fits(v any) bool {
+	switch v := v.(type) {
+	case nil, bool, int, int64, float64:
+		return true
+	case string:
+		return len(v) <= e.maxRendered()
+	}
+	return fits(v, e.maxRendered())
 }
 
 func (e *Engine) eval(src, path string, env *exprEnv) (any, error) {
