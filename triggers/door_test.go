@@ -43,6 +43,10 @@ gh-nodedupe:
   dedupe_window: 0
 std:
   verify: {scheme: standard, secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}
+guarded:
+  verify: {scheme: bearer, secret: tok}
+  rate_limit: 2/s
+  burst: 2
 `
 
 // safeStarter is a concurrency-safe fake Starter that gives each start its own run id.
@@ -207,6 +211,55 @@ func TestDoorRateLimit(t *testing.T) {
 	w = d.do(t, "hourly", noneCfg, "", "", `{"a":2}`, "")
 	if w.Code != 429 || w.Header().Get("Retry-After") != "39" {
 		t.Fatalf("hourly second: %d Retry-After %q", w.Code, w.Header().Get("Retry-After"))
+	}
+}
+
+// Requests that fail verification do not spend rate_limit: an attacker
+// without the secret cannot make the sender's own deliveries 429.
+func TestDoorBadSignaturesDoNotDrainRateLimit(t *testing.T) {
+	d := newDoor(t)
+	wrong := verify.Config{Scheme: "bearer", Secret: verify.Secrets{"not-the-secret"}}
+	for i := range 10 {
+		w := d.do(t, "guarded", wrong, "", "application/json", fmt.Sprintf(`{"n":%d}`, i), "198.51.100.9:1")
+		if w.Code != 401 {
+			t.Fatalf("bad signature %d: %d %s", i+1, w.Code, w.Body)
+		}
+	}
+	for i := range 2 {
+		if w := d.do(t, "guarded", bearerCfg, "", "application/json", fmt.Sprintf(`{"ok":%d}`, i), "192.0.2.1:1"); w.Code != 202 {
+			t.Fatalf("verified delivery %d after the bad ones: %d %s", i+1, w.Code, w.Body)
+		}
+	}
+	// Verified requests do count.
+	if w := d.do(t, "guarded", bearerCfg, "", "application/json", `{"ok":3}`, "192.0.2.1:1"); w.Code != 429 {
+		t.Fatalf("third verified request in a second: %d, want 429", w.Code)
+	}
+}
+
+// Unverified traffic is bounded per source address, before the body is read
+// or verified, and one address's failures do not hold back another's.
+func TestDoorUnverifiedTrafficBoundedPerAddress(t *testing.T) {
+	d := newDoor(t)
+	wrong := verify.Config{Scheme: "bearer", Secret: verify.Secrets{"nope"}}
+	for i := range unverifiedBurst {
+		if w := d.do(t, "office", wrong, "", "application/json", `{}`, "192.0.2.66:1"); w.Code != 401 {
+			t.Fatalf("failure %d: %d %s", i+1, w.Code, w.Body)
+		}
+	}
+	w := d.do(t, "office", wrong, "", "application/json", strings.Repeat("x", 2<<20), "192.0.2.66:2")
+	if w.Code != 429 || w.Header().Get("Retry-After") == "" || !strings.Contains(w.Body.String(), "failed verification") {
+		t.Fatalf("over the unverified bound: %d Retry-After %q %s (want 429 before the body is read)", w.Code, w.Header().Get("Retry-After"), w.Body)
+	}
+	// Even the right secret waits: the address is bounded, not the secret.
+	if w := d.do(t, "office", bearerCfg, "", "application/json", `{}`, "192.0.2.66:3"); w.Code != 429 {
+		t.Fatalf("same address, right secret: %d", w.Code)
+	}
+	if w := d.do(t, "office", bearerCfg, "", "application/json", `{}`, "192.0.2.67:1"); w.Code != 202 {
+		t.Fatalf("another address: %d %s", w.Code, w.Body)
+	}
+	d.clock.Advance(unverifiedEvery)
+	if w := d.do(t, "office", bearerCfg, "", "application/json", `{"n":2}`, "192.0.2.66:4"); w.Code != 202 {
+		t.Fatalf("after a refill: %d %s", w.Code, w.Body)
 	}
 }
 

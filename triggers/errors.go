@@ -53,6 +53,20 @@ func (e *rateLimited) retryAfterSeconds() int {
 	return max(1, int(math.Ceil(e.retryAfter.Seconds())))
 }
 
+// unverifiedLimited means the sender's address failed verification too
+// often; it should fix its secret, and retry after retryAfter.
+type unverifiedLimited struct {
+	retryAfter time.Duration
+}
+
+func (e *unverifiedLimited) Error() string {
+	return fmt.Sprintf("too many requests from this address failed verification; nothing was read or started, check the signing secret and retry after %d s", e.retryAfterSeconds())
+}
+
+func (e *unverifiedLimited) retryAfterSeconds() int {
+	return max(1, int(math.Ceil(e.retryAfter.Seconds())))
+}
+
 // status maps every error the handler can meet to its HTTP status, in one place.
 func status(err error) int {
 	var re *requestError
@@ -61,12 +75,13 @@ func status(err error) int {
 	var mbe *http.MaxBytesError
 	var rl *rateLimited
 	var mc *misconfigured
+	var ul *unverifiedLimited
 	switch {
 	case errors.As(err, &re):
 		return re.status
 	case errors.As(err, &mc):
 		return http.StatusInternalServerError
-	case errors.As(err, &rl):
+	case errors.As(err, &rl), errors.As(err, &ul):
 		return http.StatusTooManyRequests
 	case errors.As(err, &ve):
 		return http.StatusUnauthorized
@@ -94,6 +109,7 @@ func writeError(c *gin.Context, err error) {
 	var rl *rateLimited
 	var mc *misconfigured
 	var ue errUnavailable
+	var ul *unverifiedLimited
 	switch {
 	case errors.As(err, &re):
 		body.Fields = re.fields
@@ -103,6 +119,8 @@ func writeError(c *gin.Context, err error) {
 		// The operator's fix, not "internal error": the sender's team can pass it on.
 	case errors.As(err, &ue):
 		c.Header("Retry-After", strconv.Itoa(unavailableRetryAfter))
+	case errors.As(err, &ul):
+		c.Header("Retry-After", strconv.Itoa(ul.retryAfterSeconds()))
 	case errors.As(err, &ve):
 		body.Error = "signature verification failed: " + ve.Error()
 	case errors.As(err, &mbe):

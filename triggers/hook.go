@@ -73,7 +73,8 @@ type admission struct {
 
 // admit runs every check at the door and builds the workflow input. Any
 // error rejects the request before anything is started. Checks that need no
-// body (address, rate) come before the body is read.
+// body (address, the address's failed verifications) come before the body
+// is read; rate_limit counts only requests that passed verification.
 func (s *Server) admit(c *gin.Context, name string) (admission, error) {
 	cur := s.current()
 	t, ok := cur.set.Get(name)
@@ -85,14 +86,20 @@ func (s *Server) admit(c *gin.Context, name string) (admission, error) {
 		return admission{}, err
 	}
 	now := s.deps.Now()
-	if err := cur.limiters.take(t, now); err != nil {
+	if err := s.failures.check(r.RemoteAddr, now); err != nil {
 		return admission{}, err
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, r.Body, t.BodyLimit))
 	if err != nil {
+		s.failures.fail(r.RemoteAddr, now)
 		return admission{}, err
 	}
 	if err := t.verifier.Verify(verify.Request{Method: r.Method, URL: requestURL(r), Header: r.Header, Body: body}, now); err != nil {
+		s.failures.fail(r.RemoteAddr, now)
+		return admission{}, err
+	}
+	// Only verified requests spend rate_limit.
+	if err := cur.limiters.take(t, now); err != nil {
 		return admission{}, err
 	}
 	payload, err := decodePayload(t.Body, r.Header.Get("Content-Type"), body)

@@ -56,6 +56,8 @@ type Server struct {
 	dedupe  *dedupeCache // body hashes, for triggers with a dedupe_window
 	// startLog says once why a misconfigured cluster refuses every start.
 	startLog startLog
+	// failures bounds unverified traffic per source address (ratelimit.go).
+	failures *failures
 }
 
 // serving is the trigger set in force and its rate limiters, swapped whole on reload.
@@ -103,7 +105,7 @@ func NewServer(deps Deps) *Server {
 	if deps.Metrics == nil {
 		deps.Metrics = nopObserver{}
 	}
-	s := &Server{deps: deps, dedupe: newDedupeCache(dedupeCapacity, deps.Now)}
+	s := &Server{deps: deps, dedupe: newDedupeCache(dedupeCapacity, deps.Now), failures: newFailures()}
 	s.SetTriggers(deps.Triggers)
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
