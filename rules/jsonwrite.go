@@ -27,6 +27,9 @@ type jsonWriter struct {
 	indent string
 	html   bool
 	err    error
+	// scalars encodes strings, numbers and bools, reused leaf after leaf.
+	scalars *json.Encoder
+	buf     bytes.Buffer
 }
 
 var marshalerType = reflect.TypeFor[json.Marshaler]()
@@ -118,6 +121,27 @@ func (j *jsonWriter) value(v reflect.Value, depth int) {
 func (j *jsonWriter) leaf(v reflect.Value, depth int) {
 	if j.err != nil {
 		return
+	}
+	switch v.Kind() {
+	case reflect.String, reflect.Bool, reflect.Float64, reflect.Float32,
+		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if !v.Type().Implements(marshalerType) {
+			if j.scalars == nil {
+				j.scalars = json.NewEncoder(&j.buf)
+				j.scalars.SetEscapeHTML(j.html)
+			}
+			j.buf.Reset()
+			if err := j.scalars.Encode(v.Interface()); err != nil {
+				j.err = err
+				return
+			}
+			j.buf.Truncate(j.buf.Len() - 1) // the newline
+			if j.err == nil {
+				_, j.err = j.w.Write(j.buf.Bytes())
+			}
+			return
+		}
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
