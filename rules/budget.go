@@ -5,6 +5,7 @@ import (
 	"io"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -150,19 +151,50 @@ const (
 
 var budgetType = reflect.TypeOf((*budget)(nil))
 
-// budgeted are the functions that take the budget as their first argument;
-// the compiler passes it, rules call them without.
-var budgeted = map[string]bool{}
+// budgeted are the names of the functions that take the budget as their
+// first argument (name → true); the compiler passes it, rules call them
+// without. A sync.Map: engines are built concurrently (reloads, tests).
+var budgeted sync.Map
+
+// budgetedFunc registers a function that takes the evaluation's budget as
+// its first argument; the compiler passes it, rules call it without.
+func budgetedFunc(name string, fn func(b *budget, p []any) (any, error), types ...any) expr.Option {
+	budgeted.Store(name, true)
+	return expr.Function(name, func(p ...any) (any, error) {
+		return fn(p[0].(*budget), p[1:])
+	}, types...)
+}
+
+// chargeText charges the text of the lists and maps among args (as %v
+// writes them) before a formatter builds it whole.
+func chargeText(b *budget, args []any) error {
+	for _, a := range args {
+		switch reflect.ValueOf(a).Kind() {
+		case reflect.Map, reflect.Slice, reflect.Array, reflect.Struct:
+			if err := writeV(&chargeWriter{b: b}, a); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// chargeWriter charges what is written and keeps nothing.
+type chargeWriter struct{ b *budget }
+
+func (w *chargeWriter) Write(p []byte) (int, error) {
+	if err := w.b.spend(len(p)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
 
 // budgetFuncs are the budget's functions and the builtins it replaces: each
 // charges what it will build before building it, and checks the clock.
 func budgetFuncs() []expr.Option {
 	var opts []expr.Option
 	def := func(name string, fn func(b *budget, p []any) (any, error), types ...any) {
-		budgeted[name] = true
-		opts = append(opts, expr.Function(name, func(p ...any) (any, error) {
-			return fn(p[0].(*budget), p[1:])
-		}, types...))
+		opts = append(opts, budgetedFunc(name, fn, types...))
 	}
 	// wrap replaces builtin name, keeping its signatures with the budget first.
 	wrap := func(name string, fn func(b *budget, p []any, orig func(...any) (any, error)) (any, error)) {
@@ -360,7 +392,7 @@ type budgetPatch struct{}
 func (budgetPatch) Visit(node *ast.Node) {
 	switch n := (*node).(type) {
 	case *ast.CallNode:
-		if id, ok := n.Callee.(*ast.IdentifierNode); ok && budgeted[id.Value] && !passesBudget(n) {
+		if id, ok := n.Callee.(*ast.IdentifierNode); ok && isBudgeted(id.Value) && !passesBudget(n) {
 			arg := &ast.IdentifierNode{Value: budgetVar}
 			arg.SetLocation(n.Location())
 			n.Arguments = append([]ast.Node{arg}, n.Arguments...)
@@ -375,6 +407,11 @@ func (budgetPatch) Visit(node *ast.Node) {
 		seq.SetLocation(n.Node.Location())
 		n.Node = seq
 	}
+}
+
+func isBudgeted(name string) bool {
+	_, ok := budgeted.Load(name)
+	return ok
 }
 
 func passesBudget(n *ast.CallNode) bool {

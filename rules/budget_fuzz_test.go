@@ -33,6 +33,8 @@ func FuzzHostileExpressions(f *testing.F) {
 		`fromJSON(toJSON(payload))`,
 		`path_segment(payload.s)`,
 		`hmac_sha256(payload.s, payload.s)`,
+		`format("%v %s", map(1..1000, payload), payload.s)`,
+		`number(payload.s, 2)`,
 	} {
 		f.Add(s)
 	}

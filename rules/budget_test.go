@@ -72,6 +72,7 @@ func TestBudgetsStopHostileExpressions(t *testing.T) {
 		{"string of many references", `${{ len(string(map(1..1000, payload))) }}`, "evaluation built more than 16 MiB"},
 		{"upper in a loop", `${{ len(map(1..1000, upper(payload.s))) }}`, "evaluation built more than 16 MiB"},
 		{"split into runes, many times", `${{ len(map(1..200, split(payload.s, ""))) }}`, "evaluation built more than 16 MiB"},
+		{"format of many references", `${{ len(format("%v", map(1..1000, payload))) }}`, "evaluation built more than 16 MiB"},
 		{"rendered value too large", `${{ payload.s + payload.s + payload.s + payload.s + payload.s + payload.s + payload.s + payload.s }}`, "the rendered value is larger than 1 MiB"},
 		{"rendered list too large", `${{ map(1..10, payload) }}`, "the rendered value is larger than 1 MiB"},
 		{"rendered in a longer string", `x ${{ map(1..10, payload) }}`, "the rendered value is larger than 1 MiB"},

@@ -17,12 +17,7 @@ import (
 // text take the evaluation's budget (budget.go) first; rules call them
 // without it.
 func helperFuncs() []expr.Option {
-	fn := func(name string, f func(b *budget, p []any) (any, error), types ...any) expr.Option {
-		budgeted[name] = true
-		return expr.Function(name, func(p ...any) (any, error) {
-			return f(p[0].(*budget), p[1:])
-		}, types...)
-	}
+	fn := budgetedFunc
 	opts := []expr.Option{
 		fn("sha256", func(b *budget, p []any) (any, error) {
 			if err := b.check(); err != nil {

@@ -20,9 +20,17 @@ const maxWidth = 64
 
 func numberFuncs() []expr.Option {
 	return []expr.Option{
-		expr.Function("format", func(p ...any) (any, error) {
-			return sprintf(p[0].(string), p[1:])
-		}, new(func(pattern string, args ...any) string)),
+		budgetedFunc("format", func(b *budget, p []any) (any, error) {
+			// %v of a list or map is as long as its text: charge that first.
+			if err := chargeText(b, p[1:]); err != nil {
+				return nil, err
+			}
+			out, err := sprintf(p[0].(string), p[1:])
+			if err == nil {
+				err = b.spend(len(out))
+			}
+			return out, err
+		}, new(func(b *budget, pattern string, args ...any) string)),
 		expr.Function("money", func(p ...any) (any, error) {
 			return money(p[0], p[1].(string))
 		}, new(func(minorUnits any, currency string) string)),
