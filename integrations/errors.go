@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hookflow/hookflow/redact"
 )
 
 // Error classifies a failed call. Network errors, 408, 429 and 5xx are
@@ -29,8 +31,10 @@ func (e *Error) Error() string { return e.Message }
 // maxVendorText bounds the vendor's error text quoted in a Message.
 const maxVendorText = 300
 
-// statusError classifies a non-2xx response.
-func statusError(r *Response, now time.Time) *Error {
+// statusError classifies a non-2xx response. scrub hides the
+// integration's secrets in the vendor's text before it is cut to length,
+// so a cut never leaves a secret's prefix behind.
+func statusError(r *Response, now time.Time, scrub func(string) string) *Error {
 	e := &Error{Status: r.Status}
 	e.Retryable = r.Status == http.StatusRequestTimeout || r.Status == http.StatusTooManyRequests || r.Status >= 500
 	msg := fmt.Sprintf("HTTP %d", r.Status)
@@ -42,10 +46,10 @@ func statusError(r *Response, now time.Time) *Error {
 		// the receiver's URL should be fixed in hookflow.yaml instead.
 		msg += ": redirect not followed"
 		if loc := r.Header.Get("Location"); loc != "" {
-			loc, _, _ = strings.Cut(loc, "?")
+			loc, _, _ = strings.Cut(scrub(redact.URL(loc)), "?")
 			msg += " (Location: " + truncate(loc, 200) + ")"
 		}
-	} else if text := vendorText(r); text != "" {
+	} else if text := vendorText(r, scrub); text != "" {
 		msg += ": " + text
 	}
 	e.Message = msg
@@ -79,8 +83,9 @@ var (
 )
 
 // vendorText is the error text of a response body: the usual JSON error
-// fields if there are any, the <title> of an HTML page, else the text itself.
-func vendorText(r *Response) string {
+// fields if there are any, the <title> of an HTML page, else the text
+// itself; redacted, then cut.
+func vendorText(r *Response, scrub func(string) string) string {
 	body := strings.TrimSpace(string(r.Body))
 	if body == "" {
 		return ""
@@ -100,7 +105,7 @@ func vendorText(r *Response) string {
 	default:
 		text = strings.ToValidUTF8(body, "\uFFFD")
 	}
-	return truncate(strings.TrimSpace(spaces.ReplaceAllString(text, " ")), maxVendorText)
+	return truncate(strings.TrimSpace(spaces.ReplaceAllString(scrub(text), " ")), maxVendorText)
 }
 
 // jsonErrorText finds the message in the error shapes APIs commonly use:

@@ -8,31 +8,16 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/hookflow/hookflow/redact"
 )
 
-const redacted = "[redacted]"
-
-// sensitiveParts mark a header or query parameter whose value is a
-// credential. Idempotency-Key is the one "key" that is not.
-var sensitiveParts = []string{"auth", "cookie", "signature", "token", "secret", "password", "passwd", "key", "session", "credential"}
+const redacted = redact.Mask
 
 // Sensitive reports whether a header or query parameter called name carries
-// a credential, so that its value is never recorded.
-func Sensitive(name string) bool {
-	n := strings.ToLower(name)
-	switch n {
-	case "idempotency-key":
-		return false
-	case "sig": // signed URLs (Azure SAS, …)
-		return true
-	}
-	for _, p := range sensitiveParts {
-		if strings.Contains(n, p) {
-			return true
-		}
-	}
-	return false
-}
+// a credential, so that its value is never recorded. It is redact.Sensitive:
+// one list for what comes in at the triggers and what goes out here.
+func Sensitive(name string) bool { return redact.Sensitive(name) }
 
 // redactor replaces an integration's configured secrets wherever they occur,
 // raw and URL-escaped, and the tokens its OAuth sources fetched.
@@ -133,26 +118,10 @@ func (f *fetchedSecrets) empty() bool {
 	return len(f.list) == 0
 }
 
-// recordURL hides the userinfo password and credential-like query values.
+// recordURL hides the userinfo password, credential-like query values and
+// the integration's secrets.
 func (r redactor) recordURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return r.replace(raw)
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "REDACTED")
-	}
-	if u.RawQuery != "" {
-		parts := strings.Split(u.RawQuery, "&")
-		for i, p := range parts {
-			k, _, found := strings.Cut(p, "=")
-			if name, err := url.QueryUnescape(k); found && err == nil && Sensitive(name) {
-				parts[i] = k + "=REDACTED"
-			}
-		}
-		u.RawQuery = strings.Join(parts, "&")
-	}
-	return strings.ReplaceAll(r.replace(u.String()), "REDACTED", redacted)
+	return r.replace(redact.URL(raw))
 }
 
 func (r redactor) recordHeaders(h http.Header) map[string]string {
@@ -161,11 +130,14 @@ func (r redactor) recordHeaders(h http.Header) map[string]string {
 	}
 	out := make(map[string]string, len(h))
 	for k, vs := range h {
-		if Sensitive(k) {
+		switch {
+		case Sensitive(k):
 			out[k] = redacted
-			continue
+		case redact.URLHeader(k):
+			out[k] = r.recordURL(strings.Join(vs, ", "))
+		default:
+			out[k] = r.replace(strings.Join(vs, ", "))
 		}
-		out[k] = r.replace(strings.Join(vs, ", "))
 	}
 	return out
 }
@@ -210,8 +182,11 @@ func (r redactor) recordMap(h map[string]string) map[string]string {
 	}
 	out := make(map[string]string, len(h))
 	for k, v := range h {
-		if Sensitive(k) {
+		switch {
+		case Sensitive(k):
 			v = redacted
+		case redact.URLHeader(k):
+			v = redact.URL(v)
 		}
 		out[k] = r.replace(v)
 	}

@@ -262,7 +262,7 @@ func (s *Set) roundTrip(ctx context.Context, e *entry, c Call, op Operation) (Re
 		}
 	}
 	if r.Status < 200 || r.Status > 299 {
-		se := replayed(r, statusError(r, s.now()))
+		se := replayed(r, statusError(r, s.now(), e.redact.replace))
 		if cl, ok := op.(Classifier); ok {
 			se = cl.Classify(r, se)
 		}
