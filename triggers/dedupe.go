@@ -20,11 +20,13 @@ import (
 // replay with the run the body first started.
 //
 // The cache lives in one `serve` process: behind a load balancer each
-// instance remembers only what it saw. It is bounded (the least recently
-// stored bodies go first) and records a body only after Temporal accepted
-// its start, so a failed start never blocks the sender's retry.
+// instance remembers only what it saw. It is bounded per trigger (the least
+// recently stored bodies of that trigger go first), so the senders of one
+// trigger cannot flush another's memory and replay its bodies; and it
+// records a body only after Temporal accepted its start, so a failed start
+// never blocks the sender's retry.
 
-// dedupeCapacity bounds the cache: about 100 bytes per entry.
+// dedupeCapacity bounds each trigger's memory: about 100 bytes per entry.
 const dedupeCapacity = 100_000
 
 func defaultDedupeWindow(c verify.Config) time.Duration {
@@ -66,7 +68,7 @@ type dedupeCache struct {
 	capacity int
 
 	mu       sync.Mutex
-	order    *list.List // of *dedupeEntry, most recently stored first
+	orders   map[string]*list.List // per trigger, of *dedupeEntry, most recently stored first
 	byKey    map[dedupeKey]*list.Element
 	inflight map[dedupeKey]chan struct{}
 }
@@ -75,7 +77,7 @@ func newDedupeCache(capacity int, now func() time.Time) *dedupeCache {
 	return &dedupeCache{
 		now:      now,
 		capacity: capacity,
-		order:    list.New(),
+		orders:   map[string]*list.List{},
 		byKey:    map[dedupeKey]*list.Element{},
 		inflight: map[dedupeKey]chan struct{}{},
 	}
@@ -130,22 +132,28 @@ func (c *dedupeCache) lookup(key dedupeKey) (Started, bool) {
 	}
 	e := el.Value.(*dedupeEntry)
 	if !c.now().Before(e.expires) {
-		c.order.Remove(el)
+		c.orders[key.trigger].Remove(el)
 		delete(c.byKey, key)
 		return Started{}, false
 	}
 	return e.started, true
 }
 
-// store records a run, evicting the oldest entries beyond capacity; c.mu is held.
+// store records a run, evicting the trigger's oldest entries beyond
+// capacity; c.mu is held.
 func (c *dedupeCache) store(key dedupeKey, s Started, window time.Duration) {
-	if el, ok := c.byKey[key]; ok {
-		c.order.Remove(el)
+	order := c.orders[key.trigger]
+	if order == nil {
+		order = list.New()
+		c.orders[key.trigger] = order
 	}
-	c.byKey[key] = c.order.PushFront(&dedupeEntry{key: key, started: s, expires: c.now().Add(window)})
-	for c.order.Len() > c.capacity {
-		oldest := c.order.Back()
-		c.order.Remove(oldest)
+	if el, ok := c.byKey[key]; ok {
+		order.Remove(el)
+	}
+	c.byKey[key] = order.PushFront(&dedupeEntry{key: key, started: s, expires: c.now().Add(window)})
+	for order.Len() > c.capacity {
+		oldest := order.Back()
+		order.Remove(oldest)
 		delete(c.byKey, oldest.Value.(*dedupeEntry).key)
 	}
 }
@@ -154,5 +162,5 @@ func (c *dedupeCache) store(key dedupeKey, s Started, window time.Duration) {
 func (c *dedupeCache) len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.order.Len()
+	return len(c.byKey)
 }

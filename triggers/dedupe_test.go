@@ -46,8 +46,8 @@ func TestDedupeCache(t *testing.T) {
 	t.Run("bounded: the oldest stored goes first", func(t *testing.T) {
 		c.do(ctx, b, time.Hour, start("b1"))
 		c.do(ctx, d, time.Hour, start("d1"))
-		if c.len() != 2 {
-			t.Fatalf("len %d, want capacity 2", c.len())
+		if n := c.orders["t"].Len(); n != 2 {
+			t.Fatalf("trigger t holds %d, want its capacity 2", n)
 		}
 		if _, replayed, _ := c.do(ctx, d, time.Hour, start("x")); !replayed {
 			t.Fatal("newest entry was evicted")

@@ -180,7 +180,7 @@ func TestDoorAllowIPs(t *testing.T) {
 func TestDoorRateLimit(t *testing.T) {
 	d := newDoor(t)
 	post := func() *httptest.ResponseRecorder {
-		return d.do(t, "limited", noneCfg, "", "", fmt.Sprintf(`{"n":%d}`, time.Now().UnixNano()), "")
+		return d.do(t, "limited", noneCfg, "", "application/json", fmt.Sprintf(`{"n":%d}`, time.Now().UnixNano()), "")
 	}
 	for i := range 2 {
 		if w := post(); w.Code != 202 {
@@ -204,11 +204,11 @@ func TestDoorRateLimit(t *testing.T) {
 	}
 
 	// 90/h: burst defaults to 1; the next token is 40 s away.
-	if w := d.do(t, "hourly", noneCfg, "", "", `{"a":1}`, ""); w.Code != 202 {
+	if w := d.do(t, "hourly", noneCfg, "", "application/json", `{"a":1}`, ""); w.Code != 202 {
 		t.Fatalf("hourly first: %d %s", w.Code, w.Body)
 	}
 	d.clock.Advance(time.Second)
-	w = d.do(t, "hourly", noneCfg, "", "", `{"a":2}`, "")
+	w = d.do(t, "hourly", noneCfg, "", "application/json", `{"a":2}`, "")
 	if w.Code != 429 || w.Header().Get("Retry-After") != "39" {
 		t.Fatalf("hourly second: %d Retry-After %q", w.Code, w.Header().Get("Retry-After"))
 	}

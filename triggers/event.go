@@ -29,7 +29,11 @@ const maxEventIDLen = 200
 // eventID is the trigger's event_id expression, else the scheme's default
 // (a delivery header or a payload field), else sha256 of the body.
 func (t *Trigger) eventID(headers map[string]string, payload any, body []byte) (string, error) {
-	id, err := t.eval(t.idExpr, t.defaults.EventIDHeader, t.defaults.PayloadID, headers, payload)
+	header := t.defaults.EventIDHeader
+	if alt := t.defaults.EventIDAltHeader; alt != "" && headers[strings.ToLower(header)] == "" {
+		header = alt // svix-id: without it two messages with one body would merge
+	}
+	id, err := t.eval(t.idExpr, header, t.defaults.PayloadID, headers, payload)
 	if err != nil {
 		return "", fmt.Errorf("event_id: %w", err)
 	}

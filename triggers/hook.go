@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/hookflow/hookflow/redact"
 	"github.com/hookflow/hookflow/rules"
 	"github.com/hookflow/hookflow/triggers/verify"
 	"github.com/hookflow/hookflow/workflows"
@@ -79,10 +80,17 @@ func (s *Server) admit(c *gin.Context, name string) (admission, error) {
 	cur := s.current()
 	t, ok := cur.set.Get(name)
 	if !ok {
-		return admission{}, reject(http.StatusNotFound, fmt.Sprintf("unknown trigger %q (configured: %s)", name, strings.Join(cur.set.Names(), ", ")))
+		msg := fmt.Sprintf("unknown trigger %q", name)
+		if s.deps.ListTriggers {
+			msg += fmt.Sprintf(" (configured: %s)", strings.Join(cur.set.Names(), ", "))
+		}
+		return admission{}, reject(http.StatusNotFound, msg)
 	}
 	r := c.Request
 	if err := checkRemote(t, r.RemoteAddr); err != nil {
+		return admission{}, err
+	}
+	if err := checkBrowser(t, r); err != nil {
 		return admission{}, err
 	}
 	now := s.deps.Now()
@@ -107,7 +115,13 @@ func (s *Server) admit(c *gin.Context, name string) (admission, error) {
 		return admission{}, err
 	}
 	if fields := t.schema.Validate(payload); len(fields) > 0 {
-		return admission{}, &requestError{status: http.StatusUnprocessableEntity, msg: fmt.Sprintf("payload fails the trigger's schema in %d field(s)", len(fields)), fields: fields}
+		msg := fmt.Sprintf("payload fails the trigger's schema in %d field(s)", len(fields))
+		if len(fields) > maxFieldErrors {
+			// A 1 MB body of failing items must not get a 33 MB answer.
+			msg += fmt.Sprintf("; the first %d are listed", maxFieldErrors)
+			fields = fields[:maxFieldErrors]
+		}
+		return admission{}, &requestError{status: http.StatusUnprocessableEntity, msg: msg, fields: fields}
 	}
 	headers := eventHeaders(r.Header, t.Verify.Header)
 	id, err := t.eventID(headers, payload, body)
@@ -154,13 +168,15 @@ func requestURL(r *http.Request) string {
 }
 
 // eventHeaders are the headers rules see: lower-cased, first value, and
-// without credentials or signatures, which must not enter workflow history.
+// without credentials or signatures (redact.Sensitive, the same list that
+// keeps outbound credentials out of records), which must not enter workflow
+// history.
 func eventHeaders(h http.Header, signatureHeader string) map[string]string {
 	out := make(map[string]string, len(h))
 	sig := strings.ToLower(signatureHeader)
 	for k, v := range h {
 		lk := strings.ToLower(k)
-		if len(v) == 0 || sensitiveHeader(lk) || lk == sig {
+		if len(v) == 0 || redact.Sensitive(lk) || lk == sig {
 			continue
 		}
 		out[lk] = v[0]
@@ -168,10 +184,21 @@ func eventHeaders(h http.Header, signatureHeader string) map[string]string {
 	return out
 }
 
-func sensitiveHeader(lk string) bool {
-	switch lk {
-	case "authorization", "proxy-authorization", "cookie", "x-api-key":
-		return true
+// checkBrowser keeps browsers away from triggers that verify nothing: any
+// web page can make a visitor's browser POST to any URL, with a body of a
+// "simple" type (text/plain, forms) and no preflight. Browsers mark such
+// requests with Origin or Sec-Fetch-Site; senders of webhooks do not. An
+// unsigned trigger also needs the Content-Type of its body format.
+func checkBrowser(t *Trigger, r *http.Request) error {
+	if !strings.EqualFold(strings.TrimSpace(t.Verify.Scheme), "none") {
+		return nil
 	}
-	return strings.Contains(lk, "signature") || strings.Contains(lk, "hmac") || strings.Contains(lk, "token")
+	site := strings.ToLower(r.Header.Get("Sec-Fetch-Site"))
+	if r.Header.Get("Origin") != "" || (site != "" && site != "none" && site != "same-origin") {
+		return reject(http.StatusForbidden, fmt.Sprintf("trigger %s verifies no signature, so it refuses requests made by web browsers; sign the requests and choose a verify scheme", t.Name))
+	}
+	if r.Header.Get("Content-Type") == "" {
+		return reject(http.StatusUnsupportedMediaType, fmt.Sprintf("trigger %s verifies no signature, so it needs a Content-Type: send %s", t.Name, wantType(t.Body)))
+	}
+	return nil
 }

@@ -112,7 +112,7 @@ func TestHookRejectionsStartNothing(t *testing.T) {
 		}, 413, "64 KiB"},
 		{"unknown trigger", func(t *testing.T) *http.Request {
 			return httptest.NewRequest("POST", "/hooks/nope", strings.NewReader(`{}`))
-		}, 404, `(configured: gh)`},
+		}, 404, `unknown trigger \"nope\"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

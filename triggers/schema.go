@@ -90,6 +90,9 @@ func splitPath(p string) ([]string, error) {
 	return out, nil
 }
 
+// maxFieldErrors caps the fields a 422 lists.
+const maxFieldErrors = 50
+
 // Validate returns every failing field, sorted by path.
 func (s *Schema) Validate(payload any) []FieldError {
 	if s == nil {
@@ -162,8 +165,8 @@ func describe(v any) string {
 	case nil:
 		return "nothing"
 	case string:
-		if len(v) > 40 {
-			v = v[:40] + "…"
+		if r := []rune(v); len(r) > 40 {
+			v = string(r[:40]) + "…"
 		}
 		return fmt.Sprintf("%q", v)
 	case map[string]any:

@@ -34,6 +34,9 @@ type Deps struct {
 	// its run starts with its plan and search attributes and matches
 	// nothing itself; nil leaves matching to the run.
 	Planner Planner
+	// ListTriggers makes the 404 for an unknown trigger list the configured
+	// ones (hookflow dev). Off, the answer tells a stranger nothing more.
+	ListTriggers bool
 }
 
 // Planner matches an event against the current rules (activities.Activities).

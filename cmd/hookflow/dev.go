@@ -126,6 +126,8 @@ func runDev(ctx context.Context, e env, args []string) error {
 		Namespace: srv.Namespace(),
 		Metrics:   metrics,
 		Planner:   acts,
+		// On your own machine a typo'd trigger name should say what exists.
+		ListTriggers: true,
 	})
 	go watchProject(ctx, e, p, acts, workers, hooks, logger)
 	go startHealthMonitor(ctx, c, p, logger)
