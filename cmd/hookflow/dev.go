@@ -75,6 +75,9 @@ func runDev(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer l.Close()
+	if err := refuseDefaultSecretsOffLoopback(p, l); err != nil {
+		return err
+	}
 
 	dbFile := *db
 	if *ephemeral {

@@ -37,6 +37,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := refuseDefaultSecrets(p, "serve"); err != nil {
+		return err
+	}
 	metrics := telemetry.New()
 	if err := serveMetrics(ctx, *metricsAddr, metrics, logger); err != nil {
 		return err

@@ -28,6 +28,9 @@ func runWorker(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := refuseDefaultSecrets(p, "worker"); err != nil {
+		return err
+	}
 	metrics := telemetry.New()
 	c, err := dialTemporal(topts, logger, metrics, p.Codec)
 	if err != nil {

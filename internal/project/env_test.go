@@ -21,7 +21,7 @@ e: ${NOPE}
 		t.Fatal(err)
 	}
 	env := map[string]string{"SECRET": "s3: {cr}et # not a comment", "PORT": "8080"}
-	errs := expandEnv("hookflow.yaml", &n, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	errs, _ := expandEnv("hookflow.yaml", &n, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "hookflow.yaml:7:4: environment variable NOPE is not set") {
 		t.Fatalf("errors %v", errs)
 	}

@@ -50,6 +50,9 @@ type Project struct {
 	CodecOrigins []string
 	// Inspector holds the canned answers of `hookflow dev`'s request inspector.
 	Inspector map[string]inspector.Response
+	// DefaultSecrets are the credential settings that took the default of
+	// their ${NAME:-default}; serve and worker refuse to start with any.
+	DefaultSecrets []DefaultSecret
 	// fingerprint is of the files as they were before loading: an edit made
 	// while loading is seen by Watch as a change.
 	fingerprint string
@@ -67,7 +70,8 @@ func Load(dir string, getenv func(string) (string, bool)) (*Project, error) {
 		return nil, err
 	}
 	var errs []error
-	errs = append(errs, expandEnv(file, root, getenv)...)
+	envErrs, defaults := expandEnv(file, root, getenv)
+	errs = append(errs, envErrs...)
 	doc := root
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
 		doc = doc.Content[0]
@@ -85,7 +89,7 @@ func Load(dir string, getenv func(string) (string, bool)) (*Project, error) {
 		sections[k.Value] = doc.Content[i+1]
 	}
 
-	p := &Project{Dir: dir, RulesDir: filepath.Join(dir, "rules"), fingerprint: fp}
+	p := &Project{Dir: dir, RulesDir: filepath.Join(dir, "rules"), fingerprint: fp, DefaultSecrets: defaults}
 	if n := sections["rules"]; n != nil {
 		p.RulesDir = filepath.Join(dir, n.Value)
 	}

@@ -740,7 +740,7 @@ func TestSchemesAndDefaults(t *testing.T) {
 		cfg  Config
 		want Defaults
 	}{
-		{Config{Scheme: "standard"}, Defaults{EventIDHeader: "webhook-id", PayloadType: "type", SignsTimestamp: true}},
+		{Config{Scheme: "standard"}, Defaults{EventIDHeader: "webhook-id", EventIDAltHeader: "svix-id", PayloadType: "type", SignsTimestamp: true}},
 		{Config{Scheme: "github"}, Defaults{EventIDHeader: "X-GitHub-Delivery", EventTypeHeader: "X-GitHub-Event"}},
 		{Config{Scheme: "stripe"}, Defaults{PayloadID: "id", PayloadType: "type", SignsTimestamp: true}},
 		{Config{Scheme: "shopify"}, Defaults{EventIDHeader: "X-Shopify-Webhook-Id", EventTypeHeader: "X-Shopify-Topic"}},
