@@ -120,8 +120,10 @@ func TestUniqIsLinearAndKeepsOrder(t *testing.T) {
 func TestBudgetsInConditions(t *testing.T) {
 	e := budgetEngine(t, `len(join(map(1..3500, payload.s), ",")) > 0`)
 	var le *LimitError
-	if _, err := e.Match(hostileScope().Input); !errors.As(err, &le) || !strings.Contains(err.Error(), "rule r: when:") {
-		t.Errorf("Match: err = %v, want a *LimitError naming the rule", err)
+	// A failing when fails its rule alone: the plan carries the error.
+	plan, err := e.Match(hostileScope().Input)
+	if err != nil || len(plan.Rules) != 1 || !strings.Contains(plan.Rules[0].Error, "when: evaluation built more than 16 MiB") || len(plan.Rules[0].Steps) != 0 {
+		t.Errorf("Match: %v, %+v; want rule r failed by its byte budget", err, plan.Rules)
 	}
 	if _, err := e.EvalBool(`all(payload.items, all(payload.items, sha256(payload.s) != ""))`, hostileScope()); !errors.As(err, &le) {
 		t.Errorf("EvalBool: err = %v, want a *LimitError", err)
