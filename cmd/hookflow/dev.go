@@ -134,7 +134,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 	})
 	go watchProject(ctx, e, p, acts, workers, hooks, logger)
 	go startHealthMonitor(ctx, c, p, logger)
-	mux := publicMux(p, hooks, c, logger)
+	mux := publicMux(p, hooks, c, logger, true)
 	mux.Handle("/metrics", metrics.Handler())
 	if p.Codec != nil {
 		token := p.CodecToken

@@ -15,7 +15,9 @@ import (
 
 func (f *fixture) health(t *testing.T) map[string]activities.HealthState {
 	t.Helper()
-	resp, err := http.Get(f.hooksURL + "/status")
+	req, _ := http.NewRequest("GET", f.hooksURL+"/status", nil)
+	req.Header.Set("Authorization", "Bearer "+testAdminToken) // serve asks for the admin token
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,15 +41,9 @@ func startHealthMonitor(ctx context.Context, c client.Client, p *project.Project
 
 // statusHandler serves /status: integration health from the monitor, as
 // JSON, or as a small page for browsers.
-func statusHandler(c client.Client) http.Handler {
+func statusHandler(snap *statusSnapshot) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		states := map[string]activities.HealthState{}
-		note := ""
-		if v, err := c.QueryWorkflow(r.Context(), activities.HealthWorkflowID, "", activities.HealthQuery); err != nil {
-			note = "no health monitor runs: add health_check to an integration"
-		} else if err := v.Get(&states); err != nil {
-			note = "health monitor answered unreadably: " + err.Error()
-		}
+		states, note := snap.get(r.Context())
 		if strings.Contains(r.Header.Get("Accept"), "text/html") {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			_ = statusPage.Execute(w, map[string]any{"States": sortedStates(states), "Note": note})

@@ -73,7 +73,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Planner:   planner,
 	})
 	go watchProject(ctx, e, p, planner, nil, hooks, logger)
-	mux := publicMux(p, hooks, c, logger)
+	mux := publicMux(p, hooks, c, logger, false)
 	if p.Codec != nil {
 		mux.Handle("/codec/", codec.Handler(p.Codec, p.CodecToken, p.CodecOrigins))
 	}
