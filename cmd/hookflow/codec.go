@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
@@ -66,17 +67,42 @@ func dialOperator(e env, tf *temporalFlags) (*operator, error) {
 	return &operator{Client: c, Namespace: opts.Namespace, Address: opts.HostPort, DataConverter: dc}, nil
 }
 
-// trustLoopback lets requests from this machine through without the token:
-// `hookflow dev`'s embedded Web UI has no login to send one, and dev listens
-// on loopback. serve never uses it.
-func trustLoopback(h http.Handler, token string) http.Handler {
+// devCodec guards dev's codec endpoint. Requests must name this machine in
+// their Host header: a page on another site whose name resolves to
+// 127.0.0.1 (DNS rebinding) cannot reach it from a browser. When the
+// project sets no codec token, dev made up one (inject) and hands it to
+// callers from this machine, since the embedded Web UI has no login to send
+// one; when the project sets one, every caller must send it. serve never
+// uses this.
+func devCodec(h http.Handler, token string, inject bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-			if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() && r.Header.Get("Authorization") == "" {
-				r = r.Clone(r.Context())
-				r.Header.Set("Authorization", "Bearer "+token)
+		if !loopbackHost(r.Host) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = w.Write([]byte(`{"error":"hookflow dev's codec answers only requests addressed to localhost or a loopback address"}` + "\n"))
+			return
+		}
+		if inject && r.Header.Get("Authorization") == "" {
+			if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+				if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+					r = r.Clone(r.Context())
+					r.Header.Set("Authorization", "Bearer "+token)
+				}
 			}
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// loopbackHost reports whether a Host header names this machine.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

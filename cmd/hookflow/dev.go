@@ -142,7 +142,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 			token = randomID() // dev only: loopback callers get it injected
 		}
 		origins := append([]string{"http://" + srv.UIAddr()}, p.CodecOrigins...)
-		mux.Handle("/codec/", trustLoopback(codec.Handler(p.Codec, token, origins), token))
+		mux.Handle("/codec/", devCodec(codec.Handler(p.Codec, token, origins), token, p.CodecToken == ""))
 	}
 	ins := inspector.New(1000, p.Inspector)
 	mux.Handle("/inspect", ins)
