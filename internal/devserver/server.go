@@ -257,9 +257,16 @@ func (o *Options) sqlConfig() (*config.SQL, error) {
 		conf.ConnectAttributes = map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "NORMAL", "busy_timeout": "10000"}
 		conf.DatabaseName = o.DBFile
 		if _, err := os.Stat(o.DBFile); errors.Is(err, os.ErrNotExist) {
-			if err := os.MkdirAll(filepath.Dir(o.DBFile), 0o755); err != nil {
+			// Runs hold customer data: only this user may read them. SQLite
+			// gives its -wal and -shm files the database file's mode.
+			if err := os.MkdirAll(filepath.Dir(o.DBFile), 0o700); err != nil {
 				return nil, fmt.Errorf("database directory: %w", err)
 			}
+			f, err := os.OpenFile(o.DBFile, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+			if err != nil {
+				return nil, fmt.Errorf("create database %s: %w", o.DBFile, err)
+			}
+			f.Close()
 			if err := sqliteschema.SetupSchema(conf); err != nil {
 				return nil, fmt.Errorf("create database %s: %w", o.DBFile, err)
 			}

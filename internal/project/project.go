@@ -25,6 +25,9 @@ import (
 // FileName is the project file in a project directory.
 const FileName = "hookflow.yaml"
 
+// minTokenLen is the shortest admin or codec token accepted.
+const minTokenLen = 16
+
 // maxFileSize caps hookflow.yaml; a project file is small.
 const maxFileSize = 1 << 20
 
@@ -103,8 +106,8 @@ func Load(dir string, getenv func(string) (string, bool)) (*Project, error) {
 		}
 		if err := n.Decode(&admin); err != nil || len(n.Content) != 2 || n.Content[0].Value != "token" {
 			errs = append(errs, fmt.Errorf("%s:%d:%d: admin: want `admin: {token: ${HOOKFLOW_ADMIN_TOKEN}}`", file, n.Line, n.Column))
-		} else if len(admin.Token) < 16 {
-			errs = append(errs, fmt.Errorf("%s:%d:%d: admin.token is too short: use at least 16 random characters", file, n.Content[1].Line, n.Content[1].Column))
+		} else if len(admin.Token) < minTokenLen {
+			errs = append(errs, fmt.Errorf("%s:%d:%d: admin.token is too short: use at least %d random characters", file, n.Content[1].Line, n.Content[1].Column, minTokenLen))
 		}
 		p.AdminToken = admin.Token
 	}
@@ -159,6 +162,10 @@ func Load(dir string, getenv func(string) (string, bool)) (*Project, error) {
 			errs = append(errs, fmt.Errorf("%s:%d:%d: encryption.keys: %v", file, n.Line, n.Column, err))
 		} else if p.Codec, err = codec.New(keys); err != nil {
 			errs = append(errs, fmt.Errorf("%s:%d:%d: encryption.keys: %v", file, n.Line, n.Column, err))
+		}
+		if enc.Token != "" && len(enc.Token) < minTokenLen {
+			// The token guards decrypted customer data; a short one is guessed.
+			errs = append(errs, fmt.Errorf("%s:%d:%d: encryption.token is too short: use at least %d random characters", file, n.Line, n.Column, minTokenLen))
 		}
 		p.CodecToken, p.CodecOrigins = enc.Token, enc.AllowOrigins
 	}

@@ -1,7 +1,10 @@
 package project
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -54,5 +57,28 @@ func TestDefaultSecretsNamed(t *testing.T) {
 	}
 	if len(p.DefaultSecrets) != 0 {
 		t.Fatalf("with the secrets set: %+v", p.DefaultSecrets)
+	}
+}
+
+// The codec token guards decrypted payloads: like the admin token it must
+// be long enough not to be guessed.
+func TestCodecTokenMinimumLength(t *testing.T) {
+	dir := t.TempDir()
+	write := func(token string) error {
+		y := "triggers: {}\nencryption: {keys: \"k1:" + strings.Repeat("A", 43) + "=\", token: \"" + token + "\"}\n"
+		if err := os.WriteFile(filepath.Join(dir, FileName), []byte(y), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load(dir, func(string) (string, bool) { return "", false })
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "rules"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := write("short"); err == nil || !strings.Contains(err.Error(), "encryption.token is too short") {
+		t.Errorf("short token: %v", err)
+	}
+	if err := write("a-long-enough-codec-token-0123"); err != nil {
+		t.Errorf("long token: %v", err)
 	}
 }
