@@ -29,7 +29,7 @@ import (
 // way into history and decrypted on the way out.
 func dialTemporal(base client.Options, logger *slog.Logger, metrics *telemetry.Metrics, enc converter.PayloadCodec) (client.Client, error) {
 	opts := base
-	opts.Logger = sdklog.NewStructuredLogger(logger)
+	opts.Logger = sdklog.NewStructuredLogger(sdkLogger(logger))
 	opts.MetricsHandler = metrics.SDKHandler()
 	opts.ConnectionOptions.DialOptions = append(opts.ConnectionOptions.DialOptions, triggers.TrackStarts())
 	if enc != nil {
