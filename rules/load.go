@@ -156,6 +156,8 @@ type loader struct {
 	c     compilers
 	tmpls map[string]*tmpl // every template string seen, parsed
 	diags Diagnostics
+	// warns are problems that do not stop loading (jsonwarn.go).
+	warns Diagnostics
 
 	src    *source
 	lines  []string
@@ -518,6 +520,7 @@ func (l *loader) value(n *yaml.Node, path string, depth int, s *stepDef) any {
 			}
 			if hasTemplate(n.Value) {
 				l.compileTemplate(n, path, s)
+				l.warnJSONString(n, path, s)
 			}
 			return n.Value
 		}

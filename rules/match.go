@@ -24,6 +24,8 @@ type Engine struct {
 	// accepts: only those events are published to their mailbox.
 	awaited map[string]bool
 	limits  limits // of every evaluation (budget.go); zero: the defaults
+	// warnings are what `hookflow check` shows without failing (jsonwarn.go).
+	warnings Diagnostics
 }
 
 // rule is one compiled rule; seq is its position in name order.
@@ -62,6 +64,8 @@ func newEngine(version string, defs []*ruleDef, l *loader, opts Options) *Engine
 		e.tmpls.Store(s, t)
 	}
 	e.awaited = awaitedEvents(defs)
+	l.warns.sort()
+	e.warnings = l.warns
 	for i, d := range defs {
 		e.names = append(e.names, d.name)
 		r := &rule{seq: i, when: d.whenProg, plan: PlannedRule{

@@ -20,6 +20,9 @@ func runCheck(_ context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stderr, "%d problem(s) found\n", n)
 		return errReported
 	}
+	for _, w := range p.Warnings {
+		fmt.Fprintln(e.stderr, w)
+	}
 	fmt.Fprintf(e.stdout, "ok: %d trigger(s), %d integration(s), %d rule(s), rules version %s\n",
 		len(p.Triggers.Names()), len(p.Integrations.Names()), len(p.Rules.Rules()), p.Rules.Version())
 	return nil

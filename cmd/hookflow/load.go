@@ -17,6 +17,9 @@ func loadProject(e env, dir string) (*project.Project, error) {
 		n := printProblems(e, err)
 		return nil, fmt.Errorf("project %s has %d problem(s); fix them (hookflow check --project %s)", dir, n, dir)
 	}
+	for _, w := range p.Warnings {
+		fmt.Fprintln(e.stderr, w)
+	}
 	return p, nil
 }
 

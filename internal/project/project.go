@@ -56,6 +56,9 @@ type Project struct {
 	// DefaultSecrets are the credential settings that took the default of
 	// their ${NAME:-default}; serve and worker refuse to start with any.
 	DefaultSecrets []DefaultSecret
+	// Warnings are problems that do not stop the project from loading;
+	// check and the servers print them.
+	Warnings []string
 	// fingerprint is of the files as they were before loading: an edit made
 	// while loading is seen by Watch as a change.
 	fingerprint string
@@ -96,7 +99,8 @@ func Load(dir string, getenv func(string) (string, bool)) (*Project, error) {
 	if n := sections["rules"]; n != nil {
 		p.RulesDir = filepath.Join(dir, n.Value)
 	}
-	allow, aErrs := loadOutbound(file, sections["outbound"])
+	allow, aErrs, warns := loadOutbound(file, sections["outbound"])
+	p.Warnings = append(p.Warnings, warns...)
 	errs = append(errs, aErrs...)
 	p.AllowNetworks = allow
 
@@ -149,6 +153,10 @@ func Load(dir string, getenv func(string) (string, bool)) (*Project, error) {
 	})
 	if err != nil {
 		errs = append(errs, err)
+	} else {
+		for _, w := range p.Rules.Warnings() {
+			p.Warnings = append(p.Warnings, "warning: "+w.Error())
+		}
 	}
 	if n := sections["encryption"]; n != nil {
 		var enc struct {
@@ -228,11 +236,15 @@ func yamlPosition(err error) string {
 	return "1:1: " + msg
 }
 
-func loadOutbound(file string, n *yaml.Node) ([]netip.Prefix, []error) {
+// ipv4Mapped is ::ffff:0:0/96, where IPv6 spells IPv4 addresses.
+var ipv4Mapped = netip.MustParsePrefix("::ffff:0:0/96")
+
+func loadOutbound(file string, n *yaml.Node) ([]netip.Prefix, []error, []string) {
 	if n == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	var errs []error
+	var warns []string
 	var allow []netip.Prefix
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
@@ -246,10 +258,14 @@ func loadOutbound(file string, n *yaml.Node) ([]netip.Prefix, []error) {
 				errs = append(errs, fmt.Errorf("%s:%d:%d: outbound.allow_networks: %q is not a CIDR like 127.0.0.0/8", file, c.Line, c.Column, c.Value))
 				continue
 			}
+			if ipv4Mapped.Overlaps(p) {
+				// The guard unmaps ::ffff:a.b.c.d to a.b.c.d, so this reads as IPv4.
+				warns = append(warns, fmt.Sprintf("warning: %s:%d:%d: outbound.allow_networks: %s covers IPv4-mapped addresses, which allows every IPv4 address it maps (with /96: all of IPv4, private networks included); list the IPv4 networks themselves", file, c.Line, c.Column, c.Value))
+			}
 			allow = append(allow, p.Masked())
 		}
 	}
-	return allow, errs
+	return allow, errs, warns
 }
 
 func contains(list []string, s string) bool {

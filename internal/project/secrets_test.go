@@ -82,3 +82,26 @@ func TestCodecTokenMinimumLength(t *testing.T) {
 		t.Errorf("long token: %v", err)
 	}
 }
+
+// ::ffff:0:0/96 reads as IPv6 but allows all of IPv4 through the SSRF
+// guard (it unmaps addresses): loading warns.
+func TestAllowNetworksIPv4MappedWarns(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "rules"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for cidr, warn := range map[string]bool{"::ffff:0:0/96": true, "::/0": true, "::ffff:10.0.0.0/104": true, "127.0.0.0/8": false, "2001:db8::/32": false} {
+		y := "triggers: {}\noutbound: {allow_networks: [\"" + cidr + "\"]}\n"
+		if err := os.WriteFile(filepath.Join(dir, FileName), []byte(y), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		p, err := Load(dir, func(string) (string, bool) { return "", false })
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := len(p.Warnings) == 1 && strings.Contains(p.Warnings[0], "IPv4-mapped")
+		if got != warn {
+			t.Errorf("%s: warnings %v, want a warning: %v", cidr, p.Warnings, warn)
+		}
+	}
+}
