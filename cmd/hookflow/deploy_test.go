@@ -465,6 +465,11 @@ func TestDeployManifestsRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The hookflow-secrets Secret: serve and worker refuse the project's
+	// public default secrets, so a deployment sets each one.
+	for _, d := range p.DefaultSecrets {
+		vars[d.Var] = "from-hookflow-secrets-" + d.Var
+	}
 	attrs := workflows.SearchAttributeTypes()
 	maps.Copy(attrs, p.SearchAttributeTypes())
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
