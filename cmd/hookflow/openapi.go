@@ -46,17 +46,22 @@ func openapiDoc(set *triggers.Set, server string) obj {
 	}}
 	paths["/status"] = obj{"get": obj{
 		"operationId": "status", "tags": []string{"health"},
-		"summary": "integration health from the health monitor (JSON; a page for browsers)",
-		"responses": obj{"200": obj{
-			"description": "each integration's health-check state",
-			"content": obj{
-				"application/json": obj{"schema": obj{"type": "object", "properties": obj{
-					"integrations": obj{"type": "object", "additionalProperties": obj{"type": "object"}},
-					"note":         obj{"type": "string"},
-				}}},
-				"text/html": obj{"schema": obj{"type": "string"}},
-			},
-		}},
+		"summary":     "integration health from the health monitor (JSON; a page for browsers)",
+		"description": "serve asks for the admin token (no admin.token: disabled); dev answers on loopback without it. Answers come from a snapshot at most 2 s old.",
+		"security":    []obj{{"adminToken": []string{}}},
+		"responses": obj{
+			"401": errorResponse("missing or wrong admin token (serve)"),
+			"404": errorResponse("disabled: serve without admin.token"),
+			"200": obj{
+				"description": "each integration's health-check state",
+				"content": obj{
+					"application/json": obj{"schema": obj{"type": "object", "properties": obj{
+						"integrations": obj{"type": "object", "additionalProperties": obj{"type": "object"}},
+						"note":         obj{"type": "string"},
+					}}},
+					"text/html": obj{"schema": obj{"type": "string"}},
+				},
+			}},
 	}}
 	paths[openapiPath] = obj{"get": obj{
 		"operationId": "openapi", "tags": []string{"meta"},

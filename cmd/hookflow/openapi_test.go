@@ -40,7 +40,7 @@ func TestOpenAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	hooks := triggers.NewServer(triggers.Deps{Triggers: p.Triggers, Starter: &seenStarter{seen: map[string]bool{}}})
-	srv := httptest.NewServer(publicMux(p, hooks, downClient{}, slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(publicMux(p, hooks, downClient{}, slog.New(slog.DiscardHandler), false))
 	defer srv.Close()
 
 	resp, err := http.Get(srv.URL + "/openapi.json")
