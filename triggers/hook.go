@@ -56,10 +56,15 @@ func (s *Server) handleHook(c *gin.Context) {
 		return
 	}
 	s.deps.Metrics.WebhookReceived(name, http.StatusAccepted)
-	s.deps.Metrics.RunStarted(name, started.Duplicate || replayed)
-	if replayed {
+	if !started.NoMatch {
+		s.deps.Metrics.RunStarted(name, started.Duplicate || replayed)
+	}
+	switch {
+	case started.NoMatch:
+		log.Info("webhook accepted: no rule matched, recorded in the ledger", "event_id", a.in.Event.Event.ID, "workflow_id", started.WorkflowID)
+	case replayed:
 		log.Info("webhook body replayed: answered with the run it started first", "event_id", a.in.Event.Event.ID, "workflow_id", started.WorkflowID)
-	} else {
+	default:
 		log.Info("webhook accepted", "event_id", a.in.Event.Event.ID, "workflow_id", started.WorkflowID, "duplicate", started.Duplicate)
 	}
 	answer(c, http.StatusAccepted, accepted{Started: started, UIURL: RunURL(s.deps.UIBase, s.deps.Namespace, started.WorkflowID, started.RunID)})
@@ -146,13 +151,19 @@ func (s *Server) admit(c *gin.Context, name string) (admission, error) {
 // start hands the event to the Starter. For a trigger with a dedupe_window a
 // body seen before answers with the run it started (replayed is true).
 func (s *Server) start(ctx context.Context, a admission) (started Started, replayed bool, err error) {
+	begin := func() (Started, error) {
+		if p := a.in.Plan; p != nil && len(p.Rules) == 0 && !p.Awaited && s.deps.Ledger != nil {
+			// No rule wants the event and none waits for it: no run, a ledger entry.
+			ev := a.in.Event.Event
+			return s.deps.Ledger.Record(ctx, a.trigger.Name, workflows.NoMatchEntry{EventID: ev.ID, Type: ev.Type, ReceivedAt: ev.ReceivedAt, RulesVersion: p.Version})
+		}
+		return s.deps.Starter.Start(ctx, a.in)
+	}
 	if a.trigger.DedupeWindow <= 0 {
-		started, err = s.deps.Starter.Start(ctx, a.in)
+		started, err = begin()
 		return started, false, err
 	}
-	return s.dedupe.do(ctx, bodyKey(a.trigger.Name, a.body), a.trigger.DedupeWindow, func() (Started, error) {
-		return s.deps.Starter.Start(ctx, a.in)
-	})
+	return s.dedupe.do(ctx, bodyKey(a.trigger.Name, a.body), a.trigger.DedupeWindow, begin)
 }
 
 // requestURL is the URL as the sender addressed it (HubSpot signs it).

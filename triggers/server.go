@@ -37,6 +37,9 @@ type Deps struct {
 	// ListTriggers makes the 404 for an unknown trigger list the configured
 	// ones (hookflow dev). Off, the answer tells a stranger nothing more.
 	ListTriggers bool
+	// Ledger records planned events no rule matched instead of starting a
+	// run for them; nil starts a run for every event.
+	Ledger Ledger
 }
 
 // Planner matches an event against the current rules (activities.Activities).

@@ -32,6 +32,9 @@ type Started struct {
 	RunID      string `json:"run_id"`
 	// Duplicate is true when the event had already started a run: the sender retried.
 	Duplicate bool `json:"duplicate"`
+	// NoMatch is true when no rule wanted the event: it started no run and
+	// is recorded in its trigger's no-match ledger (WorkflowID).
+	NoMatch bool `json:"no_match,omitempty"`
 }
 
 // WorkflowID is `<trigger>/<event id>`: a provider's retry of the same event

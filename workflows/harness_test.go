@@ -20,6 +20,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 
 	"github.com/hookflow/hookflow/activities"
 	"github.com/hookflow/hookflow/internal/project"
@@ -169,6 +170,8 @@ func newHarness(t *testing.T, ruleFiles map[string]string) *harness {
 	var s testsuite.WorkflowTestSuite
 	s.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	h.env = s.NewTestWorkflowEnvironment()
+	// A busy machine can stall a workflow goroutine past the SDK's 1 s deadlock detector.
+	h.env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute})
 	workflows.Register(h.env)
 	acts.Register(h.env)
 	h.env.SetOnLocalActivityStartedListener(func(info *activity.Info, _ context.Context, _ []any) {

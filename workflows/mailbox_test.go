@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/hookflow/hookflow/activities"
@@ -108,6 +109,7 @@ func TestMailboxIsBounded(t *testing.T) {
 func TestCorrelateContinuesAsNewWithItsState(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
+	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute}) // a busy machine can stall a goroutine past the SDK's 1 s detector
 	env.RegisterWorkflowWithOptions(Correlate, workflow.RegisterOptions{Name: activities.MailboxWorkflowName})
 	var delivered []string
 	env.OnSignalExternalWorkflow(mock.Anything, "run-a", "r", activities.DeliverySignal, mock.Anything).Return(

@@ -3,6 +3,7 @@ package workflows
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -59,6 +60,10 @@ func PlanAttributes(plan activities.Plan) (updates []temporal.SearchAttributeUpd
 	}
 	updates = append(updates, AttrRules.ValueSet(names), AttrRulesVersion.ValueSet(plan.Version))
 	for _, a := range plan.Attributes {
+		if n := len(a.Text) + len(strings.Join(a.List, "")); n > maxAttributeValue {
+			problems = append(problems, fmt.Sprintf("%s: the value is %d bytes; Temporal keeps at most %d per search attribute", a.Name, n, maxAttributeValue))
+			continue
+		}
 		u, err := attributeUpdate(a)
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("%s: %v", a.Name, err))
@@ -68,6 +73,10 @@ func PlanAttributes(plan activities.Plan) (updates []temporal.SearchAttributeUpd
 	}
 	return updates, problems
 }
+
+// maxAttributeValue is Temporal's default limit on one search attribute's
+// value; a larger one would make the server refuse the whole start.
+const maxAttributeValue = 2048
 
 // attributeUpdate parses an attribute's exact text by its declared type.
 func attributeUpdate(a activities.AttributeValue) (temporal.SearchAttributeUpdate, error) {

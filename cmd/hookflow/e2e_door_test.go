@@ -279,6 +279,14 @@ func TestE2ESendSignsEveryScheme(t *testing.T) {
 			default: // the body's hash; a form file is sent without its trailing newline
 				want = bodyWorkflowID(tc.trigger, []byte(strings.TrimRight(content, "\n")))
 			}
+			if ans["no_match"] == true {
+				// No rule wants it: the event id the server derived is in the trigger's ledger.
+				eventID := strings.TrimPrefix(want, tc.trigger+"/")
+				if out := f.hookflow(t, "runs", "--event-id", eventID, "--trigger", tc.trigger); !strings.Contains(out, eventID+": no rule matched") {
+					t.Fatalf("answer %v; runs --event-id %s said:\n%s", ans, eventID, out)
+				}
+				return
+			}
 			if ans["workflow_id"] != want || ans["duplicate"] != false {
 				t.Fatalf("answer %v, want a new run %s", ans, want)
 			}

@@ -26,7 +26,8 @@ var recordHistory = flag.String("record-history", "", "write the recorded histor
 // sequential, parallel, needs, if/skip, sleep, wait_for by signal, by
 // correlation and by timeout, cancel, on_failure, retries past the local
 // attempt, replay with the current rules, the correlation mailbox, the
-// health monitor across continue-as-new — and replays each history against
+// health monitor across continue-as-new, the no-match ledger — and replays
+// each history against
 // the workflows as workers register them. With -record-history DIR it
 // writes them for workflows/replay_test.go, which replays the committed
 // corpus on every `go test ./...` (see workflows/testdata/README.md).
@@ -79,6 +80,12 @@ func TestE2EHistoryReplays(t *testing.T) {
 	closed("correlated_wait", "invoices/"+invoice+"-failed", enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED)
 	closed("correlated_publish", "invoices/"+invoice+"-paid", enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED)
 	shapes["mailbox"] = activities.MailboxID("invoices", invoice) // still holding the event: a partial history
+
+	if resp, ans := f.post(t, uniqueID(t)+"-nomatch", map[string]any{"kind": "nothing-wants-this"}); resp.StatusCode != http.StatusAccepted || ans["no_match"] != true {
+		t.Fatalf("no-match event: %d %v", resp.StatusCode, ans)
+	} else {
+		shapes["nomatch_ledger"] = ans["workflow_id"].(string) // open until its hour ends: a partial history
+	}
 
 	monitor := "hookflow-e2e/health-" + uniqueID(t)
 	run, err := f.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: monitor, TaskQueue: workflows.TaskQueue},

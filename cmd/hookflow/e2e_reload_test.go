@@ -56,7 +56,7 @@ func TestE2EHotReloadKeepsRunsInFlight(t *testing.T) {
 		return refusals(f.serveLog) > serveBefore && refusals(f.workerLog) > workerBefore
 	})
 	probe := uniqueID(t) + "-probe"
-	if resp, ans := f.post(t, probe, map[string]any{"kind": "none"}); resp.StatusCode != http.StatusAccepted {
+	if resp, ans := f.post(t, probe, map[string]any{"kind": "pair", "data": map[string]any{"n": 1}}); resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("%d %v", resp.StatusCode, ans)
 	}
 	if v := versionOf("orders/" + probe); v != before {
@@ -74,7 +74,7 @@ func TestE2EHotReloadKeepsRunsInFlight(t *testing.T) {
 	var fresh string
 	waitFor(t, 15*time.Second, "the edit to apply to new runs", func() bool {
 		fresh = uniqueID(t) + "-new"
-		if resp, _ := f.post(t, fresh, map[string]any{"kind": "none"}); resp.StatusCode != http.StatusAccepted {
+		if resp, _ := f.post(t, fresh, map[string]any{"kind": "pair", "data": map[string]any{"n": 1}}); resp.StatusCode != http.StatusAccepted {
 			return false
 		}
 		return versionOf("orders/"+fresh) != before

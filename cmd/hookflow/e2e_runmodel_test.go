@@ -160,3 +160,26 @@ func TestE2EHistoryOfTwoStepRun(t *testing.T) {
 		t.Fatalf("%d calls, want 2", n)
 	}
 }
+
+// TestE2ENoMatchEventIsRecordedNotRun: an event no rule wants starts no
+// run; the door answers once its no-match ledger holds it, and
+// `hookflow runs --event-id` says what happened to it.
+func TestE2ENoMatchEventIsRecordedNotRun(t *testing.T) {
+	f := getFixture(t)
+	id := uniqueID(t)
+	resp, ans := f.post(t, id, map[string]any{"kind": "nothing-wants-this"})
+	if resp.StatusCode != http.StatusAccepted || ans["no_match"] != true || !strings.HasPrefix(ans["workflow_id"].(string), "nomatch/orders/") {
+		t.Fatalf("%d %v; want 202 naming the no-match ledger", resp.StatusCode, ans)
+	}
+	if _, err := f.client.DescribeWorkflowExecution(context.Background(), "orders/"+id, ""); err == nil {
+		t.Fatal("a run was started for an event no rule matched")
+	}
+	out := f.hookflow(t, "runs", "--event-id", id)
+	if !strings.Contains(out, id+": no rule matched (rules version ") || !strings.Contains(out, ans["workflow_id"].(string)) {
+		t.Fatalf("runs --event-id said:\n%s", out)
+	}
+	// A provider's retry is answered the same way and recorded again.
+	if resp, again := f.post(t, id, map[string]any{"kind": "nothing-wants-this"}); resp.StatusCode != http.StatusAccepted || again["no_match"] != true {
+		t.Fatalf("retry: %d %v", resp.StatusCode, again)
+	}
+}

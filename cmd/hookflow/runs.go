@@ -25,11 +25,16 @@ func runRuns(ctx context.Context, e env, args []string) error {
 	since := fs.Duration("since", 0, "only runs started within this long, e.g. 1h")
 	query := fs.String("query", "", "extra visibility query, ANDed, e.g. 'HookEventType = \"orders/paid\"'")
 	limit := fs.Int("limit", 50, "at most this many runs, newest first")
+	eventID := fs.String("event-id", "", "what happened to this event: its run, or the no-match ledger that recorded it")
 	uiBase := fs.String("ui-url", "http://127.0.0.1:8233", "Web UI base URL for links (empty: no links)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	q, err := runsQuery(*status, *trigger, *rule, *since, *query, time.Now())
+	extra := *query
+	if *eventID != "" {
+		extra = joinQuery(extra, fmt.Sprintf("%s = %q", workflows.AttrEventID.GetName(), *eventID))
+	}
+	q, err := runsQuery(*status, *trigger, *rule, *since, extra, time.Now())
 	if err != nil {
 		return err
 	}
@@ -73,7 +78,55 @@ func runRuns(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%d run(s); query: %s\n", n, q)
+	if *eventID != "" && n == 0 {
+		return findNoMatch(ctx, e, c, *namespace, *eventID, *trigger, *uiBase)
+	}
 	return nil
+}
+
+// findNoMatch looks for an event in the no-match ledgers (newest first):
+// an event no rule wanted started no run, but its ledger recorded it.
+func findNoMatch(ctx context.Context, e env, c client.Client, namespace, eventID, trigger, uiBase string) error {
+	q := fmt.Sprintf("WorkflowType = %q", workflows.NoMatchWorkflowName)
+	if trigger != "" {
+		q += fmt.Sprintf(" AND %s = %q", workflows.AttrTrigger.GetName(), trigger)
+	}
+	var token []byte
+	for looked := 0; looked < maxLedgersSearched; {
+		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: namespace, Query: q, PageSize: 50, NextPageToken: token})
+		if err != nil {
+			return fmt.Errorf("list no-match ledgers: %w", err)
+		}
+		for _, ex := range resp.GetExecutions() {
+			looked++
+			wfID, runID := ex.GetExecution().GetWorkflowId(), ex.GetExecution().GetRunId()
+			v, err := c.QueryWorkflow(ctx, wfID, runID, workflows.NoMatchFindQuery, eventID)
+			if err != nil {
+				continue // a ledger closed past retention, or busy: look at the others
+			}
+			var entry *workflows.NoMatchEntry
+			if v.Get(&entry) == nil && entry != nil {
+				fmt.Fprintf(e.stdout, "%s: no rule matched (rules version %s); received %s, type %q; recorded in %s %s\n",
+					eventID, entry.RulesVersion, entry.ReceivedAt.Local().Format(time.DateTime), entry.Type, wfID, triggers.RunURL(uiBase, namespace, wfID, runID))
+				return nil
+			}
+		}
+		if token = resp.GetNextPageToken(); len(token) == 0 {
+			break
+		}
+	}
+	fmt.Fprintf(e.stdout, "%s: no run and no no-match record (wrong trigger, older than the namespace's retention, or never accepted)\n", eventID)
+	return errReported
+}
+
+// maxLedgersSearched bounds findNoMatch: a week of hourly ledgers for a few triggers.
+const maxLedgersSearched = 1000
+
+func joinQuery(a, b string) string {
+	if strings.TrimSpace(a) == "" {
+		return b
+	}
+	return "(" + a + ") AND " + b
 }
 
 // replayedAs says how a failed run's replay went, when it was replayed: a
