@@ -79,7 +79,7 @@ func runRuns(ctx context.Context, e env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "%d run(s); query: %s\n", n, q)
 	if *eventID != "" && n == 0 {
-		return findNoMatch(ctx, e, c, *namespace, *eventID, *trigger, *uiBase)
+		return findNoMatch(ctx, e, c.Client, c.Namespace, *eventID, *trigger, *uiBase)
 	}
 	return nil
 }
