@@ -27,6 +27,10 @@ type Ledger interface {
 // answered only once the batch's signal is durable in Temporal.
 type TemporalLedger struct {
 	Client LedgerClient
+	// Namespace names the namespace in error messages.
+	Namespace string
+	// Timeout bounds recording a batch, retries included (default 5 s).
+	Timeout time.Duration
 	// MaxWait is how long an event waits for others to share its signal;
 	// MaxBatch caps a batch. Zero values: 2 ms and 200.
 	MaxWait  time.Duration
@@ -95,18 +99,28 @@ func (l *TemporalLedger) flush(b *ledgerBatch) {
 	}
 	entries := b.entries
 	l.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	timeout := l.Timeout
+	if timeout <= 0 {
+		timeout = 5 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	run, err := l.Client.SignalWithStartWorkflow(ctx, b.id, workflows.NoMatchSignal, entries, client.StartWorkflowOptions{
+	opts := client.StartWorkflowOptions{
 		ID:                       b.id,
 		TaskQueue:                workflows.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		StaticSummary:            fmt.Sprintf("%s · events no rule matched, %s UTC", b.input.Trigger, b.input.Hour.Format("2006-01-02 15:00")),
 		TypedSearchAttributes:    temporal.NewSearchAttributes(workflows.AttrTrigger.ValueSet(b.input.Trigger), workflows.AttrStatus.ValueSet(workflows.StatusNoMatch)),
-	}, workflows.NoMatchWorkflowName, b.input)
+	}
+	// Signalling a batch twice records it twice, harmlessly; losing it would not be.
+	var run client.WorkflowRun
+	err := retryUnavailable(ctx, l.Namespace, func() (err error) {
+		run, err = l.Client.SignalWithStartWorkflow(ctx, b.id, workflows.NoMatchSignal, entries, opts, workflows.NoMatchWorkflowName, b.input)
+		return err
+	})
 	if err != nil {
-		b.err = errUnavailable{cause: err}
+		b.err = err
 	} else {
 		b.started = Started{WorkflowID: b.id, RunID: run.GetRunID(), NoMatch: true}
 	}

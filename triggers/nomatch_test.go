@@ -80,7 +80,7 @@ func TestLedgerBatchesConcurrentEvents(t *testing.T) {
 // TestLedgerFailureIsUnavailable: when the signal fails, every event of the
 // batch gets a 503-class error, so its sender retries.
 func TestLedgerFailureIsUnavailable(t *testing.T) {
-	l := &TemporalLedger{Client: &ledgerClient{fail: errors.New("frontend down")}}
+	l := &TemporalLedger{Client: &ledgerClient{fail: errors.New("frontend down")}, Timeout: 300 * time.Millisecond}
 	_, err := l.Record(context.Background(), "shop", workflows.NoMatchEntry{EventID: "e1", ReceivedAt: time.Now()})
 	var ue errUnavailable
 	if !errors.As(err, &ue) {

@@ -167,24 +167,37 @@ func (s *TemporalStarter) Start(ctx context.Context, in workflows.Input) (Starte
 		StaticSummary:            fitSummary(startSummary(in)),
 		TypedSearchAttributes:    temporal.NewSearchAttributes(attrs...),
 	}
-	// The client retries a call for half the time left, then gives up; a
-	// Temporal node failing over takes longer. Retry the whole start until
-	// the timeout: starting the same workflow id again is safe
-	// (USE_EXISTING), and nothing is acknowledged before Temporal accepts.
+	var run client.WorkflowRun
+	err := retryUnavailable(ctx, s.Namespace, func() (err error) {
+		run, err = s.Client.ExecuteWorkflow(ctx, opts, workflows.WorkflowName, in)
+		return err
+	})
+	if err != nil {
+		return Started{}, err
+	}
+	return Started{WorkflowID: id, RunID: run.GetRunID(), Duplicate: !*started}, nil
+}
+
+// retryUnavailable makes call until it succeeds, fails for a reason other
+// than Temporal being unavailable, or ctx ends, and classifies its error.
+// The client retries a call for half the time left, then gives up; a
+// Temporal node failing over takes longer. Retrying a start is safe
+// (USE_EXISTING), and nothing is acknowledged before Temporal accepts.
+func retryUnavailable(ctx context.Context, namespace string, call func() error) error {
 	backoff := 100 * time.Millisecond
 	for {
-		run, err := s.Client.ExecuteWorkflow(ctx, opts, workflows.WorkflowName, in)
+		err := call()
 		if err == nil {
-			return Started{WorkflowID: id, RunID: run.GetRunID(), Duplicate: !*started}, nil
+			return nil
 		}
-		cerr := classifyStart(s.Namespace, err)
+		cerr := classifyStart(namespace, err)
 		var unavailable errUnavailable
 		if !errors.As(cerr, &unavailable) {
-			return Started{}, cerr
+			return cerr
 		}
 		select {
 		case <-ctx.Done():
-			return Started{}, cerr
+			return cerr
 		case <-time.After(backoff):
 		}
 		backoff = min(2*backoff, time.Second)

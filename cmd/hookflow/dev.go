@@ -131,7 +131,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 		Planner:   acts,
 		// On your own machine a typo'd trigger name should say what exists.
 		ListTriggers: true,
-		Ledger:       &triggers.TemporalLedger{Client: c},
+		Ledger:       &triggers.TemporalLedger{Client: c, Namespace: srv.Namespace()},
 	})
 	go watchProject(ctx, e, p, acts, workers, hooks, logger)
 	go startHealthMonitor(ctx, c, p, logger)

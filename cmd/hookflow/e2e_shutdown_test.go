@@ -81,7 +81,7 @@ func (p *hookflowProcess) exited(t *testing.T, d time.Duration) {
 func TestServeDrainsOnSIGTERM(t *testing.T) {
 	f := getFixture(t)
 	dir := t.TempDir()
-	if err := writeProject(dir, idsProject, nil); err != nil {
+	if err := writeProject(dir, idsProject, idsRules); err != nil {
 		t.Fatal(err)
 	}
 	addr, err := freeAddr()

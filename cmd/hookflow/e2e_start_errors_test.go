@@ -28,6 +28,16 @@ triggers:
     dedupe_window: 0   # duplicates found by Temporal, not the body cache
 `
 
+// idsRules make every ids event start a run (an event no rule wants would
+// only be recorded in the no-match ledger); the run waits, and nothing
+// needs a worker.
+var idsRules = map[string]string{"hold.yaml": `
+name: hold
+on: [ids]
+steps:
+  - { id: hold, sleep: 1h }
+`}
+
 // startServe runs `hookflow serve` on the project against temporal until
 // the test ends, and returns its base URL and its log.
 func startServe(t *testing.T, dir, temporal string, vars map[string]string, extra ...string) (string, *syncBuffer) {
@@ -87,7 +97,7 @@ func postIDs(t *testing.T, base string, event map[string]any) startAnswer {
 func TestStartNormalizesOrRejectsEventData(t *testing.T) {
 	f := getFixture(t)
 	dir := t.TempDir()
-	if err := writeProject(dir, idsProject, nil); err != nil {
+	if err := writeProject(dir, idsProject, idsRules); err != nil {
 		t.Fatal(err)
 	}
 	base, log := startServe(t, dir, f.temporal.Addr(), nil)
@@ -148,7 +158,7 @@ func TestStartNormalizesOrRejectsEventData(t *testing.T) {
 func TestStartErrorsNameSetup(t *testing.T) {
 	f := getFixture(t)
 	dir := t.TempDir()
-	if err := writeProject(dir, idsProject, nil); err != nil {
+	if err := writeProject(dir, idsProject, idsRules); err != nil {
 		t.Fatal(err)
 	}
 	bare, err := devserver.Start(context.Background(), devserver.Options{UIPort: -1,
@@ -189,7 +199,7 @@ func TestStartErrorsNameSetup(t *testing.T) {
 func TestStartUnavailable(t *testing.T) {
 	f := getFixture(t)
 	dir := t.TempDir()
-	if err := writeProject(dir, idsProject, nil); err != nil {
+	if err := writeProject(dir, idsProject, idsRules); err != nil {
 		t.Fatal(err)
 	}
 	px := newFlakyProxy(t, f.temporal.Addr())

@@ -87,6 +87,28 @@ func runRuns(ctx context.Context, e env, args []string) error {
 // findNoMatch looks for an event in the no-match ledgers (newest first):
 // an event no rule wanted started no run, but its ledger recorded it.
 func findNoMatch(ctx context.Context, e env, c client.Client, namespace, eventID, trigger, uiBase string) error {
+	found := func(wfID, runID string) bool {
+		v, err := c.QueryWorkflow(ctx, wfID, runID, workflows.NoMatchFindQuery, eventID)
+		if err != nil {
+			return false // a ledger closed past retention, or busy: look at the others
+		}
+		var entry *workflows.NoMatchEntry
+		if v.Get(&entry) != nil || entry == nil {
+			return false
+		}
+		fmt.Fprintf(e.stdout, "%s: no rule matched (rules version %s); received %s, type %q; recorded in %s %s\n",
+			eventID, entry.RulesVersion, entry.ReceivedAt.Local().Format(time.DateTime), entry.Type, wfID, triggers.RunURL(uiBase, namespace, wfID, runID))
+		return true
+	}
+	// The trigger's latest ledgers first, by id: Visibility may not list a
+	// ledger started moments ago.
+	if trigger != "" {
+		for h := range 3 {
+			if found(workflows.NoMatchLedgerID(trigger, time.Now().Add(-time.Duration(h)*time.Hour)), "") {
+				return nil
+			}
+		}
+	}
 	q := fmt.Sprintf("WorkflowType = %q", workflows.NoMatchWorkflowName)
 	if trigger != "" {
 		q += fmt.Sprintf(" AND %s = %q", workflows.AttrTrigger.GetName(), trigger)
@@ -99,15 +121,7 @@ func findNoMatch(ctx context.Context, e env, c client.Client, namespace, eventID
 		}
 		for _, ex := range resp.GetExecutions() {
 			looked++
-			wfID, runID := ex.GetExecution().GetWorkflowId(), ex.GetExecution().GetRunId()
-			v, err := c.QueryWorkflow(ctx, wfID, runID, workflows.NoMatchFindQuery, eventID)
-			if err != nil {
-				continue // a ledger closed past retention, or busy: look at the others
-			}
-			var entry *workflows.NoMatchEntry
-			if v.Get(&entry) == nil && entry != nil {
-				fmt.Fprintf(e.stdout, "%s: no rule matched (rules version %s); received %s, type %q; recorded in %s %s\n",
-					eventID, entry.RulesVersion, entry.ReceivedAt.Local().Format(time.DateTime), entry.Type, wfID, triggers.RunURL(uiBase, namespace, wfID, runID))
+			if found(ex.GetExecution().GetWorkflowId(), ex.GetExecution().GetRunId()) {
 				return nil
 			}
 		}

@@ -71,7 +71,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Namespace: topts.Namespace,
 		Metrics:   metrics,
 		Planner:   planner,
-		Ledger:    &triggers.TemporalLedger{Client: c},
+		Ledger:    &triggers.TemporalLedger{Client: c, Namespace: topts.Namespace, Timeout: *startTimeout},
 	})
 	go watchProject(ctx, e, p, planner, nil, hooks, logger)
 	mux := publicMux(p, hooks, c, logger, false)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -38,7 +39,7 @@ func TestVisibilityIndexesTrimmed(t *testing.T) {
 	if len(first) != len(keptIndexes)+1 || !slices.ContainsFunc(first, func(n string) bool { return indexColumn(n) != "" }) {
 		t.Fatalf("after the first start: %v; want the kept ones and HookStatus's keyword column", first)
 	}
-	if len(second) != len(first)+1 || !slices.Contains(second, "by_int_01") {
+	if len(second) != len(first)+1 || !slices.ContainsFunc(second, func(n string) bool { return strings.HasPrefix(n, "by_int_") }) {
 		t.Fatalf("after registering OrderN: %v; want its int column indexed too", second)
 	}
 }
