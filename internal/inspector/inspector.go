@@ -3,7 +3,6 @@ package inspector
 import (
 	"encoding/json"
 	"fmt"
-	"html/template"
 	"io"
 	"net/http"
 	"strings"
@@ -13,15 +12,17 @@ import (
 
 // Request is one recorded request.
 type Request struct {
-	Seq      int               `json:"seq"`
-	Bin      string            `json:"bin"`
-	Time     time.Time         `json:"time"`
-	Method   string            `json:"method"`
-	Path     string            `json:"path"`
-	Query    string            `json:"query,omitempty"`
-	Headers  map[string]string `json:"headers"`
-	Body     string            `json:"body"`
-	Response string            `json:"response"`
+	Seq     int               `json:"seq"`
+	Bin     string            `json:"bin"`
+	Time    time.Time         `json:"time"`
+	Method  string            `json:"method"`
+	Path    string            `json:"path"`
+	Query   string            `json:"query,omitempty"`
+	Headers map[string]string `json:"headers"`
+	Body    string            `json:"body"`
+	// Status and Response are what the inspector answered.
+	Status   int    `json:"status"`
+	Response string `json:"response"`
 }
 
 // Response is a canned answer for requests under a bin and path prefix.
@@ -47,6 +48,14 @@ type Inspector struct {
 // anything else gets {"ok": true, "id": "<bin>-<seq>"}.
 func New(max int, responses map[string]Response) *Inspector {
 	return &Inspector{Max: max, now: time.Now, responses: responses}
+}
+
+// SetResponses swaps in the canned answers of a reloaded project; requests
+// after it get the new answers.
+func (in *Inspector) SetResponses(responses map[string]Response) {
+	in.mu.Lock()
+	in.responses = responses
+	in.mu.Unlock()
 }
 
 // answer picks the canned response for rest ("bin/path...").
@@ -79,10 +88,10 @@ func (in *Inspector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rest := strings.Trim(strings.TrimPrefix(r.URL.Path, "/inspect"), "/")
 	switch {
 	case rest == "" && r.Method == http.MethodGet:
-		in.page(w)
+		in.page(w, r)
 	case rest == "requests" && r.Method == http.MethodGet:
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(in.Requests(r.URL.Query().Get("bin")))
+		_ = json.NewEncoder(w).Encode(filter(in.Requests(r.URL.Query().Get("bin")), r.URL.Query().Get("path")))
 	case rest == "requests" && r.Method == http.MethodDelete:
 		in.mu.Lock()
 		in.reqs = nil
@@ -108,7 +117,7 @@ func (in *Inspector) record(w http.ResponseWriter, r *http.Request, rest string)
 	status, respHeaders, resp := in.answer(rest, bin, seq)
 	in.reqs = append(in.reqs, Request{
 		Seq: seq, Bin: bin, Time: in.now().UTC(), Method: r.Method, Path: r.URL.Path,
-		Query: r.URL.RawQuery, Headers: headers, Body: string(body), Response: string(resp),
+		Query: r.URL.RawQuery, Headers: headers, Body: string(body), Status: status, Response: string(resp),
 	})
 	if in.Max > 0 && len(in.reqs) > in.Max {
 		in.reqs = in.reqs[len(in.reqs)-in.Max:]
@@ -135,23 +144,16 @@ func (in *Inspector) Requests(bin string) []Request {
 	return out
 }
 
-var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><title>hookflow inspector</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em}pre{background:#f4f4f4;padding:.5em;white-space:pre-wrap}
-.req{border-bottom:1px solid #ddd;padding:.5em 0}.m{font-weight:bold}</style></head>
-<body><h1>hookflow inspector</h1>
-<p>{{len .}} request(s), newest first. JSON at <a href="/inspect/requests">/inspect/requests</a>.</p>
-{{range .}}<div class="req"><span class="m">#{{.Seq}} {{.Method}} {{.Path}}</span> · {{.Time.Format "15:04:05.000"}}
-<pre>{{range $k, $v := .Headers}}{{$k}}: {{$v}}
-{{end}}
-{{.Body}}</pre>answered: <code>{{.Response}}</code></div>{{end}}
-</body></html>`))
-
-func (in *Inspector) page(w http.ResponseWriter) {
-	reqs := in.Requests("")
-	for i, j := 0, len(reqs)-1; i < j; i, j = i+1, j-1 {
-		reqs[i], reqs[j] = reqs[j], reqs[i]
+// filter keeps the requests whose path contains path (all for "").
+func filter(reqs []Request, path string) []Request {
+	if path == "" {
+		return reqs
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = pageTmpl.Execute(w, reqs)
+	out := reqs[:0:0]
+	for _, r := range reqs {
+		if strings.Contains(r.Path, path) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
