@@ -15,8 +15,10 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/hookflow/hookflow/internal/codec"
+	"github.com/hookflow/hookflow/internal/dashboard"
 	"github.com/hookflow/hookflow/internal/devserver"
 	"github.com/hookflow/hookflow/internal/inspector"
+	"github.com/hookflow/hookflow/internal/project"
 	"github.com/hookflow/hookflow/internal/telemetry"
 	"github.com/hookflow/hookflow/triggers"
 )
@@ -133,10 +135,18 @@ func runDev(ctx context.Context, e env, args []string) error {
 		ListTriggers: true,
 		Ledger:       &triggers.TemporalLedger{Client: c, Namespace: srv.Namespace()},
 	})
-	go watchProject(ctx, e, p, acts, workers, hooks, logger)
+	dash, err := startDashboard(ctx, e, dashboard.RoleDev, p, metrics, c, srv.Namespace(), uiBase, logger)
+	if err != nil {
+		return err
+	}
+	ins := inspector.New(1000, p.Inspector)
+	go watchProject(ctx, e, p, acts, workers, hooks, logger,
+		func(p *project.Project) { dash.SetProject(dashboardProject(p)) },
+		func(p *project.Project) { ins.SetResponses(p.Inspector) })
 	go startHealthMonitor(ctx, c, p, logger)
 	mux := publicMux(p, hooks, c, logger, true)
 	mux.Handle("/metrics", metrics.Handler())
+	mountDashboard(mux, dash)
 	if p.Codec != nil {
 		token := p.CodecToken
 		if token == "" {
@@ -145,7 +155,6 @@ func runDev(ctx context.Context, e env, args []string) error {
 		origins := append([]string{"http://" + srv.UIAddr()}, p.CodecOrigins...)
 		mux.Handle("/codec/", devCodec(codec.Handler(p.Codec, token, origins), token, p.CodecToken == ""))
 	}
-	ins := inspector.New(1000, p.Inspector)
 	mux.Handle("/inspect", ins)
 	mux.Handle("/inspect/", ins)
 
@@ -157,13 +166,14 @@ func runDev(ctx context.Context, e env, args []string) error {
 	fmt.Fprintf(e.stdout, `hookflow dev is running (Ctrl-C stops it)
   project     %s (%d trigger(s), %d rule(s), rules version %s)
   webhooks    %s/hooks/{trigger}   triggers: %s
+  dashboard   %s/dashboard/
   inspector   %s/inspect
   metrics     %s/metrics
   temporal    %s   namespace %s, storage %s
   web UI      %s
 Try:  %s
 `, *dir, len(p.Triggers.Names()), len(p.Rules.Rules()), p.Rules.Version(),
-		base, strings.Join(p.Triggers.Names(), ", "), base, base, srv.Addr(), srv.Namespace(), storage,
+		base, strings.Join(p.Triggers.Names(), ", "), base, base, base, srv.Addr(), srv.Namespace(), storage,
 		orNone(uiBase), tryCommand(*dir, base))
 	return serveHTTP(ctx, l, mux)
 }

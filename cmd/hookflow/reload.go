@@ -17,8 +17,9 @@ const reloadInterval = time.Second
 // watchProject applies valid edits of the project to the running worker
 // (acts; workers for rate limits) and webhook server (hooks), any of which
 // may be nil; an invalid edit is logged with every problem and the running
-// project stays. Runs in flight keep the plan they started with.
-func watchProject(ctx context.Context, e env, p *project.Project, acts *activities.Activities, workers *workerPool, hooks *triggers.Server, logger *slog.Logger) {
+// project stays. Runs in flight keep the plan they started with. also are
+// told of each reloaded project too (the dashboard, the inspector).
+func watchProject(ctx context.Context, e env, p *project.Project, acts *activities.Activities, workers *workerPool, hooks *triggers.Server, logger *slog.Logger, also ...func(*project.Project)) {
 	dir := p.Dir
 	project.Watch(ctx, p, e.getenv, reloadInterval,
 		func(p *project.Project) {
@@ -31,6 +32,9 @@ func watchProject(ctx context.Context, e env, p *project.Project, acts *activiti
 			}
 			if hooks != nil {
 				hooks.SetTriggers(p.Triggers)
+			}
+			for _, f := range also {
+				f(p)
 			}
 			logger.Info("project reloaded", "project", dir, "rules_version", p.Rules.Version(), "rules", p.Rules.Rules(), "triggers", p.Triggers.Names())
 		},

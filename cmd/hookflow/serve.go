@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/internal/codec"
+	"github.com/hookflow/hookflow/internal/dashboard"
+	"github.com/hookflow/hookflow/internal/project"
 	"github.com/hookflow/hookflow/internal/telemetry"
 	"github.com/hookflow/hookflow/triggers"
 )
@@ -73,8 +75,13 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Planner:   planner,
 		Ledger:    &triggers.TemporalLedger{Client: c, Namespace: topts.Namespace, Timeout: *startTimeout},
 	})
-	go watchProject(ctx, e, p, planner, nil, hooks, logger)
+	dash, err := startDashboard(ctx, e, dashboard.RoleServe, p, metrics, c, topts.Namespace, *uiBase, logger)
+	if err != nil {
+		return err
+	}
+	go watchProject(ctx, e, p, planner, nil, hooks, logger, func(p *project.Project) { dash.SetProject(dashboardProject(p)) })
 	mux := publicMux(p, hooks, c, logger, false)
+	mountDashboard(mux, dash)
 	if p.Codec != nil {
 		mux.Handle("/codec/", codec.Handler(p.Codec, p.CodecToken, p.CodecOrigins))
 	}

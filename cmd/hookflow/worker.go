@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/hookflow/hookflow/internal/dashboard"
+	"github.com/hookflow/hookflow/internal/project"
 	"github.com/hookflow/hookflow/internal/telemetry"
 )
 
@@ -37,7 +39,13 @@ func runWorker(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer c.Close()
-	if err := serveMetrics(ctx, *metricsAddr, metrics, logger, workerProbes(readiness(c, topts.Namespace))...); err != nil {
+	// The worker's dashboard (beside /metrics) shows the calls it made.
+	dash, err := startDashboard(ctx, e, dashboard.RoleWorker, p, metrics, c, topts.Namespace, "", logger)
+	if err != nil {
+		return err
+	}
+	routes := append(workerProbes(readiness(c, topts.Namespace)), route{"/dashboard", dash}, route{"/dashboard/", dash})
+	if err := serveMetrics(ctx, *metricsAddr, metrics, logger, routes...); err != nil {
 		return err
 	}
 	if err := servePprof(ctx, *pprofAddr, logger); err != nil {
@@ -45,7 +53,7 @@ func runWorker(ctx context.Context, e env, args []string) error {
 	}
 	acts := activitiesFor(p, metrics, c)
 	workers := newWorkerPool(c, acts, *stopTimeout, logger)
-	go watchProject(ctx, e, p, acts, workers, nil, logger)
+	go watchProject(ctx, e, p, acts, workers, nil, logger, func(p *project.Project) { dash.SetProject(dashboardProject(p)) })
 	go startHealthMonitor(ctx, c, p, logger)
 	logger.Info("worker starting", "temporal", topts.HostPort, "namespace", topts.Namespace, "rules", p.Rules.Rules(), "rules_version", p.Rules.Version(), "stop_timeout", stopTimeout.String())
 	if err := workers.start(p.Integrations.Limited()); err != nil {
