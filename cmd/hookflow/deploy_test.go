@@ -605,15 +605,7 @@ func TestDeployDocsMetricNames(t *testing.T) {
 			ours.Write(must(os.ReadFile(f)))
 		}
 	}
-	sdkDir, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "go.temporal.io/sdk").Output()
-	if err != nil {
-		t.Fatalf("locate the Temporal SDK module: %v", err)
-	}
-	sdk := string(must(os.ReadFile(filepath.Join(strings.TrimSpace(string(sdkDir)), "internal", "common", "metrics", "constants.go"))))
-	var literals []string
-	for _, m := range regexp.MustCompile(`"([a-z_]+)"`).FindAllStringSubmatch(sdk, -1) {
-		literals = append(literals, m[1])
-	}
+	literals := sdkMetricParts(t)
 	names := regexp.MustCompile(`\b(hookflow|temporal)_[a-z_]*[a-z]\b`).FindAllString(doc, -1)
 	if len(names) < 10 {
 		t.Fatalf("docs/deploy.md names %d metrics; the monitoring section lost its table?", len(names))
@@ -628,6 +620,22 @@ func TestDeployDocsMetricNames(t *testing.T) {
 			t.Errorf("docs/deploy.md names %s, which is not among the Temporal SDK's metrics", name)
 		}
 	}
+}
+
+// sdkMetricParts are the string literals the Temporal SDK builds its
+// metric names from (temporal_request_failure is TemporalRequest + "_failure").
+func sdkMetricParts(t *testing.T) []string {
+	t.Helper()
+	sdkDir, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "go.temporal.io/sdk").Output()
+	if err != nil {
+		t.Fatalf("locate the Temporal SDK module: %v", err)
+	}
+	sdk := string(must(os.ReadFile(filepath.Join(strings.TrimSpace(string(sdkDir)), "internal", "common", "metrics", "constants.go"))))
+	var literals []string
+	for _, m := range regexp.MustCompile(`"([a-z_]+)"`).FindAllStringSubmatch(sdk, -1) {
+		literals = append(literals, m[1])
+	}
+	return literals
 }
 
 // concatOf says whether s is a concatenation of parts (the SDK builds
