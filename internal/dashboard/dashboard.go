@@ -99,9 +99,17 @@ func New(o Options, p Project) *Handler {
 	if o.Failures == nil {
 		o.Failures = temporal.GetDefaultFailureConverter()
 	}
-	h := &Handler{o: o, started: time.Now(), health: newHealthLog(o.Temporal), failed: newFailedRuns(o.Temporal, o.Failures, o.Namespace, o.UIBase)}
+	h := &Handler{o: o, started: time.Now(), health: newHealthLog(o.Temporal, window(o.History)), failed: newFailedRuns(o.Temporal, o.Failures, o.Namespace, o.UIBase)}
 	h.SetProject(p)
 	return h
+}
+
+// window is how far back the charts reach.
+func window(h *telemetry.History) time.Duration {
+	if h == nil {
+		return time.Hour
+	}
+	return time.Duration(h.Points()) * h.Step()
 }
 
 // SetProject swaps in a reloaded project.

@@ -434,7 +434,7 @@ func TestReplay(t *testing.T) {
 func TestHealthHistory(t *testing.T) {
 	now := time.Now()
 	tp := &fakeTemporal{health: map[string]activities.HealthState{"erp": {Up: true, Since: now.Add(-3 * time.Hour)}}}
-	l := newHealthLog(tp)
+	l := newHealthLog(tp, 2*time.Hour)
 	l.observe(context.Background(), now.Add(-50*time.Minute))
 	tp.health = map[string]activities.HealthState{"erp": {Up: false, Since: now.Add(-40 * time.Minute), Message: "HTTP 503"}}
 	l.observe(context.Background(), now.Add(-39*time.Minute))
@@ -449,6 +449,12 @@ func TestHealthHistory(t *testing.T) {
 	// stretch before it is forgotten, the outage is its first state.
 	if segs := l.history(now.Add(30*time.Minute), time.Hour)["erp"]; len(segs) != 2 || segs[0].Up {
 		t.Fatalf("history after the window moved %+v", segs)
+	}
+	// Unwatched, the log still forgets what left its own window (2h here).
+	tp.health = map[string]activities.HealthState{"erp": {Up: false, Since: now.Add(3 * time.Hour)}}
+	l.observe(context.Background(), now.Add(3*time.Hour))
+	if segs := l.segments["erp"]; len(segs) != 2 || segs[0].Up != true || !segs[0].From.Equal(now.Add(-20*time.Minute)) {
+		t.Fatalf("kept %+v, want the up stretch holding 2h ago and the new outage", segs)
 	}
 }
 

@@ -40,7 +40,8 @@ type segment struct {
 // since this process first asked. A state's Since marks when it began, so
 // the history is exact for every change that lasted past one query.
 type healthLog struct {
-	t Temporal
+	t    Temporal
+	keep time.Duration
 
 	mu       sync.Mutex
 	asked    time.Time
@@ -49,8 +50,9 @@ type healthLog struct {
 	segments map[string][]segment
 }
 
-func newHealthLog(t Temporal) *healthLog {
-	return &healthLog{t: t, segments: map[string][]segment{}}
+// newHealthLog keeps what happened in the last keep (the dashboard's window).
+func newHealthLog(t Temporal, keep time.Duration) *healthLog {
+	return &healthLog{t: t, keep: keep, segments: map[string][]segment{}}
 }
 
 // observe asks the monitor now and records what changed.
@@ -79,8 +81,18 @@ func (l *healthLog) observe(ctx context.Context, now time.Time) {
 		if from.IsZero() {
 			from = now
 		}
-		l.segments[name] = append(segs, segment{From: from, Up: st.Up, Message: st.Message})
+		l.segments[name] = inWindow(append(segs, segment{From: from, Up: st.Up, Message: st.Message}), now.Add(-l.keep))
 	}
+}
+
+// inWindow drops the segments that ended before start: all but the one
+// holding at start and those after it.
+func inWindow(segs []segment, start time.Time) []segment {
+	i := 0
+	for i+1 < len(segs) && !segs[i+1].From.After(start) {
+		i++
+	}
+	return segs[i:]
 }
 
 // current is the monitor's answer, at most healthCacheFor old.
@@ -103,17 +115,11 @@ func (l *healthLog) current(ctx context.Context, now time.Time) (map[string]heal
 // history is each integration's states over the window: the one it was in
 // when the window began, then every change.
 func (l *healthLog) history(now time.Time, window time.Duration) map[string][]segment {
-	start := now.Add(-window)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	out := map[string][]segment{}
 	for name, segs := range l.segments {
-		i := 0
-		for i+1 < len(segs) && !segs[i+1].From.After(start) {
-			i++
-		}
-		l.segments[name] = segs[i:] // what left the window is forgotten
-		out[name] = append([]segment(nil), segs[i:]...)
+		out[name] = append([]segment(nil), inWindow(segs, now.Add(-window))...)
 	}
 	return out
 }

@@ -85,7 +85,7 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) {
 	if h.o.History != nil {
 		samples, live := h.o.History.Read()
 		v.Now, v.StepSeconds = live.At, h.o.History.Step().Seconds()
-		steps, v.Times = window(samples, live, h.o.History.Points(), h.o.History.Step())
+		steps, v.Times = perStep(samples, live, h.o.History.Points(), h.o.History.Step())
 	} else {
 		v.Now = time.Now()
 	}
@@ -108,11 +108,11 @@ func (h *Handler) step() time.Duration {
 	return h.o.History.Step()
 }
 
-// window turns snapshots into per-step increases, newest last (the last one
+// perStep turns snapshots into per-step increases, newest last (the last one
 // the step so far), at most points of them, with the time each ends.
 // Steps before the process started are missing: the slice is shorter and
 // the times start earlier, padded.
-func window(samples []telemetry.Snapshot, live telemetry.Snapshot, points int, step time.Duration) ([]telemetry.Snapshot, []time.Time) {
+func perStep(samples []telemetry.Snapshot, live telemetry.Snapshot, points int, step time.Duration) ([]telemetry.Snapshot, []time.Time) {
 	all := append(slices.Clone(samples), live)
 	var steps []telemetry.Snapshot
 	for i := 1; i < len(all); i++ {
