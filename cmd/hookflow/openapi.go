@@ -65,8 +65,13 @@ func openapiDoc(set *triggers.Set, server string) obj {
 	}}
 	paths[openapiPath] = obj{"get": obj{
 		"operationId": "openapi", "tags": []string{"meta"},
-		"summary":   "this document",
-		"responses": obj{"200": jsonResponse("the OpenAPI document", obj{"type": "object"})},
+		"summary":  "this document (serve asks for the admin token: it names every trigger)",
+		"security": []obj{{"adminToken": []string{}}},
+		"responses": obj{
+			"200": jsonResponse("the OpenAPI document", obj{"type": "object"}),
+			"401": errorResponse("missing or wrong admin token (serve)"),
+			"404": errorResponse("serve without an admin token keeps the document to itself"),
+		},
 	}}
 	return obj{
 		"openapi": "3.1.0",

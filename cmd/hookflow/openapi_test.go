@@ -39,11 +39,18 @@ func TestOpenAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	p.AdminToken = "openapi-test-admin-token"
 	hooks := triggers.NewServer(triggers.Deps{Triggers: p.Triggers, Starter: &seenStarter{seen: map[string]bool{}}})
 	srv := httptest.NewServer(publicMux(p, hooks, downClient{}, slog.New(slog.DiscardHandler), false))
 	defer srv.Close()
 
-	resp, err := http.Get(srv.URL + "/openapi.json")
+	// serve asks for the admin token: the document names every trigger.
+	if resp, err := http.Get(srv.URL + "/openapi.json"); err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("GET /openapi.json without the token: %v %v; want 401", resp.StatusCode, err)
+	}
+	req, _ := http.NewRequest("GET", srv.URL+"/openapi.json", nil)
+	req.Header.Set("Authorization", "Bearer "+p.AdminToken)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,9 +11,10 @@ import (
 	"github.com/hookflow/hookflow/triggers"
 )
 
-// publicMux puts the admin API and /status beside the webhook routes; dev
-// adds the inspector. openStatus serves /status without the admin token
-// (dev, on loopback); serve asks for it.
+// publicMux puts the admin API, /status and /openapi.json beside the webhook
+// routes; dev adds the inspector. openStatus serves /status and
+// /openapi.json without the admin token (dev, on loopback); serve asks for
+// it, as both name every trigger, which the 404 for an unknown one does not.
 func publicMux(p *project.Project, hooks http.Handler, c client.Client, logger *slog.Logger, openStatus bool) *http.ServeMux {
 	mux := http.NewServeMux()
 	status := statusHandler(newStatusSnapshot(c))
@@ -23,7 +24,11 @@ func publicMux(p *project.Project, hooks http.Handler, c client.Client, logger *
 	mux.Handle("/status", status)
 	mux.Handle("/runs/", &admin.Handler{Token: p.AdminToken, Signaler: c, Logger: logger})
 	if h, ok := hooks.(interface{ Triggers() *triggers.Set }); ok {
-		mux.Handle("GET "+openapiPath, openapiHandler(h.Triggers))
+		doc := openapiHandler(h.Triggers)
+		if !openStatus {
+			doc = requireToken(doc, p.AdminToken, openapiPath)
+		}
+		mux.Handle("GET "+openapiPath, doc)
 	}
 	mux.Handle("/", hooks)
 	return mux
