@@ -111,17 +111,25 @@ func isPathSegmentCall(src string) bool {
 
 // checkPathLiteral refuses what a URL path written in a rule must not hold.
 func (l *loader) checkPathLiteral(n *yaml.Node, path string, s *stepDef, lit string) {
+	if err := pathLiteralError(lit); err != nil {
+		l.errorf(n, "step %s: %s: %v", s.ID, path, err)
+	}
+}
+
+// pathLiteralError says what a literal part of a URL path must not hold.
+func pathLiteralError(lit string) error {
 	switch {
 	case strings.ContainsRune(lit, '?'):
-		l.errorf(n, "step %s: %s: a URL path cannot hold ?: give query parameters in with.query", s.ID, path)
+		return fmt.Errorf("a URL path cannot hold ?: give query parameters in with.query")
 	case strings.ContainsRune(lit, '#'):
-		l.errorf(n, "step %s: %s: a URL path cannot hold #", s.ID, path)
+		return fmt.Errorf("a URL path cannot hold #")
 	}
 	for _, seg := range strings.Split(lit, "/") {
 		if seg == "." || seg == ".." {
-			l.errorf(n, "step %s: %s: a URL path cannot hold the dot segment %q; it would leave the integration's base path", s.ID, path, seg)
+			return fmt.Errorf("a URL path cannot hold the dot segment %q; it would leave the integration's base path", seg)
 		}
 	}
+	return nil
 }
 
 // pathSegment is path_segment(v): v as text, percent-encoded as one URL

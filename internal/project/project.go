@@ -189,6 +189,10 @@ func Load(dir string, getenv func(string) (string, bool)) (*Project, error) {
 			if _, err := p.Integrations.Check(step.Integration(), step.Operation()); err != nil {
 				errs = append(errs, fmt.Errorf("%s:%d:%d: health.notify: %v", file, n.Line, n.Column, err))
 			}
+			// Its message comes from a failing vendor: the path keeps it one segment.
+			if step.With, err = rules.PathSafeWith(step.With, p.Integrations.URLPaths(step.Integration(), step.Operation())); err != nil {
+				errs = append(errs, fmt.Errorf("%s:%d:%d: health.%v", file, n.Line, n.Column, err))
+			}
 			p.HealthNotify = &step
 		}
 	}
