@@ -51,9 +51,10 @@ func newWorker(c client.Client, acts *activities.Activities, opts worker.Options
 	return w
 }
 
-// readiness: Temporal answers and a worker polls the hookflow task queue.
+// readiness: Temporal answers and a worker polls the hookflow task queue,
+// checked at most once per readyTTL.
 func readiness(c client.Client, namespace string) func(ctx context.Context) error {
-	return func(ctx context.Context) error {
+	return newCachedReadiness(func(ctx context.Context) error {
 		if _, err := c.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
 			return fmt.Errorf("temporal is not reachable: %v", err)
 		}
@@ -69,5 +70,5 @@ func readiness(c client.Client, namespace string) func(ctx context.Context) erro
 			return fmt.Errorf("no worker polls task queue %q; start `hookflow worker`", workflows.TaskQueue)
 		}
 		return nil
-	}
+	}, readyTTL).Ready
 }
