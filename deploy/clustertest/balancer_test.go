@@ -24,7 +24,7 @@ type balancer struct {
 	conns    map[net.Conn]struct{}
 }
 
-func newBalancer(t *testing.T) *balancer {
+func newBalancer(t testing.TB) *balancer {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -11,4 +11,9 @@
 // runs it as its own step:
 //
 //	go test -tags cluster ./deploy/clustertest -v -timeout 20m
+//
+// BenchmarkClusterWorkers runs the load tool (cmd/hookbench) against one
+// serve on one node with one worker, then two (README "Performance"):
+//
+//	go test -tags cluster ./deploy/clustertest -run '^$' -bench ClusterWorkers -benchtime 1x -v
 package clustertest

@@ -49,7 +49,7 @@ func stepKeys(eventID string) []string {
 	return []string{"orders/" + eventID + "/deliver/charge", "orders/" + eventID + "/deliver/notify"}
 }
 
-func writeClusterProject(t *testing.T, dir string) string {
+func writeClusterProject(t testing.TB, dir string) string {
 	t.Helper()
 	proj := filepath.Join(dir, "project")
 	if err := os.MkdirAll(filepath.Join(proj, "rules"), 0o755); err != nil {
@@ -66,7 +66,7 @@ func writeClusterProject(t *testing.T, dir string) string {
 
 // buildHookflow builds the binary serve and worker run with the
 // Dockerfile's own build command, so the test runs what the image ships.
-func buildHookflow(t *testing.T, root, dir string) string {
+func buildHookflow(t testing.TB, root, dir string) string {
 	t.Helper()
 	env, args := dockerBuild(t, filepath.Join(root, "Dockerfile"))
 	bin := filepath.Join(dir, "hookflow")
@@ -88,7 +88,7 @@ func buildHookflow(t *testing.T, root, dir string) string {
 
 // dockerBuild finds the Dockerfile's `go build` and returns its environment
 // assignments and the go command's arguments.
-func dockerBuild(t *testing.T, dockerfile string) (env, args []string) {
+func dockerBuild(t testing.TB, dockerfile string) (env, args []string) {
 	t.Helper()
 	b, err := os.ReadFile(dockerfile)
 	if err != nil {
@@ -120,21 +120,21 @@ type hookflowProc struct {
 	url string // serve: the webhook base URL
 }
 
-func newServe(t *testing.T, dir, name, bin, project, temporal string, env []string) *hookflowProc {
+func newServe(t testing.TB, dir, name, bin, project, temporal string, env []string) *hookflowProc {
 	listen := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	args := []string{"serve", "--project", project, "--temporal", temporal, "--listen", listen,
 		"--metrics", fmt.Sprintf("127.0.0.1:%d", freePort(t)), "--log-format", "json"}
 	return &hookflowProc{proc: newProc(t, dir, name, bin, args, env), url: "http://" + listen}
 }
 
-func newWorker(t *testing.T, dir, name, bin, project, temporal string, env []string) *hookflowProc {
+func newWorker(t testing.TB, dir, name, bin, project, temporal string, env []string) *hookflowProc {
 	args := []string{"worker", "--project", project, "--temporal", temporal,
 		"--metrics", fmt.Sprintf("127.0.0.1:%d", freePort(t)), "--log-format", "json"}
 	return &hookflowProc{proc: newProc(t, dir, name, bin, args, env)}
 }
 
 // waitReady waits until serve's /readyz says Temporal answers and a worker polls.
-func (h *hookflowProc) waitReady(t *testing.T, timeout time.Duration) {
+func (h *hookflowProc) waitReady(t testing.TB, timeout time.Duration) {
 	t.Helper()
 	err := waitFor(timeout, h.name+" ready", func() error {
 		resp, err := http.Get(h.url + "/readyz")

@@ -43,7 +43,7 @@ func postgresBin() (string, bool) {
 	return "", false
 }
 
-func startPostgres(t *testing.T, dir string) *postgres {
+func startPostgres(t testing.TB, dir string) *postgres {
 	t.Helper()
 	bin, ok := postgresBin()
 	if !ok {
@@ -101,7 +101,7 @@ func (pg *postgres) command(name string, args ...string) *exec.Cmd {
 	return cmd
 }
 
-func (pg *postgres) run(t *testing.T, name string, args ...string) {
+func (pg *postgres) run(t testing.TB, name string, args ...string) {
 	t.Helper()
 	cmd := pg.command(name, args...)
 	if name == "initdb" {

@@ -22,7 +22,7 @@ import (
 // worker. Its output goes to a log file in the test's directory; the end of
 // it is printed when the test fails.
 type proc struct {
-	t    *testing.T
+	t    testing.TB
 	name string
 	path string
 	args []string
@@ -36,7 +36,7 @@ type proc struct {
 	stopped bool // by the test: an exit is expected
 }
 
-func newProc(t *testing.T, dir, name, path string, args, env []string) *proc {
+func newProc(t testing.TB, dir, name, path string, args, env []string) *proc {
 	p := &proc{t: t, name: name, path: path, args: args, env: env, log: filepath.Join(dir, name+".log")}
 	t.Cleanup(func() {
 		p.kill()
@@ -127,7 +127,7 @@ func tail(path string, n int) string {
 
 // freePort is a loopback port nobody listens on now. Another process may
 // take it before ours does; the test then fails at start with a clear error.
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -140,7 +140,7 @@ func freePort(t *testing.T) int {
 // freeMembershipPort is a free loopback port below 32768: Temporal's SQL
 // schema stores membership ports as a smallint, so the kernel's ephemeral
 // ports (32768 and up) are refused.
-func freeMembershipPort(t *testing.T) int {
+func freeMembershipPort(t testing.TB) int {
 	t.Helper()
 	for range 1000 {
 		port := 20000 + rand.IntN(12000)
@@ -183,7 +183,7 @@ func goCmd(root string, args ...string) (string, error) {
 }
 
 // repoRoot is the directory of the module's go.mod.
-func repoRoot(t *testing.T) string {
+func repoRoot(t testing.TB) string {
 	t.Helper()
 	gomod, err := goCmd(".", "env", "GOMOD")
 	if err != nil || gomod == "" || gomod == os.DevNull {

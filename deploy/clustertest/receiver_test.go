@@ -33,7 +33,7 @@ type attempt struct {
 	abandoned  bool // the caller hung up before the answer
 }
 
-func newReceiver(t *testing.T, delay time.Duration) *receiver {
+func newReceiver(t testing.TB, delay time.Duration) *receiver {
 	r := &receiver{delay: delay, effects: map[string]time.Time{}, attempts: map[string][]attempt{}}
 	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
 	t.Cleanup(r.srv.Close)

@@ -36,7 +36,7 @@ type temporalTools struct {
 
 // buildTemporal builds the two programs once per version and Go toolchain,
 // into the user's cache directory; later runs reuse them.
-func buildTemporal(t *testing.T, root string) temporalTools {
+func buildTemporal(t testing.TB, root string) temporalTools {
 	t.Helper()
 	version, err := goCmd(root, "list", "-m", "-f", "{{.Version}}", serverModule)
 	if err != nil {
@@ -79,7 +79,7 @@ func buildTemporal(t *testing.T, root string) temporalTools {
 
 // createSchema creates Temporal's two databases on pg and brings each to
 // the newest schema version shipped in the module.
-func createSchema(t *testing.T, tools temporalTools, pg *postgres) {
+func createSchema(t testing.TB, tools temporalTools, pg *postgres) {
 	t.Helper()
 	for db, dir := range map[string]string{
 		"temporal":            "postgresql/v12/temporal/versioned",
@@ -183,7 +183,7 @@ const dynamicConfig = `limit.maxIDLength:
 // newTemporalNode writes a node's configuration; start it with start().
 // public is the address clients use (the load balancer in front of every
 // frontend).
-func newTemporalNode(t *testing.T, dir, name string, tools temporalTools, pg *postgres, public string) *temporalNode {
+func newTemporalNode(t testing.TB, dir, name string, tools temporalTools, pg *postgres, public string) *temporalNode {
 	t.Helper()
 	p := nodePorts{
 		Frontend: freePort(t), FrontendMembership: freeMembershipPort(t), FrontendHTTP: freePort(t),
@@ -209,7 +209,7 @@ func newTemporalNode(t *testing.T, dir, name string, tools temporalTools, pg *po
 }
 
 // waitServing waits until the node's frontend answers a health check.
-func (n *temporalNode) waitServing(t *testing.T, timeout time.Duration) {
+func (n *temporalNode) waitServing(t testing.TB, timeout time.Duration) {
 	t.Helper()
 	c, err := client.NewLazyClient(client.Options{HostPort: n.frontend, Logger: quiet{}})
 	if err != nil {
@@ -230,7 +230,7 @@ func (n *temporalNode) waitServing(t *testing.T, timeout time.Duration) {
 // registerNamespace creates the namespace hookflow runs in, as an operator
 // does once (`temporal operator namespace create`), with the retention that
 // bounds how long a provider's retry is recognised as a duplicate.
-func registerNamespace(t *testing.T, addr, namespace string, retention time.Duration) {
+func registerNamespace(t testing.TB, addr, namespace string, retention time.Duration) {
 	t.Helper()
 	nc, err := client.NewNamespaceClient(client.Options{HostPort: addr, Logger: quiet{}})
 	if err != nil {
