@@ -74,6 +74,11 @@ func (l *TemporalLedger) Record(ctx context.Context, trigger string, e workflows
 	}
 	b.entries = append(b.entries, e)
 	full := len(b.entries) >= l.maxBatch()
+	if full {
+		// Closed now, not when flush gets the lock: events arriving in
+		// between start the next batch instead of overfilling this one.
+		delete(l.pending, id)
+	}
 	l.mu.Unlock()
 	if full {
 		go l.flush(b)
