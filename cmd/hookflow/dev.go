@@ -44,11 +44,16 @@ func runDev(ctx context.Context, e env, args []string) error {
 	ephemeral := fs.Bool("ephemeral", false, "keep everything in memory; nothing survives the process")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	pprofAddr := fs.String("pprof", "", pprofFlagHelp)
+	pollersFlag := fs.String("pollers", "auto", pollersFlagHelp)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("dev takes no arguments, got %q", strings.Join(fs.Args(), " "))
+	}
+	pollers, err := pollerBehavior(*pollersFlag)
+	if err != nil {
+		return fmt.Errorf("dev: %w", err)
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -112,7 +117,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 	}
 	defer c.Close()
 	acts := activitiesFor(p, metrics, c)
-	workers := newWorkerPool(c, acts, devStopTimeout, logger)
+	workers := newWorkerPool(c, acts, devStopTimeout, pollers, logger)
 	defer workers.stop()
 	if err := workers.start(p.Integrations.Limited()); err != nil {
 		return fmt.Errorf("start worker: %w", err)

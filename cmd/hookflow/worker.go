@@ -18,8 +18,13 @@ func runWorker(ctx context.Context, e env, args []string) error {
 	metricsAddr := fs.String("metrics", "127.0.0.1:9465", "address for Prometheus /metrics (empty disables)")
 	pprofAddr := fs.String("pprof", "", pprofFlagHelp)
 	stopTimeout := fs.Duration("stop-timeout", defaultStopTimeout, "on SIGTERM, how long in-flight steps may run to completion before they are cancelled (and retried on another worker)")
+	pollersFlag := fs.String("pollers", "auto", pollersFlagHelp)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	pollers, err := pollerBehavior(*pollersFlag)
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
 	}
 	topts, err := tf.options(e)
 	if err != nil {
@@ -52,7 +57,7 @@ func runWorker(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	acts := activitiesFor(p, metrics, c)
-	workers := newWorkerPool(c, acts, *stopTimeout, logger)
+	workers := newWorkerPool(c, acts, *stopTimeout, pollers, logger)
 	go watchProject(ctx, e, p, acts, workers, nil, logger, func(p *project.Project) { dash.SetProject(dashboardProject(p)) })
 	go startHealthMonitor(ctx, c, p, logger)
 	logger.Info("worker starting", "temporal", topts.HostPort, "namespace", topts.Namespace, "rules", p.Rules.Rules(), "rules_version", p.Rules.Version(), "stop_timeout", stopTimeout.String())

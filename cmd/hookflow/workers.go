@@ -27,6 +27,7 @@ type workerPool struct {
 	c           client.Client
 	acts        *activities.Activities
 	stopTimeout time.Duration
+	pollers     worker.PollerBehavior // nil: the SDK's default
 	logger      *slog.Logger
 
 	mu      sync.Mutex
@@ -40,15 +41,19 @@ type limitedWorker struct {
 	w      worker.Worker
 }
 
-func newWorkerPool(c client.Client, acts *activities.Activities, stopTimeout time.Duration, logger *slog.Logger) *workerPool {
-	return &workerPool{c: c, acts: acts, stopTimeout: stopTimeout, logger: logger, limited: map[string]limitedWorker{}}
+func newWorkerPool(c client.Client, acts *activities.Activities, stopTimeout time.Duration, pollers worker.PollerBehavior, logger *slog.Logger) *workerPool {
+	return &workerPool{c: c, acts: acts, stopTimeout: stopTimeout, pollers: pollers, logger: logger, limited: map[string]limitedWorker{}}
 }
 
 // start starts the main worker and the limited integrations' workers.
 func (p *workerPool) start(limited map[string]integrations.Limits) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.main = newWorker(p.c, p.acts, worker.Options{WorkerStopTimeout: p.stopTimeout})
+	p.main = newWorker(p.c, p.acts, worker.Options{
+		WorkerStopTimeout:          p.stopTimeout,
+		WorkflowTaskPollerBehavior: p.pollers,
+		ActivityTaskPollerBehavior: p.pollers,
+	})
 	if err := p.main.Start(); err != nil {
 		return err
 	}
@@ -67,6 +72,7 @@ func (p *workerPool) limitedWorker(name string, l integrations.Limits) worker.Wo
 		TaskQueueActivitiesPerSecond:       l.PerSecond,
 		MaxConcurrentActivityExecutionSize: l.Concurrency,
 		WorkerStopTimeout:                  p.stopTimeout,
+		ActivityTaskPollerBehavior:         p.pollers,
 	})
 	p.acts.RegisterCalls(w)
 	return w

@@ -1,0 +1,25 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestPollerBehavior(t *testing.T) {
+	for _, v := range []string{"auto", "AUTO", ""} {
+		b, err := pollerBehavior(v)
+		if err != nil || !strings.Contains(fmt.Sprintf("%T", b), "Autoscaling") {
+			t.Errorf("--pollers %q: %T, %v; want the SDK's autoscaling", v, b, err)
+		}
+	}
+	b, err := pollerBehavior("8")
+	if err != nil || !strings.Contains(fmt.Sprintf("%T", b), "SimpleMaximum") || !strings.Contains(fmt.Sprintf("%+v", b), ":8}") {
+		t.Fatalf("--pollers 8: %T %+v, %v; want at most 8 pollers", b, b, err)
+	}
+	for _, bad := range []string{"1", "0", "-3", "many", "2.5"} {
+		if _, err := pollerBehavior(bad); err == nil || !strings.Contains(err.Error(), `"auto" or a number of at least 2`) {
+			t.Errorf("--pollers %q: %v; want a message that says what to give", bad, err)
+		}
+	}
+}
