@@ -5,12 +5,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
 	"github.com/hookflow/hookflow/internal/codec"
+	"github.com/hookflow/hookflow/internal/loopback"
 )
 
 // codecKeysEnv holds the key ring for the operator commands (replay,
@@ -76,7 +76,7 @@ func dialOperator(e env, tf *temporalFlags) (*operator, error) {
 // uses this.
 func devCodec(h http.Handler, token string, inject bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !loopbackHost(r.Host) {
+		if !loopback.Host(r.Host) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusForbidden)
 			_, _ = w.Write([]byte(`{"error":"hookflow dev's codec answers only requests addressed to localhost or a loopback address"}` + "\n"))
@@ -92,17 +92,4 @@ func devCodec(h http.Handler, token string, inject bool) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
-}
-
-// loopbackHost reports whether a Host header names this machine.
-func loopbackHost(host string) bool {
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	host = strings.Trim(host, "[]")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -160,8 +160,8 @@ func runDev(ctx context.Context, e env, args []string) error {
 		origins := append([]string{"http://" + srv.UIAddr()}, p.CodecOrigins...)
 		mux.Handle("/codec/", devCodec(codec.Handler(p.Codec, token, origins), token, p.CodecToken == ""))
 	}
-	mux.Handle("/inspect", ins)
-	mux.Handle("/inspect/", ins)
+	mux.Handle("/inspect", devInspector(ins, p.AdminToken))
+	mux.Handle("/inspect/", devInspector(ins, p.AdminToken))
 
 	base := "http://" + l.Addr().String()
 	storage := "in memory (--ephemeral)"

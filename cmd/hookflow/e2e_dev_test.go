@@ -117,6 +117,24 @@ func TestDevRunsTheShopSample(t *testing.T) {
 		t.Errorf("shopify request %s", shop[0].Body)
 	}
 
+	// What dev shows without a token it shows only to requests made on this
+	// machine: not to a DNS-rebinding page (foreign Host) nor through a
+	// tunnel or proxy (forwarding headers). The inspector still records.
+	for _, path := range []string{"/status", "/openapi.json", "/inspect", "/inspect/requests"} {
+		if code := devGet(t, base+path, "", ""); code != http.StatusOK {
+			t.Errorf("GET %s from this machine: %d, want 200", path, code)
+		}
+		if code := devGet(t, base+path, "rebind.example:8080", ""); code != http.StatusForbidden {
+			t.Errorf("GET %s with Host rebind.example: %d, want 403", path, code)
+		}
+		if code := devGet(t, base+path, "", "203.0.113.9"); code != http.StatusForbidden {
+			t.Errorf("GET %s through a proxy: %d, want 403", path, code)
+		}
+	}
+	if code := devGet(t, base+"/inspect/tunnel/hook", "abc.ngrok.example", "203.0.113.9"); code >= 300 {
+		t.Errorf("recording through a tunnel answered %d", code)
+	}
+
 	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", uiport))
 	if err != nil {
 		t.Fatalf("web UI: %v", err)
@@ -144,6 +162,28 @@ func TestDevRunsTheShopSample(t *testing.T) {
 	if !strings.HasSuffix(out.String(), "hookflow dev: stopped\n") {
 		t.Errorf("dev did not end with \"stopped\":\n%s", out.String())
 	}
+}
+
+// devGet GETs url with the Host and X-Forwarded-For given (empty: none) and
+// returns the status.
+func devGet(t *testing.T, url, host, forwardedFor string) int {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if host != "" {
+		req.Host = host
+	}
+	if forwardedFor != "" {
+		req.Header.Set("X-Forwarded-For", forwardedFor)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 func inspected(t *testing.T, base string) []inspector.Request {

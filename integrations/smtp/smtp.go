@@ -21,6 +21,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/hookflow/hookflow/integrations"
+	"github.com/hookflow/hookflow/internal/loopback"
 )
 
 // TLS modes.
@@ -81,7 +82,7 @@ func New(node *yaml.Node) (*integrations.Integration, error) {
 	switch mode {
 	case StartTLS, TLS:
 	case None:
-		if c.Host != "" && !loopback(c.Host) {
+		if c.Host != "" && !loopback.Host(c.Host) {
 			problems.Field("tls", "must be starttls or tls unless host is loopback (localhost, 127.0.0.1, ::1): none would send mail and credentials across the network in clear text")
 		}
 	default:
@@ -188,12 +189,4 @@ type server struct {
 	helo               string
 	from               *mail.Address
 	tls                *tls.Config
-}
-
-func loopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -3,10 +3,11 @@ package dashboard
 import (
 	"crypto/sha256"
 	"crypto/subtle"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/hookflow/hookflow/internal/loopback"
 )
 
 // access says whether r may read the dashboard's data (status 0) or why
@@ -28,39 +29,13 @@ func (h *Handler) access(r *http.Request) (status int, msg string) {
 		}
 		return http.StatusUnauthorized, "the admin token is wrong: send admin.token from hookflow.yaml as Authorization: Bearer TOKEN"
 	}
-	if local(r) {
+	if loopback.Request(r) {
 		return 0, ""
 	}
 	if token == "" {
 		return http.StatusForbidden, "the dashboard answers only on this machine; set admin.token in hookflow.yaml to open it to other hosts"
 	}
 	return http.StatusUnauthorized, "send admin.token from hookflow.yaml as Authorization: Bearer TOKEN (the page asks for it)"
-}
-
-// local: a loopback peer, a loopback Host, and no proxy in between.
-func local(r *http.Request) bool {
-	for _, h := range []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-Ip"} {
-		if r.Header.Get(h) != "" {
-			return false
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil || !loopback(host) {
-		return false
-	}
-	name := r.Host
-	if h, _, err := net.SplitHostPort(name); err == nil {
-		name = h
-	}
-	return loopback(strings.Trim(name, "[]"))
-}
-
-func loopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // sameOrigin: the browser says the request comes from this origin (fetch
