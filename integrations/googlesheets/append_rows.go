@@ -29,21 +29,12 @@ func (s *sheets) appendRows() *integrations.Op {
 		Required: []string{"range"},
 		Optional: slices.Clone(rowFields),
 		Build: func(in *integrations.In) (any, error) {
-			rng, err := s.target(in, ":append")
+			body, err := s.valueRange(in, ":append")
 			if err != nil {
 				return nil, err
 			}
-			vals, err := values(in)
-			if err != nil {
-				return nil, err
-			}
-			input, err := valueInput(in)
-			if err != nil {
-				return nil, err
-			}
-			query(in, input)
 			in.Query.Set("insertDataOption", "INSERT_ROWS")
-			return map[string]any{"range": rng, "majorDimension": "ROWS", "values": vals}, nil
+			return body, nil
 		},
 		Output: func(r *integrations.Response) (any, error) {
 			var a struct {

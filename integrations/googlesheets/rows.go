@@ -140,7 +140,22 @@ func (u updated) output() map[string]any {
 	return out
 }
 
-// query is the query both operations send.
-func query(in *integrations.In, input string) {
+// valueRange is what both operations send: the ValueRange body for the
+// target range (path suffix as target takes it) and the valueInputOption
+// query.
+func (s *sheets) valueRange(in *integrations.In, suffix string) (map[string]any, error) {
+	rng, err := s.target(in, suffix)
+	if err != nil {
+		return nil, err
+	}
+	vals, err := values(in)
+	if err != nil {
+		return nil, err
+	}
+	input, err := valueInput(in)
+	if err != nil {
+		return nil, err
+	}
 	in.Query = url.Values{"valueInputOption": {input}}
+	return map[string]any{"range": rng, "majorDimension": "ROWS", "values": vals}, nil
 }

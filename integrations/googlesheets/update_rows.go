@@ -27,20 +27,7 @@ func (s *sheets) updateRows() *integrations.Op {
 		Required: []string{"range"},
 		Optional: slices.Clone(rowFields),
 		Build: func(in *integrations.In) (any, error) {
-			rng, err := s.target(in, "")
-			if err != nil {
-				return nil, err
-			}
-			vals, err := values(in)
-			if err != nil {
-				return nil, err
-			}
-			input, err := valueInput(in)
-			if err != nil {
-				return nil, err
-			}
-			query(in, input)
-			return map[string]any{"range": rng, "majorDimension": "ROWS", "values": vals}, nil
+			return s.valueRange(in, "")
 		},
 		Output: func(r *integrations.Response) (any, error) {
 			var u updated
