@@ -33,7 +33,9 @@ integrations:
   crm: { kind: webhook, url: "${CRM_URL}" }
 `
 
-const codecRule = `
+// signupRule is the one-step rule of the forms projects (codec, TLS):
+// the form's email to crm.send.
+const signupRule = `
 name: signup
 on: [forms]
 steps:
@@ -48,7 +50,7 @@ func TestDevEncryptsHistory(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dir := t.TempDir()
-	if err := writeProject(dir, codecProject, map[string]string{"signup.yaml": codecRule}); err != nil {
+	if err := writeProject(dir, codecProject, map[string]string{"signup.yaml": signupRule}); err != nil {
 		t.Fatal(err)
 	}
 	addr, err := freeAddr()

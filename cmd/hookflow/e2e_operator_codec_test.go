@@ -15,15 +15,6 @@ import (
 	"go.temporal.io/sdk/client"
 )
 
-const failingCodecRule = `
-name: signup
-on: [forms]
-steps:
-  - id: contact
-    call: crm.send
-    with: { body: { email: "${{ payload.email }}" } }
-`
-
 // TestOperatorCommandsReadEncryptedRuns: with the project's keys in
 // HOOKFLOW_CODEC_KEYS, replay reads a failed encrypted run and re-runs it,
 // and runs lists it; without the keys replay says which variable to set.
@@ -31,7 +22,7 @@ func TestOperatorCommandsReadEncryptedRuns(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dir := t.TempDir()
-	if err := writeProject(dir, codecProject, map[string]string{"signup.yaml": failingCodecRule}); err != nil {
+	if err := writeProject(dir, codecProject, map[string]string{"signup.yaml": signupRule}); err != nil {
 		t.Fatal(err)
 	}
 	rcv := newReceiver()

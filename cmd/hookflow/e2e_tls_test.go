@@ -117,15 +117,6 @@ integrations:
   crm: { kind: webhook, url: "${CRM_URL}" }
 `
 
-const tlsRule = `
-name: signup
-on: [forms]
-steps:
-  - id: contact
-    call: crm.send
-    with: { body: { email: "${{ payload.email }}" } }
-`
-
 // TestTLSConnections: serve, worker, setup and the operator commands
 // connect to a Temporal that requires TLS, and one that requires mTLS, with
 // the settings from flags or from Temporal's environment variables; without
@@ -136,7 +127,7 @@ func TestTLSConnections(t *testing.T) {
 	t.Run("tls", func(t *testing.T) {
 		srv := startTLSServer(t, pki, false, 24*time.Hour)
 		dir := t.TempDir()
-		if err := writeProject(dir, tlsProject, map[string]string{"signup.yaml": tlsRule}); err != nil {
+		if err := writeProject(dir, tlsProject, map[string]string{"signup.yaml": signupRule}); err != nil {
 			t.Fatal(err)
 		}
 		flags := []string{"--temporal", srv.Addr(), "--tls-ca-path", pki.ca, "--tls-server-name", tlsServerName}
@@ -171,7 +162,7 @@ func TestTLSConnections(t *testing.T) {
 	t.Run("mtls", func(t *testing.T) {
 		srv := startTLSServer(t, pki, true, 0)
 		dir := t.TempDir()
-		if err := writeProject(dir, tlsProject, map[string]string{"signup.yaml": tlsRule}); err != nil {
+		if err := writeProject(dir, tlsProject, map[string]string{"signup.yaml": signupRule}); err != nil {
 			t.Fatal(err)
 		}
 		flags := []string{"--temporal", srv.Addr(), "--tls-ca-path", pki.ca, "--tls-server-name", tlsServerName, "--tls-cert-path", pki.clientCert, "--tls-key-path", pki.clientKey}
