@@ -73,20 +73,17 @@ func escapeID(id string) string {
 	return b.String()
 }
 
-// Temporal's default limits on what a start carries: a search attribute
-// value (frontend.searchAttributesSizeOfValueLimit) and the run's summary
-// (limit.userMetadataSummarySize), in bytes of the encoded payload.
-const (
-	maxAttrValue = 2048
-	maxSummary   = 400
-)
+// maxSummary is Temporal's default limit on a run's summary
+// (limit.userMetadataSummarySize), in bytes of the encoded payload; a
+// search attribute value's is workflows.MaxAttributeValue.
+const maxSummary = 400
 
 // checkLimits refuses an event whose type or correlation key cannot be a
 // search attribute value: no retry would ever change that.
 func checkLimits(in workflows.Input) error {
 	for _, f := range []struct{ what, value string }{{"event type", in.Event.Event.Type}, {"correlation key", in.Correlation}} {
-		if n := encodedLen(f.value); n > maxAttrValue {
-			return &requestError{status: http.StatusUnprocessableEntity, msg: fmt.Sprintf("the %s is %d bytes encoded; the workflow service keeps at most %d in a search attribute. Nothing was started; shorten it at the source or in the trigger's expression", f.what, n, maxAttrValue)}
+		if n := encodedLen(f.value); n > workflows.MaxAttributeValue {
+			return &requestError{status: http.StatusUnprocessableEntity, msg: fmt.Sprintf("the %s is %d bytes encoded; the workflow service keeps at most %d in a search attribute. Nothing was started; shorten it at the source or in the trigger's expression", f.what, n, workflows.MaxAttributeValue)}
 		}
 	}
 	return nil

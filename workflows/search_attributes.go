@@ -60,8 +60,8 @@ func PlanAttributes(plan activities.Plan) (updates []temporal.SearchAttributeUpd
 	}
 	updates = append(updates, AttrRules.ValueSet(names), AttrRulesVersion.ValueSet(plan.Version))
 	for _, a := range plan.Attributes {
-		if n := len(a.Text) + len(strings.Join(a.List, "")); n > maxAttributeValue {
-			problems = append(problems, fmt.Sprintf("%s: the value is %d bytes; Temporal keeps at most %d per search attribute", a.Name, n, maxAttributeValue))
+		if n := len(a.Text) + len(strings.Join(a.List, "")); n > MaxAttributeValue {
+			problems = append(problems, fmt.Sprintf("%s: the value is %d bytes; Temporal keeps at most %d per search attribute", a.Name, n, MaxAttributeValue))
 			continue
 		}
 		u, err := attributeUpdate(a)
@@ -74,9 +74,10 @@ func PlanAttributes(plan activities.Plan) (updates []temporal.SearchAttributeUpd
 	return updates, problems
 }
 
-// maxAttributeValue is Temporal's default limit on one search attribute's
-// value; a larger one would make the server refuse the whole start.
-const maxAttributeValue = 2048
+// MaxAttributeValue is Temporal's default limit on one search attribute's
+// value (frontend.searchAttributesSizeOfValueLimit), in bytes; a larger one
+// would make the server refuse the whole start.
+const MaxAttributeValue = 2048
 
 // attributeUpdate parses an attribute's exact text by its declared type.
 func attributeUpdate(a activities.AttributeValue) (temporal.SearchAttributeUpdate, error) {
