@@ -23,3 +23,15 @@ func TestPollerBehavior(t *testing.T) {
 		}
 	}
 }
+
+// worker and dev refuse a bad --pollers before they connect or start a
+// server, with the flag's own message.
+func TestPollersFlagRefused(t *testing.T) {
+	for _, cmd := range []string{"worker", "dev"} {
+		var out, errOut syncBuffer
+		err := run(t.Context(), []string{cmd, "--pollers", "1", "--project", "../../samples/shop"}, mapEnv(nil), &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), `--pollers "1"`) || !strings.Contains(err.Error(), "at least 2") {
+			t.Errorf("%s --pollers 1: %v; want the flag's refusal", cmd, err)
+		}
+	}
+}
