@@ -223,9 +223,6 @@ func startWebUIDev(t *testing.T) *webUIDev {
 	return d
 }
 
-// webUIChromium is Debian's Chromium; .ci/run installs it.
-const webUIChromium = "/usr/bin/chromium"
-
 // webUIPage is one browser tab. Its methods fail the test on an error, and
 // every step waits at most webUIWait.
 type webUIPage struct {
@@ -235,33 +232,15 @@ type webUIPage struct {
 
 const webUIWait = 30 * time.Second
 
-// newWebUIPage starts headless Chromium with a fresh profile (so the Web
-// UI starts from Temporal's default columns) and nothing that reaches off
-// this machine: no background networking, component updates or sync.
+// newWebUIPage opens a fresh browser (newBrowser: a new profile, so the
+// Web UI starts from Temporal's default columns, and nothing that reaches
+// off this machine).
 func newWebUIPage(t *testing.T) webUIPage {
 	t.Helper()
-	if _, err := os.Stat(webUIChromium); err != nil {
-		t.Skipf("no browser at %s: install Debian's chromium (apt-get install -y chromium) to run this test", webUIChromium)
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(webUIChromium),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	t.Cleanup(cancel)
-	ctx, cancelTab := chromedp.NewContext(actx)
-	t.Cleanup(cancelTab)
+	ctx := newBrowser(t)
 	// Wide enough for the Hookflow columns side by side.
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1920, 560)); err != nil {
-		t.Fatalf("start %s: %v", webUIChromium, err)
+		t.Fatalf("start %s: %v", chromium, err)
 	}
 	return webUIPage{t: t, ctx: ctx}
 }
