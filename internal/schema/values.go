@@ -19,35 +19,29 @@ func (Duration) JSONSchema() *jsonschema.Schema {
 	}
 }
 
-// Int is a whole number or ${NAME}.
-type Int int
-
-func (Int) JSONSchema() *jsonschema.Schema {
+// orEnvRef is a value of JSON type typ, or a ${NAME} to read from the
+// environment.
+func orEnvRef(typ string) *jsonschema.Schema {
 	return &jsonschema.Schema{OneOf: []*jsonschema.Schema{
-		{Type: "integer"},
+		{Type: typ},
 		{Type: "string", Pattern: envRef},
 	}}
 }
+
+// Int is a whole number or ${NAME}.
+type Int int
+
+func (Int) JSONSchema() *jsonschema.Schema { return orEnvRef("integer") }
 
 // Number is a number or ${NAME}.
 type Number float64
 
-func (Number) JSONSchema() *jsonschema.Schema {
-	return &jsonschema.Schema{OneOf: []*jsonschema.Schema{
-		{Type: "number"},
-		{Type: "string", Pattern: envRef},
-	}}
-}
+func (Number) JSONSchema() *jsonschema.Schema { return orEnvRef("number") }
 
 // Bool is true, false or ${NAME}.
 type Bool bool
 
-func (Bool) JSONSchema() *jsonschema.Schema {
-	return &jsonschema.Schema{OneOf: []*jsonschema.Schema{
-		{Type: "boolean"},
-		{Type: "string", Pattern: envRef},
-	}}
-}
+func (Bool) JSONSchema() *jsonschema.Schema { return orEnvRef("boolean") }
 
 // Size is a byte count: 65536, 64KiB, 1MiB.
 type Size string
