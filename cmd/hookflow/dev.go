@@ -109,9 +109,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 	defer srv.Stop()
 
 	metrics := telemetry.New()
-	// dev's client talks to its own embedded server: TEMPORAL_ADDRESS and
-	// profiles, meant for a cluster, do not apply.
-	c, err := dialTemporal(client.Options{HostPort: srv.Addr(), Namespace: srv.Namespace()}, quiet, metrics, p.Codec)
+	c, err := dialTemporal(devClientOptions(srv.Addr(), srv.Namespace()), quiet, metrics, p.Codec)
 	if err != nil {
 		return err
 	}
@@ -197,4 +195,18 @@ func tryCommand(dir, base string) string {
 		events = "."
 	}
 	return fmt.Sprintf("go run ./cmd/hookflow send --project %s --url %s TRIGGER %s/EVENT.json", dir, base, events)
+}
+
+// devClientOptions is dev's connection to its own embedded server:
+// TEMPORAL_ADDRESS and profiles, meant for a cluster, do not apply. Its gRPC
+// calls are not compressed: the SDK gzips every request by default, which on
+// a connection that never leaves the machine only costs CPU (4-5% of dev's
+// profile under load: the client compresses, the server decompresses and
+// answers in kind).
+func devClientOptions(addr, namespace string) client.Options {
+	return client.Options{
+		HostPort:          addr,
+		Namespace:         namespace,
+		ConnectionOptions: client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}},
+	}
 }

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"net"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"google.golang.org/grpc"
+)
+
+// compressors records the compressor each gRPC call of a client is sent
+// with, as the call options reach the first interceptor.
+type compressors struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (r *compressors) intercept(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+	name := "identity"
+	for _, o := range opts {
+		if c, ok := o.(grpc.CompressorCallOption); ok {
+			name = c.CompressorType
+		}
+	}
+	r.mu.Lock()
+	r.calls = append(r.calls, method+" "+name)
+	r.mu.Unlock()
+	return invoker(ctx, method, req, reply, cc, opts...)
+}
+
+// sent makes one health check through a client built from opts (against
+// a closed loopback port: only what the client sends matters) and returns
+// the calls it made.
+func sent(t *testing.T, opts client.Options) []string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.HostPort = l.Addr().String()
+	l.Close()
+	rec := &compressors{}
+	opts.ConnectionOptions.DialOptions = append(opts.ConnectionOptions.DialOptions, grpc.WithChainUnaryInterceptor(rec.intercept))
+	c, err := client.NewLazyClient(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_, _ = c.CheckHealth(ctx, &client.CheckHealthRequest{})
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.calls) == 0 {
+		t.Fatal("the client made no call")
+	}
+	return rec.calls
+}
+
+func TestDevClientDoesNotCompress(t *testing.T) {
+	// The SDK's default gzips every call: the check below sees it.
+	if calls := sent(t, client.Options{Namespace: "default"}); !slices.ContainsFunc(calls, func(c string) bool { return c[len(c)-4:] == "gzip" }) {
+		t.Fatalf("the SDK's default client sent no gzip call (%q): this test no longer sees compression", calls)
+	}
+	for _, call := range sent(t, devClientOptions("", "default")) {
+		if call[len(call)-4:] == "gzip" {
+			t.Errorf("dev's client compressed a call to its own server: %s", call)
+		}
+	}
+}
