@@ -34,10 +34,10 @@ func (r *compressors) intercept(ctx context.Context, method string, req, reply a
 	return invoker(ctx, method, req, reply, cc, opts...)
 }
 
-// sent makes one health check through a client built from opts (against
-// a closed loopback port: only what the client sends matters) and returns
-// the calls it made.
-func sent(t *testing.T, opts client.Options) []string {
+// callsWithCompressor makes one health check through a client built from
+// opts (against a closed loopback port: only what the client sends matters)
+// and returns the calls it made, each as "method compressor".
+func callsWithCompressor(t *testing.T, opts client.Options) []string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -65,10 +65,10 @@ func sent(t *testing.T, opts client.Options) []string {
 
 func TestDevClientDoesNotCompress(t *testing.T) {
 	// The SDK's default gzips every call: the check below sees it.
-	if calls := sent(t, client.Options{Namespace: "default"}); !slices.ContainsFunc(calls, func(c string) bool { return c[len(c)-4:] == "gzip" }) {
+	if calls := callsWithCompressor(t, client.Options{Namespace: "default"}); !slices.ContainsFunc(calls, func(c string) bool { return c[len(c)-4:] == "gzip" }) {
 		t.Fatalf("the SDK's default client sent no gzip call (%q): this test no longer sees compression", calls)
 	}
-	for _, call := range sent(t, devClientOptions("", "default")) {
+	for _, call := range callsWithCompressor(t, devClientOptions("", "default")) {
 		if call[len(call)-4:] == "gzip" {
 			t.Errorf("dev's client compressed a call to its own server: %s", call)
 		}
