@@ -1,21 +1,24 @@
 package main
 
 import (
-	"fmt"
+	"reflect"
 	"strings"
 	"testing"
+
+	"go.temporal.io/sdk/worker"
 )
 
 func TestPollerBehavior(t *testing.T) {
+	auto := worker.NewPollerBehaviorAutoscaling(worker.PollerBehaviorAutoscalingOptions{})
 	for _, v := range []string{"auto", "AUTO", ""} {
 		b, err := pollerBehavior(v)
-		if err != nil || !strings.Contains(fmt.Sprintf("%T", b), "Autoscaling") {
-			t.Errorf("--pollers %q: %T, %v; want the SDK's autoscaling", v, b, err)
+		if err != nil || !reflect.DeepEqual(b, auto) {
+			t.Errorf("--pollers %q: %#v, %v; want the SDK's autoscaling", v, b, err)
 		}
 	}
 	b, err := pollerBehavior("8")
-	if err != nil || !strings.Contains(fmt.Sprintf("%T", b), "SimpleMaximum") || !strings.Contains(fmt.Sprintf("%+v", b), ":8}") {
-		t.Fatalf("--pollers 8: %T %+v, %v; want at most 8 pollers", b, b, err)
+	if want := worker.NewPollerBehaviorSimpleMaximum(worker.PollerBehaviorSimpleMaximumOptions{MaximumNumberOfPollers: 8}); err != nil || !reflect.DeepEqual(b, want) {
+		t.Fatalf("--pollers 8: %#v, %v; want at most 8 pollers", b, err)
 	}
 	for _, bad := range []string{"1", "0", "-3", "many", "2.5"} {
 		if _, err := pollerBehavior(bad); err == nil || !strings.Contains(err.Error(), `"auto" or a number of at least 2`) {
