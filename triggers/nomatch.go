@@ -52,6 +52,7 @@ type ledgerBatch struct {
 	input   workflows.NoMatchInput
 	entries []workflows.NoMatchEntry
 	flushed bool
+	timer   *time.Timer // flushes the batch after MaxWait unless it fills first
 	done    chan struct{}
 	started Started
 	err     error
@@ -70,7 +71,7 @@ func (l *TemporalLedger) Record(ctx context.Context, trigger string, e workflows
 		hour := e.ReceivedAt.UTC().Truncate(time.Hour)
 		b = &ledgerBatch{id: id, input: workflows.NoMatchInput{Trigger: trigger, Hour: hour}, done: make(chan struct{})}
 		l.pending[id] = b
-		time.AfterFunc(l.maxWait(), func() { l.flush(b) })
+		b.timer = time.AfterFunc(l.maxWait(), func() { l.flush(b) })
 	}
 	b.entries = append(b.entries, e)
 	full := len(b.entries) >= l.maxBatch()
@@ -99,6 +100,7 @@ func (l *TemporalLedger) flush(b *ledgerBatch) {
 		return
 	}
 	b.flushed = true
+	b.timer.Stop()
 	if l.pending[b.id] == b {
 		delete(l.pending, b.id)
 	}
