@@ -44,36 +44,14 @@ func TestCluster(t *testing.T) {
 	root := repoRoot(t)
 	dir := t.TempDir()
 	began := time.Now()
-	pg := startPostgres(t, dir)
-	tools := buildTemporal(t, root)
 	bin := buildHookflow(t, root, dir)
-	createSchema(t, tools, pg)
-
 	c := &cluster{t: t, receiver: newReceiver(t, 200*time.Millisecond)}
-	c.lb = newBalancer(t)
-	for i := range 2 {
-		c.nodes = append(c.nodes, newTemporalNode(t, dir, fmt.Sprintf("temporal-%d", i+1), tools, pg, c.lb.addr()))
-	}
-	c.lb.setBackends(c.nodes[0].frontend, c.nodes[1].frontend)
-	for _, n := range c.nodes {
-		n.start()
-		n.waitServing(t, 90*time.Second)
-	}
-	registerNamespace(t, c.lb.addr(), namespace, 72*time.Hour)
+	var version string
+	c.lb, c.nodes, version = startTemporal(t, root, dir, 2)
 
 	project := writeClusterProject(t, dir)
 	env := []string{"RECEIVER_URL=" + c.receiver.srv.URL}
-	// An operator re-runs setup if a node has not yet learned of the new
-	// namespace; so does the test.
-	if err := waitFor(2*time.Minute, "hookflow setup", func() error {
-		out, err := runHookflow(bin, env, "setup", "--temporal", c.lb.addr(), "--namespace", namespace, "--project", project)
-		if err != nil {
-			return fmt.Errorf("%w: %s", err, out)
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	setupHookflow(t, bin, env, c.lb.addr(), project)
 	for i := range 2 {
 		c.serves = append(c.serves, newServe(t, dir, fmt.Sprintf("serve-%d", i+1), bin, project, c.lb.addr(), env))
 		c.workers = append(c.workers, newWorker(t, dir, fmt.Sprintf("worker-%d", i+1), bin, project, c.lb.addr(), env))
@@ -86,7 +64,7 @@ func TestCluster(t *testing.T) {
 	}
 	c.sender = newSender(c.serves[0].url, c.serves[1].url)
 	c.warmUp()
-	t.Logf("cluster up in %s: temporal %s, 2 nodes; 2 serve, 2 worker", time.Since(began).Round(time.Second), tools.version)
+	t.Logf("cluster up in %s: temporal %s, 2 nodes; 2 serve, 2 worker", time.Since(began).Round(time.Second), version)
 
 	const events, rate = 150, 25.0
 	c.phase("baseline (no kill)", events, rate, func() time.Time { return time.Now() }, nil)

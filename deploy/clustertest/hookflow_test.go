@@ -152,6 +152,22 @@ func (h *hookflowProc) waitReady(t testing.TB, timeout time.Duration) {
 	}
 }
 
+// setupHookflow runs `hookflow setup` for project against temporal, again
+// while a node has not yet learned of the new namespace, as an operator
+// would.
+func setupHookflow(t testing.TB, bin string, env []string, temporal, project string) {
+	t.Helper()
+	if err := waitFor(2*time.Minute, "hookflow setup", func() error {
+		out, err := runHookflow(bin, env, "setup", "--temporal", temporal, "--namespace", namespace, "--project", project)
+		if err != nil {
+			return fmt.Errorf("%w: %s", err, out)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // runHookflow runs a one-shot hookflow command, such as setup.
 func runHookflow(bin string, env []string, args ...string) (string, error) {
 	cmd := exec.Command(bin, args...)

@@ -272,3 +272,28 @@ func (quiet) Debug(string, ...any) {}
 func (quiet) Info(string, ...any)  {}
 func (quiet) Warn(string, ...any)  {}
 func (quiet) Error(string, ...any) {}
+
+// startTemporal starts Temporal on a private PostgreSQL: its schema, n nodes
+// behind one balancer (the address clients dial), and the namespace
+// registered. It returns the balancer, the nodes and the tools' version.
+func startTemporal(t testing.TB, root, dir string, n int) (*balancer, []*temporalNode, string) {
+	t.Helper()
+	pg := startPostgres(t, dir)
+	tools := buildTemporal(t, root)
+	createSchema(t, tools, pg)
+	lb := newBalancer(t)
+	var nodes []*temporalNode
+	var frontends []string
+	for i := range n {
+		node := newTemporalNode(t, dir, fmt.Sprintf("temporal-%d", i+1), tools, pg, lb.addr())
+		nodes = append(nodes, node)
+		frontends = append(frontends, node.frontend)
+	}
+	lb.setBackends(frontends...)
+	for _, node := range nodes {
+		node.start()
+		node.waitServing(t, 90*time.Second)
+	}
+	registerNamespace(t, lb.addr(), namespace, 72*time.Hour)
+	return lb, nodes, tools.version
+}

@@ -25,36 +25,19 @@ import (
 func BenchmarkClusterWorkers(b *testing.B) {
 	root := repoRoot(b)
 	dir := b.TempDir()
-	pg := startPostgres(b, dir)
-	tools := buildTemporal(b, root)
 	bin := buildHookflow(b, root, dir)
-	createSchema(b, tools, pg)
 	hookbench := filepath.Join(dir, "hookbench")
 	if out, err := goCmd(root, "build", "-o", hookbench, "./cmd/hookbench"); err != nil {
 		b.Fatalf("build hookbench: %v\n%s", err, out)
 	}
-
-	lb := newBalancer(b)
-	node := newTemporalNode(b, dir, "temporal-1", tools, pg, lb.addr())
-	lb.setBackends(node.frontend)
-	node.start()
-	node.waitServing(b, 90*time.Second)
-	registerNamespace(b, lb.addr(), namespace, 72*time.Hour)
+	lb, _, _ := startTemporal(b, root, dir, 1)
 
 	// The bench project with its own secret (serve refuses the public
 	// default) and hookbench's receiver as its integration.
 	project := filepath.Join(root, "samples", "bench")
 	receiver := fmt.Sprintf("127.0.0.1:%d", freePort(b))
 	env := []string{"BENCH_RECEIVER_URL=http://" + receiver, "BENCH_SECRET=whsec_" + base64.StdEncoding.EncodeToString(randomBytes(b, 24))}
-	if err := waitFor(2*time.Minute, "hookflow setup", func() error {
-		out, err := runHookflow(bin, env, "setup", "--temporal", lb.addr(), "--namespace", namespace, "--project", project)
-		if err != nil {
-			return fmt.Errorf("%w: %s", err, out)
-		}
-		return nil
-	}); err != nil {
-		b.Fatal(err)
-	}
+	setupHookflow(b, bin, env, lb.addr(), project)
 	serve := newServe(b, dir, "serve-1", bin, project, lb.addr(), env)
 	serve.start()
 
