@@ -16,6 +16,7 @@ import (
 
 	"github.com/hookflow/hookflow/internal/codec"
 	"github.com/hookflow/hookflow/internal/dashboard"
+	"github.com/hookflow/hookflow/internal/devdb"
 	"github.com/hookflow/hookflow/internal/devserver"
 	"github.com/hookflow/hookflow/internal/inspector"
 	"github.com/hookflow/hookflow/internal/project"
@@ -164,7 +165,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 	base := "http://" + l.Addr().String()
 	storage := "in memory (--ephemeral)"
 	if dbFile != "" {
-		storage = filepath.Clean(dbFile)
+		storage = filepath.Clean(dbFile) + " (run list " + filepath.Clean(devdb.VisibilityFile(dbFile)) + ")"
 	}
 	fmt.Fprintf(e.stdout, `hookflow dev is running (Ctrl-C stops it)
   project     %s (%d trigger(s), %d rule(s), rules version %s)

@@ -18,6 +18,8 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/hookflow/hookflow/internal/devdb"
 )
 
 const codecProject = `
@@ -97,8 +99,8 @@ func TestDevEncryptsHistory(t *testing.T) {
 		t.Fatalf("the receiver did not get the decrypted call: %+v", got)
 	}
 
-	// On disk: the database and its write-ahead log hold no plaintext.
-	for _, f := range []string{db, db + "-wal"} {
+	// On disk: the database, its run list and their write-ahead logs hold no plaintext.
+	for _, f := range devdb.Files(db) {
 		data, err := os.ReadFile(f)
 		if err != nil && !os.IsNotExist(err) {
 			t.Fatal(err)

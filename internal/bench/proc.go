@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/hookflow/hookflow/internal/devdb"
 )
 
 // clockTicks is USER_HZ, the unit of utime and stime in /proc/PID/stat:
@@ -151,18 +153,19 @@ func listeningInodes(table []byte, port int) []string {
 	return out
 }
 
-// FileSizes is the size of a SQLite database and its -wal and -shm files.
+// FileSizes is the size of hookflow dev's SQLite database: its main file and
+// its run list (devdb.VisibilityFile), with their -wal and -shm files.
 type FileSizes struct {
 	DB  int64 `json:"db_bytes"`
 	WAL int64 `json:"wal_bytes"`
 	SHM int64 `json:"shm_bytes"`
 }
 
-// Total is all three together.
+// Total is all of them together.
 func (f FileSizes) Total() int64 { return f.DB + f.WAL + f.SHM }
 
-// ReadFileSizes stats a SQLite database and its companions; a missing file
-// counts as empty.
+// ReadFileSizes stats the dev database at db and its companions; a missing
+// file counts as empty.
 func ReadFileSizes(db string) FileSizes {
 	size := func(p string) int64 {
 		fi, err := os.Stat(p)
@@ -171,5 +174,11 @@ func ReadFileSizes(db string) FileSizes {
 		}
 		return fi.Size()
 	}
-	return FileSizes{DB: size(db), WAL: size(db + "-wal"), SHM: size(db + "-shm")}
+	var f FileSizes
+	for _, file := range []string{db, devdb.VisibilityFile(db)} {
+		f.DB += size(file)
+		f.WAL += size(file + "-wal")
+		f.SHM += size(file + "-shm")
+	}
+	return f
 }

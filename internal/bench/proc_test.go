@@ -58,8 +58,10 @@ func TestReadFileSizes(t *testing.T) {
 	db := dir + "/x.db"
 	os.WriteFile(db, make([]byte, 100), 0o600)
 	os.WriteFile(db+"-wal", make([]byte, 30), 0o600)
+	os.WriteFile(dir+"/x.visibility.db", make([]byte, 50), 0o600)
+	os.WriteFile(dir+"/x.visibility.db-shm", make([]byte, 7), 0o600)
 	got := ReadFileSizes(db)
-	if got != (FileSizes{DB: 100, WAL: 30}) || got.Total() != 130 {
+	if got != (FileSizes{DB: 150, WAL: 30, SHM: 7}) || got.Total() != 187 {
 		t.Errorf("ReadFileSizes = %+v", got)
 	}
 }

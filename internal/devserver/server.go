@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -142,7 +143,16 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	conf, err := o.serverConfig(sqlConf)
+	visConf, err := o.visibilitySQLConfig(sqlConf)
+	if err != nil {
+		return nil, err
+	}
+	if o.DBFile != "" {
+		if err := moveRunList(sqlConf.DatabaseName, visConf.DatabaseName); err != nil {
+			return nil, fmt.Errorf("move the run list from %s to %s: %w", sqlConf.DatabaseName, visConf.DatabaseName, err)
+		}
+	}
+	conf, err := o.serverConfig(sqlConf, visConf)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +190,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		return nil, err
 	}
 	if o.DBFile != "" {
-		if err := s.trimVisibilityIndexes(ctx, o.DBFile); err != nil {
+		if err := s.trimVisibilityIndexes(ctx, visConf.DatabaseName); err != nil {
 			srv.Stop()
 			return nil, err
 		}
@@ -255,32 +265,27 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		// up to 50 ms: serve + worker delivered a call 50 ms after the POST,
 		// 7 ms with this (BenchmarkE2ELatency).
 		dynamicconfig.TransferProcessorMaxPollRPS.Key(): 1000,
+		// The run list is written by its own queue: reading that queue at
+		// most 5 times a second lets a run that finishes within 200 ms (a
+		// webhook run, most of the time) reach the list once, when it
+		// closes, instead of once when it starts and again when it
+		// closes. A run appears in lists up to 200 ms after it starts.
+		dynamicconfig.VisibilityProcessorMaxPollRPS.Key(): 5,
+		// Temporal walks every new history event for payloads kept in
+		// external storage, to count their size; hookflow keeps none.
+		dynamicconfig.ExternalPayloadsEnabled.Key(): false,
 	}
 }
 
 func (o *Options) sqlConfig() (*config.SQL, error) {
-	conf := &config.SQL{PluginName: sqliteplugin.PluginName, MaxConns: 1, MaxIdleConns: 1}
+	var conf *config.SQL
 	if o.DBFile == "" {
-		conf.ConnectAttributes = map[string]string{"mode": "memory", "cache": "shared"}
-		conf.DatabaseName = "hookflow-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		conf = memorySQLConfig("hookflow-" + strconv.FormatInt(time.Now().UnixNano(), 36))
 	} else {
-		// WAL with synchronous=NORMAL: a killed process loses nothing committed;
-		// an OS crash or power loss may lose the last transactions.
-		conf.ConnectAttributes = map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "NORMAL", "busy_timeout": "10000"}
-		conf.DatabaseName = o.DBFile
+		conf = fileSQLConfig(o.DBFile)
 		if _, err := os.Stat(o.DBFile); errors.Is(err, os.ErrNotExist) {
-			// Runs hold customer data: only this user may read them. SQLite
-			// gives its -wal and -shm files the database file's mode.
-			if err := os.MkdirAll(filepath.Dir(o.DBFile), 0o700); err != nil {
-				return nil, fmt.Errorf("database directory: %w", err)
-			}
-			f, err := os.OpenFile(o.DBFile, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-			if err != nil {
-				return nil, fmt.Errorf("create database %s: %w", o.DBFile, err)
-			}
-			f.Close()
-			if err := sqliteschema.SetupSchema(conf); err != nil {
-				return nil, fmt.Errorf("create database %s: %w", o.DBFile, err)
+			if err := createDatabase(conf); err != nil {
+				return nil, err
 			}
 		} else if err != nil {
 			return nil, fmt.Errorf("database %s: %w", o.DBFile, err)
@@ -297,7 +302,66 @@ func (o *Options) sqlConfig() (*config.SQL, error) {
 	return conf, nil
 }
 
-func (o *Options) serverConfig(sqlConf *config.SQL) (*config.Config, error) {
+func memorySQLConfig(name string) *config.SQL {
+	return &config.SQL{PluginName: sqliteplugin.PluginName, MaxConns: 1, MaxIdleConns: 1, DatabaseName: name,
+		ConnectAttributes: map[string]string{"mode": "memory", "cache": "shared"}}
+}
+
+// fileSQLConfig is a database file in WAL mode with synchronous=NORMAL: a
+// killed process loses nothing committed; an OS crash or power loss may lose
+// the last transactions.
+func fileSQLConfig(file string) *config.SQL {
+	return &config.SQL{PluginName: sqliteplugin.PluginName, MaxConns: 1, MaxIdleConns: 1, DatabaseName: file,
+		ConnectAttributes: map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "NORMAL", "busy_timeout": "10000"}}
+}
+
+// createDatabase makes the file conf names, with Temporal's schema in it.
+func createDatabase(conf *config.SQL) error {
+	file := conf.DatabaseName
+	// Runs hold customer data: only this user may read them. SQLite gives
+	// its -wal and -shm files the database file's mode.
+	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
+		return fmt.Errorf("database directory: %w", err)
+	}
+	f, err := os.OpenFile(file, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("create database %s: %w", file, err)
+	}
+	f.Close()
+	if err := setPageSize(file); err != nil {
+		return fmt.Errorf("create database %s: %w", file, err)
+	}
+	if err := sqliteschema.SetupSchema(conf); err != nil {
+		return fmt.Errorf("create database %s: %w", file, err)
+	}
+	return nil
+}
+
+// pageSize is the new database files' page size. A run's history is two
+// rows of about 2 KB: 4 KB pages (SQLite's default) left a quarter of the
+// history table empty, 8 KB pages fill it better and touch fewer pages per
+// write; hookbench: 9% less disk per event and no more CPU (README →
+// Performance). A file keeps the page size it was made with.
+const pageSize = 8192
+
+// setPageSize gives the new, empty database file its page size, fixed by
+// the first write: switching to WAL.
+func setPageSize(file string) error {
+	db, err := sql.Open("sqlite", "file:"+file+"?_pragma=page_size("+strconv.Itoa(pageSize)+")")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.Exec("PRAGMA journal_mode=WAL")
+	return err
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+func (o *Options) serverConfig(sqlConf, visConf *config.SQL) (*config.Config, error) {
 	httpPort, err := freePort(o.IP)
 	if err != nil {
 		return nil, err
@@ -306,9 +370,9 @@ func (o *Options) serverConfig(sqlConf *config.SQL) (*config.Config, error) {
 	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
 	conf.Global.Membership.BroadcastAddress = o.IP
 	conf.Persistence.DefaultStore = "sqlite"
-	conf.Persistence.VisibilityStore = "sqlite"
+	conf.Persistence.VisibilityStore = "sqlite-visibility"
 	conf.Persistence.NumHistoryShards = 1
-	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite": {SQL: sqlConf}}
+	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite": {SQL: sqlConf}, "sqlite-visibility": {SQL: visConf}}
 	frontend := net.JoinHostPort(o.IP, strconv.Itoa(o.Port))
 	conf.ClusterMetadata = &cluster.Config{
 		FailoverVersionIncrement: 10,

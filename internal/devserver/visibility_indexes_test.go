@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	enumspb "go.temporal.io/api/enums/v1"
+
+	"github.com/hookflow/hookflow/internal/devdb"
 )
 
 // TestVisibilityIndexesTrimmed: a file database keeps the indexes hookflow
@@ -28,9 +30,9 @@ func TestVisibilityIndexesTrimmed(t *testing.T) {
 		s.Stop()
 	}
 	start(map[string]enumspb.IndexedValueType{"HookStatus": enumspb.INDEXED_VALUE_TYPE_KEYWORD, "HookRules": enumspb.INDEXED_VALUE_TYPE_KEYWORD_LIST})
-	first := indexes(t, file)
+	first := indexes(t, devdb.VisibilityFile(file))
 	start(map[string]enumspb.IndexedValueType{"HookStatus": enumspb.INDEXED_VALUE_TYPE_KEYWORD, "HookRules": enumspb.INDEXED_VALUE_TYPE_KEYWORD_LIST, "OrderN": enumspb.INDEXED_VALUE_TYPE_INT})
-	second := indexes(t, file)
+	second := indexes(t, devdb.VisibilityFile(file))
 	for _, kept := range keptIndexes {
 		if !slices.Contains(first, kept) {
 			t.Errorf("index %s was dropped: %v", kept, first)
