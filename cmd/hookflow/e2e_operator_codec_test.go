@@ -93,13 +93,14 @@ func TestOperatorCommandsReadEncryptedRuns(t *testing.T) {
 		t.Fatalf("the replayed call lost the decrypted input: %s", last.Body)
 	}
 
-	rOut = syncBuffer{}
-	if err := run(ctx, []string{"runs", "--temporal", temporal, "--ui-url", ""}, withKeys, &rOut, &rErr); err != nil {
-		t.Fatalf("runs: %v", err)
-	}
-	if !strings.Contains(rOut.String(), ans.WorkflowID) {
-		t.Fatalf("runs does not list the encrypted run:\n%s", rOut.String())
-	}
+	// Visibility lists a run a moment after it starts or closes.
+	waitFor(t, 10*time.Second, "runs to list the encrypted run", func() bool {
+		rOut = syncBuffer{}
+		if err := run(ctx, []string{"runs", "--temporal", temporal, "--ui-url", ""}, withKeys, &rOut, &rErr); err != nil {
+			t.Fatalf("runs: %v", err)
+		}
+		return strings.Contains(rOut.String(), ans.WorkflowID)
+	})
 	waitFor(t, 30*time.Second, "the replayed run to fail", func() bool {
 		d, err := raw.DescribeWorkflowExecution(ctx, ans.WorkflowID, "")
 		return err == nil && d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_FAILED

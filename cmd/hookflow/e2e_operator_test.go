@@ -25,16 +25,24 @@ func waitRunStatus(t *testing.T, f *fixture, wfID string, want enumspb.WorkflowE
 
 func (f *fixture) hookflow(t *testing.T, args ...string) string {
 	t.Helper()
+	out, err := f.tryHookflow(args...)
+	if err != nil {
+		t.Fatalf("hookflow %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// tryHookflow runs a hookflow command against the fixture and returns what
+// it printed (stdout, then stderr) and its error.
+func (f *fixture) tryHookflow(args ...string) (string, error) {
 	var out, errOut bytes.Buffer
 	common := []string{"--temporal", f.temporal.Addr()}
 	if args[0] == "runs" || args[0] == "replay" {
 		common = append(common, "--ui-url", "")
 	}
-	args = append(args[:1], append(common, args[1:]...)...)
-	if err := run(context.Background(), args, mapEnv(nil), &out, &errOut); err != nil {
-		t.Fatalf("hookflow %s: %v\n%s%s", strings.Join(args, " "), err, out.String(), errOut.String())
-	}
-	return out.String()
+	args = append(args[:1:1], append(common, args[1:]...)...)
+	err := run(context.Background(), args, mapEnv(nil), &out, &errOut)
+	return out.String() + errOut.String(), err
 }
 
 func TestE2EReplayReusesWhatSucceeded(t *testing.T) {
