@@ -22,6 +22,7 @@ import (
 	"github.com/hookflow/hookflow/internal/project"
 	"github.com/hookflow/hookflow/internal/telemetry"
 	"github.com/hookflow/hookflow/triggers"
+	"github.com/hookflow/hookflow/workflows"
 )
 
 // devCommands is `dev`, which embeds the Temporal server and Web UI; the
@@ -102,7 +103,10 @@ func runDev(ctx context.Context, e env, args []string) error {
 		UIPort:           *uiPort,
 		DBFile:           dbFile,
 		SearchAttributes: allSearchAttributes(p),
-		Logger:           quiet,
+		// A handful of values each: listing by them scans instead.
+		Unindexed: []string{workflows.AttrStatus.GetName(), workflows.AttrTrigger.GetName(),
+			workflows.AttrEventType.GetName(), workflows.AttrRulesVersion.GetName()},
+		Logger: quiet,
 	})
 	if err != nil {
 		return err

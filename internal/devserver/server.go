@@ -45,6 +45,9 @@ type Options struct {
 	Retention time.Duration
 	// SearchAttributes are registered on a new database and added to an existing one.
 	SearchAttributes map[string]enumspb.IndexedValueType
+	// Unindexed names search attributes that take a handful of values: the
+	// run list keeps no index of their columns (see keptIndexes).
+	Unindexed []string
 	Logger           *slog.Logger
 	LogLevel         slog.Level // default slog.LevelWarn: the server is chatty
 	CodecEndpoint    string     // optional, for the Web UI
@@ -101,6 +104,7 @@ type Server struct {
 	addr      string
 	uiAddr    string
 	namespace string
+	unindexed []string
 }
 
 // Addr is the frontend's host:port for SDK clients.
@@ -184,7 +188,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err := srv.Start(); err != nil {
 		return nil, fmt.Errorf("start temporal server: %w", err)
 	}
-	s := &Server{server: srv, addr: net.JoinHostPort(o.IP, strconv.Itoa(o.Port)), namespace: o.Namespace}
+	s := &Server{server: srv, addr: net.JoinHostPort(o.IP, strconv.Itoa(o.Port)), namespace: o.Namespace, unindexed: o.Unindexed}
 	if err := s.registerSearchAttributes(ctx, o.SearchAttributes, o.TLS, o.IP); err != nil {
 		srv.Stop()
 		return nil, err
