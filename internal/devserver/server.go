@@ -47,10 +47,10 @@ type Options struct {
 	SearchAttributes map[string]enumspb.IndexedValueType
 	// Unindexed names search attributes that take a handful of values: the
 	// run list keeps no index of their columns (see keptIndexes).
-	Unindexed []string
-	Logger           *slog.Logger
-	LogLevel         slog.Level // default slog.LevelWarn: the server is chatty
-	CodecEndpoint    string     // optional, for the Web UI
+	Unindexed     []string
+	Logger        *slog.Logger
+	LogLevel      slog.Level // default slog.LevelWarn: the server is chatty
+	CodecEndpoint string     // optional, for the Web UI
 	// TLS, when set, serves the frontend over TLS (and mTLS): tests prove
 	// that hookflow connects to a cluster that requires it.
 	TLS *TLS
