@@ -66,47 +66,57 @@ func (s *Server) trimVisibilityIndexes(ctx context.Context, dbFile string) error
 	return nil
 }
 
-// planVisibilityIndexes lists, given the run list's indexes, the
-// namespace's search attributes (column → name) and those to leave
+// planVisibilityIndexes lists, given the run list's indexes (name → SQL),
+// the namespace's search attributes (column → name) and those to leave
 // unindexed, the indexes to drop and the statements that create the
-// missing ones.
-func planVisibilityIndexes(existing []string, aliases map[string]string, unindexed []string) (drop, create []string) {
+// missing ones. A search attribute's index holds only the runs that set
+// it: most runs set no correlation key, and a project's attributes belong
+// to some triggers only. A query for a value (=, <, >, …) implies the
+// column is set, so SQLite uses the partial index for it.
+func planVisibilityIndexes(existing map[string]string, aliases map[string]string, unindexed []string) (drop, create []string) {
 	indexed := map[string]bool{} // columns that keep (or get) an index
 	for field, name := range aliases {
 		if customColumn.MatchString(field) && !slices.Contains(unindexed, name) {
 			indexed[field] = true
 		}
 	}
-	for _, name := range existing {
-		if !slices.Contains(keptIndexes, name) && !indexed[indexColumn(name)] {
+	for name, stmt := range existing {
+		column := indexColumn(name)
+		switch {
+		case slices.Contains(keptIndexes, name):
+		case indexed[column] && strings.Contains(stmt, partialClause(column)):
+		default: // not kept, or made before indexes were partial
 			drop = append(drop, name)
 		}
 	}
 	for field := range indexed {
 		m := customColumn.FindStringSubmatch(field)
-		create = append(create, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON executions_visibility (namespace_id, %s, (COALESCE(close_time, '9999-12-31 23:59:59+00:00')) DESC, start_time DESC, run_id)`,
-			customIndexName(m[1], m[2]), field))
+		create = append(create, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON executions_visibility (namespace_id, %s, (COALESCE(close_time, '9999-12-31 23:59:59+00:00')) DESC, start_time DESC, run_id) %s`,
+			customIndexName(m[1], m[2]), field, partialClause(field)))
 	}
 	slices.Sort(drop)
 	slices.Sort(create)
 	return drop, create
 }
 
-func visibilityIndexes(ctx context.Context, db *sql.DB) ([]string, error) {
-	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'executions_visibility' AND sql IS NOT NULL`)
+func partialClause(column string) string { return "WHERE " + column + " IS NOT NULL" }
+
+// visibilityIndexes maps the run list's indexes to their SQL.
+func visibilityIndexes(ctx context.Context, db *sql.DB) (map[string]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'executions_visibility' AND sql IS NOT NULL`)
 	if err != nil {
 		return nil, fmt.Errorf("list visibility indexes: %w", err)
 	}
 	defer rows.Close()
-	var names []string
+	indexes := map[string]string{}
 	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
+		var name, stmt string
+		if err := rows.Scan(&name, &stmt); err != nil {
 			return nil, err
 		}
-		names = append(names, n)
+		indexes[name] = stmt
 	}
-	return names, rows.Err()
+	return indexes, rows.Err()
 }
 
 // customIndexName is Temporal's name for a custom column's index:

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"io"
 	"log/slog"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -50,15 +51,71 @@ func TestVisibilityIndexesTrimmed(t *testing.T) {
 }
 
 func TestPlanVisibilityIndexes(t *testing.T) {
-	existing := []string{"by_status", "by_keyword_01", "by_keyword_02", "default_idx", "by_workflow_id", "by_int_01", "by_bool_01"}
-	aliases := map[string]string{"Keyword01": "HookStatus", "Keyword02": "HookEventId", "Keyword03": "OrderEmail", "KeywordList01": "HookRules"}
+	full := func(col string) string { return "CREATE INDEX x ON executions_visibility (namespace_id, " + col + ")" }
+	existing := map[string]string{
+		"by_status": full("status"), "by_keyword_01": full("Keyword01"), "default_idx": full("x"), "by_workflow_id": full("workflow_id"),
+		"by_int_01": full("Int01"), "by_bool_01": full("Bool01"),
+		"by_keyword_02": full("Keyword02"),                                  // made before indexes were partial
+		"by_keyword_04": full("Keyword04") + " WHERE Keyword04 IS NOT NULL", // current
+	}
+	aliases := map[string]string{"Keyword01": "HookStatus", "Keyword02": "HookEventId", "Keyword03": "OrderEmail", "Keyword04": "HookCorrelationKey", "KeywordList01": "HookRules"}
 	drop, create := planVisibilityIndexes(existing, aliases, []string{"HookStatus"})
-	if want := []string{"by_bool_01", "by_int_01", "by_keyword_01", "by_status"}; !slices.Equal(drop, want) {
+	if want := []string{"by_bool_01", "by_int_01", "by_keyword_01", "by_keyword_02", "by_status"}; !slices.Equal(drop, want) {
 		t.Errorf("drop %v, want %v", drop, want)
 	}
-	if len(create) != 2 || !strings.Contains(create[0], "by_keyword_02 ON executions_visibility (namespace_id, Keyword02,") ||
-		!strings.Contains(create[1], "by_keyword_03 ON executions_visibility (namespace_id, Keyword03,") {
-		t.Errorf("create %q, want by_keyword_02 (kept if it exists) and by_keyword_03", create)
+	if len(create) != 3 {
+		t.Fatalf("create %q, want Keyword02, 03 and 04's", create)
+	}
+	for i, col := range []string{"Keyword02", "Keyword03", "Keyword04"} {
+		if !strings.Contains(create[i], "(namespace_id, "+col+",") || !strings.HasSuffix(create[i], "WHERE "+col+" IS NOT NULL") {
+			t.Errorf("create %q, want a partial index on %s", create[i], col)
+		}
+	}
+}
+
+// TestPartialIndexServesValueQueries: SQLite lists runs by an attribute's
+// value through its partial index, newest first, without sorting.
+func TestPartialIndexServesValueQueries(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "vis.db")
+	if err := createDatabase(fileSQLConfig(file)); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	existing, err := visibilityIndexes(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drop, create := planVisibilityIndexes(existing, map[string]string{"Keyword05": "HookCorrelationKey"}, nil)
+	for _, n := range drop {
+		if _, err := db.Exec("DROP INDEX " + n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, stmt := range create {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := db.Query(`EXPLAIN QUERY PLAN SELECT run_id FROM executions_visibility WHERE namespace_id = 'n' AND TemporalNamespaceDivision IS NULL AND Keyword05 = 'inv-1' ORDER BY COALESCE(close_time, '9999-12-31 23:59:59+00:00') DESC, start_time DESC, run_id LIMIT 20`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if len(plan) != 1 || !strings.Contains(plan[0], "USING INDEX by_keyword_05 (namespace_id=? AND Keyword05=?)") {
+		t.Errorf("plan %q, want a search of by_keyword_05 and no sort", plan)
 	}
 }
 
@@ -69,9 +126,9 @@ func indexes(t *testing.T, file string) []string {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	names, err := visibilityIndexes(context.Background(), db)
+	indexes, err := visibilityIndexes(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return names
+	return slices.Sorted(maps.Keys(indexes))
 }
