@@ -103,10 +103,9 @@ func runDev(ctx context.Context, e env, args []string) error {
 		UIPort:           *uiPort,
 		DBFile:           dbFile,
 		SearchAttributes: allSearchAttributes(p),
-		// A handful of values each: listing by them scans instead.
-		Unindexed: []string{workflows.AttrStatus.GetName(), workflows.AttrTrigger.GetName(),
-			workflows.AttrEventType.GetName(), workflows.AttrRulesVersion.GetName()},
-		Logger: quiet,
+		// A handful of values each, none rare: listing by them scans instead.
+		Unindexed: []string{workflows.AttrTrigger.GetName(), workflows.AttrEventType.GetName(), workflows.AttrRulesVersion.GetName()},
+		Logger:    quiet,
 	})
 	if err != nil {
 		return err

@@ -28,7 +28,7 @@ func BenchmarkRunListClose(b *testing.B) {
 	}{
 		{"temporal", func(map[string]string) ([]string, []string) { return nil, nil }},
 		{"dev", func(existing map[string]string) ([]string, []string) {
-			return planVisibilityIndexes(existing, aliases, []string{"HookStatus", "HookRulesVersion", "HookTrigger", "HookEventType"})
+			return planVisibilityIndexes(existing, aliases, []string{"HookRulesVersion", "HookTrigger", "HookEventType"})
 		}},
 	} {
 		b.Run(v.name, func(b *testing.B) {

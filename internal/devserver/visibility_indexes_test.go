@@ -25,13 +25,13 @@ func TestVisibilityIndexesTrimmed(t *testing.T) {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	start := func(attrs map[string]enumspb.IndexedValueType) {
 		t.Helper()
-		s, err := Start(context.Background(), Options{UIPort: -1, DBFile: file, Logger: logger, SearchAttributes: attrs, Unindexed: []string{"HookStatus"}})
+		s, err := Start(context.Background(), Options{UIPort: -1, DBFile: file, Logger: logger, SearchAttributes: attrs, Unindexed: []string{"HookTrigger"}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		s.Stop()
 	}
-	attrs := map[string]enumspb.IndexedValueType{"HookStatus": enumspb.INDEXED_VALUE_TYPE_KEYWORD, "HookEventId": enumspb.INDEXED_VALUE_TYPE_KEYWORD, "HookRules": enumspb.INDEXED_VALUE_TYPE_KEYWORD_LIST}
+	attrs := map[string]enumspb.IndexedValueType{"HookTrigger": enumspb.INDEXED_VALUE_TYPE_KEYWORD, "HookEventId": enumspb.INDEXED_VALUE_TYPE_KEYWORD, "HookRules": enumspb.INDEXED_VALUE_TYPE_KEYWORD_LIST}
 	start(attrs)
 	first := indexes(t, devdb.VisibilityFile(file))
 	attrs["OrderN"] = enumspb.INDEXED_VALUE_TYPE_INT
@@ -43,7 +43,7 @@ func TestVisibilityIndexesTrimmed(t *testing.T) {
 		}
 	}
 	if len(first) != len(keptIndexes)+1 || !slices.ContainsFunc(first, func(n string) bool { return strings.HasPrefix(n, "by_keyword_") }) {
-		t.Fatalf("after the first start: %v; want the kept ones and HookEventId's keyword column, not HookStatus's", first)
+		t.Fatalf("after the first start: %v; want the kept ones and HookEventId's keyword column, not HookTrigger's", first)
 	}
 	if len(second) != len(first)+1 || !slices.ContainsFunc(second, func(n string) bool { return strings.HasPrefix(n, "by_int_") }) {
 		t.Fatalf("after registering OrderN: %v; want its int column indexed too", second)
@@ -58,9 +58,9 @@ func TestPlanVisibilityIndexes(t *testing.T) {
 		"by_keyword_02": full("Keyword02"),                                  // made before indexes were partial
 		"by_keyword_04": full("Keyword04") + " WHERE Keyword04 IS NOT NULL", // current
 	}
-	aliases := map[string]string{"Keyword01": "HookStatus", "Keyword02": "HookEventId", "Keyword03": "OrderEmail", "Keyword04": "HookCorrelationKey", "KeywordList01": "HookRules"}
-	drop, create := planVisibilityIndexes(existing, aliases, []string{"HookStatus"})
-	if want := []string{"by_bool_01", "by_int_01", "by_keyword_01", "by_keyword_02", "by_status"}; !slices.Equal(drop, want) {
+	aliases := map[string]string{"Keyword01": "HookTrigger", "Keyword02": "HookEventId", "Keyword03": "OrderEmail", "Keyword04": "HookCorrelationKey", "KeywordList01": "HookRules"}
+	drop, create := planVisibilityIndexes(existing, aliases, []string{"HookTrigger"})
+	if want := []string{"by_bool_01", "by_int_01", "by_keyword_01", "by_keyword_02"}; !slices.Equal(drop, want) {
 		t.Errorf("drop %v, want %v", drop, want)
 	}
 	if len(create) != 3 {
