@@ -46,15 +46,8 @@ func BenchmarkRunListClose(b *testing.B) {
 				b.Fatal(err)
 			}
 			drop, create := v.plan(names)
-			for _, n := range drop {
-				if _, err := raw.Exec("DROP INDEX " + n); err != nil {
-					b.Fatal(err)
-				}
-			}
-			for _, stmt := range create {
-				if _, err := raw.Exec(stmt); err != nil {
-					b.Fatal(err)
-				}
+			if err := applyVisibilityIndexes(context.Background(), raw, drop, create); err != nil {
+				b.Fatal(err)
 			}
 			raw.Close()
 			db, err := persistencesql.NewSQLDB(sqlplugin.DbKindVisibility, conf, resolver.NewNoopResolver(), log.NewNoopLogger(), metrics.NoopMetricsHandler)

@@ -55,6 +55,12 @@ func (s *Server) trimVisibilityIndexes(ctx context.Context, dbFile string) error
 		return err
 	}
 	drop, create := planVisibilityIndexes(existing, ns.GetConfig().GetCustomSearchAttributeAliases(), s.unindexed)
+	return applyVisibilityIndexes(ctx, db, drop, create)
+}
+
+// applyVisibilityIndexes drops the indexes named in drop, then runs the
+// create statements.
+func applyVisibilityIndexes(ctx context.Context, db *sql.DB, drop, create []string) error {
 	for _, name := range drop {
 		if _, err := db.ExecContext(ctx, "DROP INDEX IF EXISTS "+name); err != nil {
 			return fmt.Errorf("drop visibility index %s: %w", name, err)

@@ -90,15 +90,8 @@ func TestPartialIndexServesValueQueries(t *testing.T) {
 		t.Fatal(err)
 	}
 	drop, create := planVisibilityIndexes(existing, map[string]string{"Keyword05": "HookCorrelationKey"}, nil)
-	for _, n := range drop {
-		if _, err := db.Exec("DROP INDEX " + n); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, stmt := range create {
-		if _, err := db.Exec(stmt); err != nil {
-			t.Fatal(err)
-		}
+	if err := applyVisibilityIndexes(context.Background(), db, drop, create); err != nil {
+		t.Fatal(err)
 	}
 	rows, err := db.Query(`EXPLAIN QUERY PLAN SELECT run_id FROM executions_visibility WHERE namespace_id = 'n' AND TemporalNamespaceDivision IS NULL AND Keyword05 = 'inv-1' ORDER BY COALESCE(close_time, '9999-12-31 23:59:59+00:00') DESC, start_time DESC, run_id LIMIT 20`)
 	if err != nil {
