@@ -34,4 +34,12 @@ func (l slogLogger) Warn(msg string, tags ...tag.Tag)   { l.emit(slog.LevelWarn,
 func (l slogLogger) Error(msg string, tags ...tag.Tag)  { l.emit(slog.LevelError, msg, tags) }
 func (l slogLogger) DPanic(msg string, tags ...tag.Tag) { l.emit(slog.LevelError, msg, tags) }
 func (l slogLogger) Panic(msg string, tags ...tag.Tag)  { l.emit(slog.LevelError, msg, tags) }
-func (l slogLogger) Fatal(msg string, tags ...tag.Tag)  { l.emit(slog.LevelError, msg, tags) }
+
+// Fatal is the server's "cannot go on" (it expects the process to end):
+// the embedded server panics with a *fatalError, which Start turns into an
+// error (catchFatal). It used to log and go on, and the server then failed
+// on a nil listener.
+func (l slogLogger) Fatal(msg string, tags ...tag.Tag) {
+	l.emit(slog.LevelError, msg, tags)
+	panic(newFatalError(msg, tags))
+}

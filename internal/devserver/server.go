@@ -156,37 +156,9 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 			return nil, fmt.Errorf("move the run list from %s to %s: %w", sqlConf.DatabaseName, visConf.DatabaseName, err)
 		}
 	}
-	conf, err := o.serverConfig(sqlConf, visConf)
+	srv, err := o.startTemporal(sqlConf, visConf)
 	if err != nil {
 		return nil, err
-	}
-	logger := slogLogger{log: o.Logger, level: o.LogLevel}
-	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
-	if err != nil {
-		return nil, fmt.Errorf("temporal authorizer: %w", err)
-	}
-	claimMapper, err := authorization.GetClaimMapperFromConfig(&conf.Global.Authorization, logger)
-	if err != nil {
-		return nil, fmt.Errorf("temporal claim mapper: %w", err)
-	}
-	hosts := map[primitives.ServiceName]static.Hosts{}
-	for name, svc := range conf.Services {
-		hosts[primitives.ServiceName(name)] = static.SingleLocalHost(net.JoinHostPort(o.IP, strconv.Itoa(svc.RPC.GRPCPort)))
-	}
-	srv, err := temporal.NewServer(
-		temporal.WithConfig(conf),
-		temporal.ForServices(temporal.DefaultServices),
-		temporal.WithStaticHosts(hosts),
-		temporal.WithLogger(logger),
-		temporal.WithAuthorizer(authorizer),
-		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
-		temporal.WithDynamicConfigClient(dynamicConfig()),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("temporal server: %w", err)
-	}
-	if err := srv.Start(); err != nil {
-		return nil, fmt.Errorf("start temporal server: %w", err)
 	}
 	s := &Server{server: srv, addr: net.JoinHostPort(o.IP, strconv.Itoa(o.Port)), namespace: o.Namespace, unindexed: o.Unindexed}
 	if err := s.registerSearchAttributes(ctx, o.SearchAttributes, o.TLS, o.IP); err != nil {
@@ -304,6 +276,69 @@ func (o *Options) sqlConfig() (*config.SQL, error) {
 		return nil, fmt.Errorf("namespace %s: %w", o.Namespace, err)
 	}
 	return conf, nil
+}
+
+// startAttempts bounds how often Start picks new ports for the server's
+// internal services when one was taken between choosing it and listening.
+const startAttempts = 3
+
+// startTemporal builds and starts the Temporal server. The internal
+// services' ports are chosen free, but another process can take one before
+// the server listens on it: the server then calls its logger's Fatal, which
+// panics here (catchFatal), and a new set of ports is tried.
+func (o *Options) startTemporal(sqlConf, visConf *config.SQL) (temporal.Server, error) {
+	var err error
+	for range startAttempts {
+		var conf *config.Config
+		if conf, err = o.serverConfig(sqlConf, visConf); err != nil {
+			return nil, err
+		}
+		var srv temporal.Server
+		err = catchFatal(func() error {
+			srv, err = o.newTemporal(conf)
+			if err != nil {
+				return err
+			}
+			if err := srv.Start(); err != nil {
+				return fmt.Errorf("start temporal server: %w", err)
+			}
+			return nil
+		})
+		var fatal *fatalError
+		if err == nil || !errors.As(err, &fatal) || !fatal.listener() {
+			return srv, err
+		}
+	}
+	return nil, err
+}
+
+func (o *Options) newTemporal(conf *config.Config) (temporal.Server, error) {
+	logger := slogLogger{log: o.Logger, level: o.LogLevel}
+	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
+	if err != nil {
+		return nil, fmt.Errorf("temporal authorizer: %w", err)
+	}
+	claimMapper, err := authorization.GetClaimMapperFromConfig(&conf.Global.Authorization, logger)
+	if err != nil {
+		return nil, fmt.Errorf("temporal claim mapper: %w", err)
+	}
+	hosts := map[primitives.ServiceName]static.Hosts{}
+	for name, svc := range conf.Services {
+		hosts[primitives.ServiceName(name)] = static.SingleLocalHost(net.JoinHostPort(o.IP, strconv.Itoa(svc.RPC.GRPCPort)))
+	}
+	srv, err := temporal.NewServer(
+		temporal.WithConfig(conf),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithStaticHosts(hosts),
+		temporal.WithLogger(logger),
+		temporal.WithAuthorizer(authorizer),
+		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
+		temporal.WithDynamicConfigClient(dynamicConfig()),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("temporal server: %w", err)
+	}
+	return srv, nil
 }
 
 func memorySQLConfig(name string) *config.SQL {

@@ -1,0 +1,59 @@
+package devserver
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+
+	"go.temporal.io/server/common/log/tag"
+)
+
+// TestFatalBecomesAnError: the server's Fatal (a port taken between being
+// chosen and listened on) ends Start with an error naming the cause; it
+// used to be logged, and the server then panicked on a nil listener.
+func TestFatalBecomesAnError(t *testing.T) {
+	logger := slogLogger{log: slog.New(slog.NewTextHandler(io.Discard, nil)), level: slog.LevelWarn}
+	err := catchFatal(func() error {
+		logger.Fatal("Failed to start gRPC listener", tag.Error(errors.New("listen tcp 127.0.0.1:7233: bind: address already in use")))
+		return nil
+	})
+	var fatal *fatalError
+	if !errors.As(err, &fatal) || !fatal.listener() || !strings.Contains(err.Error(), "address already in use") {
+		t.Fatalf("err = %v, want a listener fatalError naming the cause", err)
+	}
+	if err := catchFatal(func() error { return errors.New("plain") }); err == nil || err.Error() != "plain" {
+		t.Errorf("a returned error: %v", err)
+	}
+}
+
+// TestStartWhenAPortIsTakenAfterTheCheck: a port Start checked (or chose)
+// free and another process took before the server listened on it ends
+// Start with the listener's error instead of crashing the process (the
+// internal services' ports get new picks first; this one is fixed).
+func TestStartWhenAPortIsTakenAfterTheCheck(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	o := Options{UIPort: -1, Port: port, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	o.defaults()
+	main, err := o.sqlConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	vis, err := o.visibilitySQLConfig(main)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Past Start's own check that the port is free: the server's listener.
+	_, err = o.startTemporal(main, vis)
+	if err == nil || !strings.Contains(err.Error(), strconv.Itoa(port)) && !strings.Contains(err.Error(), "address already in use") {
+		t.Fatalf("err = %v, want the listener's failure", err)
+	}
+}
