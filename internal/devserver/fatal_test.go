@@ -43,14 +43,7 @@ func TestStartWhenAPortIsTakenAfterTheCheck(t *testing.T) {
 	port := l.Addr().(*net.TCPAddr).Port
 	o := Options{UIPort: -1, Port: port, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	o.defaults()
-	main, err := o.sqlConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	vis, err := o.visibilitySQLConfig(main)
-	if err != nil {
-		t.Fatal(err)
-	}
+	main, vis := sqlConfigs(t, &o)
 	// Past Start's own check that the port is free: the server's listener.
 	_, err = o.startTemporal(main, vis)
 	if err == nil || !strings.Contains(err.Error(), strconv.Itoa(port)) && !strings.Contains(err.Error(), "address already in use") {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/metrics"
 	persistencesql "go.temporal.io/server/common/persistence/sql"
@@ -44,14 +45,7 @@ func TestDatabaseIsPrivate(t *testing.T) {
 func TestNewDatabasePageSize(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "dev.db")
 	o := &Options{DBFile: file, Namespace: "default", Retention: 24 * time.Hour}
-	main, err := o.sqlConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	vis, err := o.visibilitySQLConfig(main)
-	if err != nil {
-		t.Fatal(err)
-	}
+	main, vis := sqlConfigs(t, o)
 	for _, f := range []string{main.DatabaseName, vis.DatabaseName} {
 		db, err := sql.Open("sqlite", "file:"+f)
 		if err != nil {
@@ -103,4 +97,18 @@ func TestWALStaysSmall(t *testing.T) {
 	if maxWAL > limit || maxWAL == 0 {
 		t.Errorf("WAL reached %d bytes, want at most %d (%d pages of %d bytes and some)", maxWAL, limit, walCheckpointPages, pageSize)
 	}
+}
+
+// sqlConfigs makes o's main and run-list databases, as Start does.
+func sqlConfigs(t *testing.T, o *Options) (main, vis *config.SQL) {
+	t.Helper()
+	main, err := o.sqlConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	vis, err = o.visibilitySQLConfig(main)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return main, vis
 }

@@ -148,13 +148,7 @@ func putBack(t *testing.T, file, vis string) {
 func TestRunListFileIsPrivate(t *testing.T) {
 	file := filepath.Join(t.TempDir(), ".hookflow", "dev.db")
 	o := &Options{DBFile: file, Namespace: "default", Retention: 24 * time.Hour}
-	main, err := o.sqlConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := o.visibilitySQLConfig(main); err != nil {
-		t.Fatal(err)
-	}
+	sqlConfigs(t, o)
 	st, err := os.Stat(devdb.VisibilityFile(file))
 	if err != nil {
 		t.Fatal(err)
