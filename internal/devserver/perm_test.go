@@ -3,6 +3,8 @@ package devserver
 import (
 	"context"
 	"database/sql"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,6 +17,8 @@ import (
 	persistencesql "go.temporal.io/server/common/persistence/sql"
 	"go.temporal.io/server/common/persistence/sql/sqlplugin"
 	"go.temporal.io/server/common/resolver"
+
+	"github.com/hookflow/hookflow/internal/devdb"
 )
 
 // The dev database holds every run's payloads: it is created for this user
@@ -111,4 +115,31 @@ func sqlConfigs(t *testing.T, o *Options) (main, vis *config.SQL) {
 		t.Fatal(err)
 	}
 	return main, vis
+}
+
+// TestEmptyDatabaseFilesGetTheSchema: an empty file where a database
+// belongs (a crash right after creating it; `sqlite3 dev.visibility.db`
+// makes one) is filled, not opened as it is, and made private.
+func TestEmptyDatabaseFilesGetTheSchema(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "dev.db")
+	for _, f := range []string{file, devdb.VisibilityFile(file)} {
+		if err := os.WriteFile(f, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s, err := Start(context.Background(), Options{UIPort: -1, DBFile: file, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Stop()
+	for _, f := range []string{file, devdb.VisibilityFile(file)} {
+		st, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Size() == 0 || st.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s: %d bytes, mode %v; want the schema and no access for others", filepath.Base(f), st.Size(), st.Mode().Perm())
+		}
+	}
 }

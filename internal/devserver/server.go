@@ -259,12 +259,8 @@ func (o *Options) sqlConfig() (*config.SQL, error) {
 		conf = memorySQLConfig("hookflow-" + strconv.FormatInt(time.Now().UnixNano(), 36))
 	} else {
 		conf = fileSQLConfig(o.DBFile)
-		if _, err := os.Stat(o.DBFile); errors.Is(err, os.ErrNotExist) {
-			if err := createDatabase(conf); err != nil {
-				return nil, err
-			}
-		} else if err != nil {
-			return nil, fmt.Errorf("database %s: %w", o.DBFile, err)
+		if err := ensureDatabase(conf); err != nil {
+			return nil, err
 		}
 	}
 	ns, err := sqliteschema.NewNamespaceConfig("active", o.Namespace, false, o.SearchAttributes)
@@ -363,7 +359,24 @@ func fileSQLConfig(file string) *config.SQL {
 // not established; halving what each checkpoint copies is the cheap guard).
 const walCheckpointPages = 512
 
-// createDatabase makes the file conf names, with Temporal's schema in it.
+// ensureDatabase makes the file conf names, with Temporal's schema in it,
+// when it is missing or empty (a crash right after creating it, or a tool
+// that opened the name and made an empty file).
+func ensureDatabase(conf *config.SQL) error {
+	file := conf.DatabaseName
+	st, err := os.Stat(file)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return fmt.Errorf("database %s: %w", file, err)
+	case st.Size() > 0:
+		return nil
+	}
+	return createDatabase(conf)
+}
+
+// createDatabase makes the file conf names, or fills it if it is empty,
+// with Temporal's schema.
 func createDatabase(conf *config.SQL) error {
 	file := conf.DatabaseName
 	// Runs hold customer data: only this user may read them. SQLite gives
@@ -371,11 +384,15 @@ func createDatabase(conf *config.SQL) error {
 	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
 		return fmt.Errorf("database directory: %w", err)
 	}
-	f, err := os.OpenFile(file, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	f, err := os.OpenFile(file, os.O_CREATE|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("create database %s: %w", file, err)
 	}
+	err = f.Chmod(0o600) // an empty file someone else made
 	f.Close()
+	if err != nil {
+		return fmt.Errorf("create database %s: %w", file, err)
+	}
 	if err := setPageSize(file); err != nil {
 		return fmt.Errorf("create database %s: %w", file, err)
 	}
@@ -402,11 +419,6 @@ func setPageSize(file string) error {
 	defer db.Close()
 	_, err = db.Exec("PRAGMA journal_mode=WAL")
 	return err
-}
-
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }
 
 func (o *Options) serverConfig(sqlConf, visConf *config.SQL) (*config.Config, error) {

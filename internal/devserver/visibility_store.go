@@ -21,16 +21,14 @@ import (
 // at 2% less CPU per event (README → Performance).
 
 // visibilitySQLConfig is the run list's database: a second in-memory
-// database, or the file beside the main one, created when missing.
+// database, or the file beside the main one, created when missing or empty.
 func (o *Options) visibilitySQLConfig(main *config.SQL) (*config.SQL, error) {
 	if o.DBFile == "" {
 		return memorySQLConfig(main.DatabaseName + "-visibility"), nil
 	}
 	conf := fileSQLConfig(devdb.VisibilityFile(o.DBFile))
-	if !fileExists(conf.DatabaseName) {
-		if err := createDatabase(conf); err != nil {
-			return nil, err
-		}
+	if err := ensureDatabase(conf); err != nil {
+		return nil, err
 	}
 	return conf, nil
 }
