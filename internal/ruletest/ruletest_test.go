@@ -306,8 +306,10 @@ tests:
 			t.Errorf("updated file lacks %q:\n%s", want, written)
 		}
 	}
-	if strings.Contains(written, "user-agent") || strings.Contains(written, "idempotency-key") {
-		t.Errorf("updated file pins per-request headers:\n%s", written)
+	for _, h := range []string{"user-agent", "idempotency-key", "webhook-id", "webhook-timestamp", "webhook-signature"} {
+		if strings.Contains(written, h) {
+			t.Errorf("updated file pins the per-request header %s:\n%s", h, written)
+		}
 	}
 	// The rewritten file passes, and a second update changes nothing.
 	out.Reset()
