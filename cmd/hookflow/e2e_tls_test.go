@@ -92,6 +92,9 @@ func writePEM(t *testing.T, file, typ string, der []byte) {
 func startTLSServer(t *testing.T, pki testPKI, mutual bool, retention time.Duration) *devserver.Server {
 	t.Helper()
 	opts := devserver.Options{
+		// A file database: the run list's indexes are fitted through a
+		// client that needs the TLS settings too.
+		DBFile: filepath.Join(t.TempDir(), "dev.db"),
 		UIPort: -1, SearchAttributes: workflows.SearchAttributeTypes(), Retention: retention,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		TLS:    &devserver.TLS{CertFile: pki.serverCert, KeyFile: pki.serverKey, CAFile: pki.ca, ServerName: tlsServerName, RequireClientCert: mutual},

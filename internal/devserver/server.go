@@ -104,7 +104,6 @@ type Server struct {
 	addr      string
 	uiAddr    string
 	namespace string
-	unindexed []string
 }
 
 // Addr is the frontend's host:port for SDK clients.
@@ -160,16 +159,10 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{server: srv, addr: net.JoinHostPort(o.IP, strconv.Itoa(o.Port)), namespace: o.Namespace, unindexed: o.Unindexed}
-	if err := s.registerSearchAttributes(ctx, o.SearchAttributes, o.TLS, o.IP); err != nil {
+	s := &Server{server: srv, addr: net.JoinHostPort(o.IP, strconv.Itoa(o.Port)), namespace: o.Namespace}
+	if err := s.prepareNamespace(ctx, o, visConf); err != nil {
 		srv.Stop()
 		return nil, err
-	}
-	if o.DBFile != "" {
-		if err := s.trimVisibilityIndexes(ctx, visConf.DatabaseName); err != nil {
-			srv.Stop()
-			return nil, err
-		}
 	}
 	if o.UIPort > 0 {
 		s.uiAddr = net.JoinHostPort(o.IP, strconv.Itoa(o.UIPort))
@@ -285,18 +278,18 @@ const startAttempts = 3
 func (o *Options) startTemporal(sqlConf, visConf *config.SQL) (temporal.Server, error) {
 	var err error
 	for range startAttempts {
-		var conf *config.Config
-		if conf, err = o.serverConfig(sqlConf, visConf); err != nil {
-			return nil, err
+		conf, cerr := o.serverConfig(sqlConf, visConf)
+		if cerr != nil {
+			return nil, cerr
 		}
 		var srv temporal.Server
 		err = catchFatal(func() error {
-			srv, err = o.newTemporal(conf)
-			if err != nil {
-				return err
+			var nerr error
+			if srv, nerr = o.newTemporal(conf); nerr != nil {
+				return nerr
 			}
-			if err := srv.Start(); err != nil {
-				return fmt.Errorf("start temporal server: %w", err)
+			if serr := srv.Start(); serr != nil {
+				return fmt.Errorf("start temporal server: %w", serr)
 			}
 			return nil
 		})
@@ -497,12 +490,13 @@ func (o *Options) uiTLS() uiconfig.TLS {
 // clusterID is fixed so a dev database reopens as the same cluster.
 const clusterID = "6b1a5f3e-8c1d-4e0a-9a57-5d3c0f2b7e11"
 
-// registerSearchAttributes adds what a database made by an older hookflow
-// lacks; a new database got them at creation.
-func (s *Server) registerSearchAttributes(ctx context.Context, want map[string]enumspb.IndexedValueType, t *TLS, ip string) error {
+// prepareNamespace registers the search attributes a database made by an
+// older hookflow lacks (a new database got them at creation) and, for a
+// file database, fits the run list's indexes to them, through one client.
+func (s *Server) prepareNamespace(ctx context.Context, o Options, visConf *config.SQL) error {
 	opts := client.Options{HostPort: s.addr, Namespace: s.namespace, Logger: quietSDKLogger{}}
-	if t != nil {
-		conf, err := t.clientTLS(ip)
+	if o.TLS != nil {
+		conf, err := o.TLS.clientTLS(o.IP)
 		if err != nil {
 			return err
 		}
@@ -513,8 +507,13 @@ func (s *Server) registerSearchAttributes(ctx context.Context, want map[string]e
 		return fmt.Errorf("connect to embedded temporal: %w", err)
 	}
 	defer c.Close()
-	_, err = setup.RegisterSearchAttributes(ctx, c, s.namespace, want)
-	return err
+	if _, err := setup.RegisterSearchAttributes(ctx, c, s.namespace, o.SearchAttributes); err != nil {
+		return err
+	}
+	if o.DBFile == "" {
+		return nil
+	}
+	return trimVisibilityIndexes(ctx, c, s.namespace, visConf.DatabaseName, o.Unindexed)
 }
 
 type quietSDKLogger struct{}

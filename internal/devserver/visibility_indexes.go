@@ -33,17 +33,12 @@ var keptIndexes = []string{"default_idx", "by_workflow_id", "by_status"}
 var customColumn = regexp.MustCompile(`^(Bool|Datetime|Double|Int|Keyword)(\d\d)$`)
 
 // trimVisibilityIndexes applies planVisibilityIndexes to the run list's
-// file: a search attribute registered after the file was made gets its
-// index on the next start.
-func (s *Server) trimVisibilityIndexes(ctx context.Context, dbFile string) error {
-	c, err := client.Dial(client.Options{HostPort: s.addr, Namespace: s.namespace, Logger: quietSDKLogger{}})
+// file, with namespace's search attributes as c reads them: one registered
+// after the file was made gets its index on the next start.
+func trimVisibilityIndexes(ctx context.Context, c client.Client, namespace, dbFile string, unindexed []string) error {
+	ns, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: namespace})
 	if err != nil {
-		return fmt.Errorf("connect to embedded temporal: %w", err)
-	}
-	defer c.Close()
-	ns, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: s.namespace})
-	if err != nil {
-		return fmt.Errorf("describe namespace %s: %w", s.namespace, err)
+		return fmt.Errorf("describe namespace %s: %w", namespace, err)
 	}
 	db, err := sql.Open("sqlite", "file:"+dbFile+"?_pragma=busy_timeout(10000)")
 	if err != nil {
@@ -54,7 +49,7 @@ func (s *Server) trimVisibilityIndexes(ctx context.Context, dbFile string) error
 	if err != nil {
 		return err
 	}
-	drop, create := planVisibilityIndexes(existing, ns.GetConfig().GetCustomSearchAttributeAliases(), s.unindexed)
+	drop, create := planVisibilityIndexes(existing, ns.GetConfig().GetCustomSearchAttributeAliases(), unindexed)
 	return applyVisibilityIndexes(ctx, db, drop, create)
 }
 

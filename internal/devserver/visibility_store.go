@@ -48,33 +48,42 @@ func moveRunList(mainFile, visFile string) error {
 	if _, err := db.ExecContext(ctx, "ATTACH DATABASE ? AS old", mainFile); err != nil {
 		return err
 	}
-	var any bool
-	if err := db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM old.executions_visibility)").Scan(&any); err != nil || !any {
+	var found bool
+	if err := db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM old.executions_visibility)").Scan(&found); err != nil || !found {
 		return err
 	}
-	oldCols, err := storedColumns(ctx, db, "old")
-	if err != nil {
-		return err
-	}
-	newCols, err := storedColumns(ctx, db, "main")
-	if err != nil {
-		return err
-	}
-	var cols []string
-	for c := range oldCols {
-		if newCols[c] {
-			cols = append(cols, c)
-		}
-	}
-	slices.Sort(cols)
-	list := strings.Join(cols, ", ")
-	if _, err := db.ExecContext(ctx, "INSERT OR IGNORE INTO main.executions_visibility ("+list+") SELECT "+list+" FROM old.executions_visibility"); err != nil {
+	if err := copyRunList(ctx, db, "old", "main"); err != nil {
 		return err
 	}
 	if _, err := db.ExecContext(ctx, "DELETE FROM old.executions_visibility"); err != nil {
 		return err
 	}
 	_, err = db.ExecContext(ctx, "DETACH DATABASE old")
+	return err
+}
+
+// copyRunList copies the run-list rows of the attached schema from into
+// schema to, the columns both tables store (not the generated ones, which
+// SQLite computes from them), skipping runs already there; the triggers of
+// to fill its search tables.
+func copyRunList(ctx context.Context, db *sql.DB, from, to string) error {
+	fromCols, err := storedColumns(ctx, db, from)
+	if err != nil {
+		return err
+	}
+	toCols, err := storedColumns(ctx, db, to)
+	if err != nil {
+		return err
+	}
+	var cols []string
+	for c := range fromCols {
+		if toCols[c] {
+			cols = append(cols, c)
+		}
+	}
+	slices.Sort(cols)
+	list := strings.Join(cols, ", ")
+	_, err = db.ExecContext(ctx, "INSERT OR IGNORE INTO "+to+".executions_visibility ("+list+") SELECT "+list+" FROM "+from+".executions_visibility")
 	return err
 }
 
