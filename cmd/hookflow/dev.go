@@ -105,7 +105,10 @@ func runDev(ctx context.Context, e env, args []string) error {
 		SearchAttributes: allSearchAttributes(p),
 		// A handful of values each, none rare: listing by them scans instead.
 		Unindexed: []string{workflows.AttrTrigger.GetName(), workflows.AttrEventType.GetName(), workflows.AttrRulesVersion.GetName()},
-		Logger:    quiet,
+		// Most runs end completed (or, for some triggers, no-match): the
+		// status's index holds the others, which operators look for.
+		RareValues: map[string][]string{workflows.AttrStatus.GetName(): {workflows.StatusRunning, workflows.StatusFailed, workflows.StatusCanceled}},
+		Logger:     quiet,
 	})
 	if err != nil {
 		return err

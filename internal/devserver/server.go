@@ -47,7 +47,12 @@ type Options struct {
 	SearchAttributes map[string]enumspb.IndexedValueType
 	// Unindexed names search attributes that take a handful of values: the
 	// run list keeps no index of their columns (see keptIndexes).
-	Unindexed     []string
+	Unindexed []string
+	// RareValues limits a search attribute's index to the runs with one of
+	// a few values (a status's failed and running, not the completed most
+	// runs end with): listing by one of them reads a small index, by
+	// another the default order, filtered.
+	RareValues    map[string][]string
 	Logger        *slog.Logger
 	LogLevel      slog.Level // default slog.LevelWarn: the server is chatty
 	CodecEndpoint string     // optional, for the Web UI
@@ -513,7 +518,7 @@ func (s *Server) prepareNamespace(ctx context.Context, o Options, visConf *confi
 	if o.DBFile == "" {
 		return nil
 	}
-	return trimVisibilityIndexes(ctx, c, s.namespace, visConf.DatabaseName, o.Unindexed)
+	return trimVisibilityIndexes(ctx, c, s.namespace, visConf.DatabaseName, columnIndexing{unindexed: o.Unindexed, rare: o.RareValues})
 }
 
 type quietSDKLogger struct{}

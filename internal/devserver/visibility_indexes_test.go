@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 
@@ -37,7 +38,7 @@ func TestVisibilityIndexesTrimmed(t *testing.T) {
 	attrs["OrderN"] = enumspb.INDEXED_VALUE_TYPE_INT
 	start(attrs)
 	second := indexes(t, devdb.VisibilityFile(file))
-	for _, kept := range keptIndexes {
+	for kept := range keptIndexes {
 		if !slices.Contains(first, kept) {
 			t.Errorf("index %s was dropped: %v", kept, first)
 		}
@@ -51,35 +52,43 @@ func TestVisibilityIndexesTrimmed(t *testing.T) {
 }
 
 func TestPlanVisibilityIndexes(t *testing.T) {
-	full := func(col string) string { return "CREATE INDEX x ON executions_visibility (namespace_id, " + col + ")" }
-	existing := map[string]string{
-		"by_status": full("status"), "by_keyword_01": full("Keyword01"), "default_idx": full("x"), "by_workflow_id": full("workflow_id"),
-		"by_int_01": full("Int01"), "by_bool_01": full("Bool01"),
-		"by_keyword_02": full("Keyword02"),                                  // made before indexes were partial
-		"by_keyword_04": full("Keyword04") + " WHERE Keyword04 IS NOT NULL", // current
-	}
 	aliases := map[string]string{"Keyword01": "HookTrigger", "Keyword02": "HookEventId", "Keyword03": "OrderEmail", "Keyword04": "HookCorrelationKey", "KeywordList01": "HookRules"}
-	drop, create := planVisibilityIndexes(existing, aliases, []string{"HookTrigger"})
-	if want := []string{"by_bool_01", "by_int_01", "by_keyword_01", "by_keyword_02"}; !slices.Equal(drop, want) {
+	want := wantedVisibilityIndexes(aliases, columnIndexing{unindexed: []string{"HookTrigger"}})
+	temporal := func(col string) string {
+		return "CREATE INDEX x ON executions_visibility (namespace_id, " + col + "(COALESCE(close_time, '9999-12-31 23:59:59+00:00')) DESC, start_time DESC, run_id)"
+	}
+	existing := map[string]string{
+		"by_status": temporal("status, "), "default_idx": want["default_idx"], "by_workflow_id": want["by_workflow_id"],
+		"by_keyword_01": wantedVisibilityIndexes(aliases, columnIndexing{})["by_keyword_01"], // unindexed now
+		"by_int_01":     temporal("Int01, "), "by_bool_01": temporal("Bool01, "),
+		"by_keyword_02": temporal("Keyword02, ") + " WHERE Keyword02 IS NOT NULL", // made newest first
+		"by_keyword_04": want["by_keyword_04"],                                    // current
+	}
+	drop, create := planVisibilityIndexes(existing, aliases, columnIndexing{unindexed: []string{"HookTrigger"}})
+	if want := []string{"by_bool_01", "by_int_01", "by_keyword_01", "by_keyword_02", "by_status"}; !slices.Equal(drop, want) {
 		t.Errorf("drop %v, want %v", drop, want)
 	}
 	if len(create) != 3 {
-		t.Fatalf("create %q, want Keyword02, 03 and 04's", create)
+		t.Fatalf("create %q, want by_status and Keyword02 and 03's", create)
 	}
-	for i, col := range []string{"Keyword02", "Keyword03", "Keyword04"} {
-		if !strings.Contains(create[i], "(namespace_id, "+col+",") || !strings.HasSuffix(create[i], "WHERE "+col+" IS NOT NULL") {
-			t.Errorf("create %q, want a partial index on %s", create[i], col)
+	for i, col := range []string{"Keyword02", "Keyword03"} {
+		if !strings.Contains(create[i], "(namespace_id, "+col+", (COALESCE(close_time, '9999-12-31 23:59:59+00:00')), start_time, run_id DESC) WHERE "+col+" IS NOT NULL") {
+			t.Errorf("create %q, want a partial index on %s, oldest first", create[i], col)
 		}
+	}
+	if !strings.HasPrefix(create[2], "CREATE INDEX by_status ON executions_visibility (namespace_id, status, (COALESCE") ||
+		!strings.Contains(create[2], "run_id DESC) WHERE status = 1 OR status = 3 OR ") || strings.Contains(create[2], "status = 2") {
+		t.Errorf("create %q, want by_status oldest first, of the statuses but completed", create[2])
 	}
 }
 
-// TestPartialIndexServesValueQueries: SQLite lists runs by an attribute's
-// value through its partial index, newest first, without sorting.
-func TestPartialIndexServesValueQueries(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "vis.db")
-	if err := createDatabase(fileSQLConfig(file)); err != nil {
-		t.Fatal(err)
+// TestRunListIndexesMatchTheirPlan: the SQL SQLite stores for the indexes
+// it made is the SQL the plan wants, so the next start changes nothing.
+func TestRunListIndexesMatchTheirPlan(t *testing.T) {
+	plan := func(existing map[string]string) ([]string, []string) {
+		return planVisibilityIndexes(existing, devAliases, devIndexing)
 	}
+	_, file := runListDB(t, plan)
 	db, err := sql.Open("sqlite", "file:"+file)
 	if err != nil {
 		t.Fatal(err)
@@ -89,11 +98,133 @@ func TestPartialIndexServesValueQueries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	drop, create := planVisibilityIndexes(existing, map[string]string{"Keyword05": "HookCorrelationKey"}, nil)
-	if err := applyVisibilityIndexes(context.Background(), db, drop, create); err != nil {
+	if drop, create := plan(existing); len(drop)+len(create) != 0 {
+		t.Errorf("a second plan drops %v and creates %q, want nothing", drop, create)
+	}
+}
+
+// TestRunListQueriesUseIndexes: SQLite lists runs newest first, all of
+// them, by status and by an attribute's value (the partial indexes; a
+// common status reads the default order), from an index and without
+// sorting, on the first page and the next (the page
+// token's condition), as Temporal's SQLite query converter writes them.
+func TestRunListQueriesUseIndexes(t *testing.T) {
+	_, file := runListDB(t, func(existing map[string]string) ([]string, []string) {
+		return planVisibilityIndexes(existing, map[string]string{"Keyword01": "HookStatus", "Keyword05": "HookCorrelationKey"}, devIndexing)
+	})
+	db, err := sql.Open("sqlite", "file:"+file)
+	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := db.Query(`EXPLAIN QUERY PLAN SELECT run_id FROM executions_visibility WHERE namespace_id = 'n' AND TemporalNamespaceDivision IS NULL AND Keyword05 = 'inv-1' ORDER BY COALESCE(close_time, '9999-12-31 23:59:59+00:00') DESC, start_time DESC, run_id LIMIT 20`)
+	defer db.Close()
+	const (
+		closeTime = `coalesce(close_time, '9999-12-31 23:59:59+00:00')`
+		nextPage  = ` AND ((` + closeTime + ` = '2026-01-01' AND start_time = '2026-01-01' AND run_id > 'r') OR (` + closeTime + ` = '2026-01-01' AND start_time < '2026-01-01') OR ` + closeTime + ` < '2026-01-01')`
+		order     = ` ORDER BY ` + closeTime + ` DESC, start_time DESC, run_id LIMIT 20`
+	)
+	for _, q := range []struct{ where, index string }{
+		{"namespace_id = 'n' AND TemporalNamespaceDivision IS NULL", "default_idx (namespace_id=?)"},
+		{"namespace_id = 'n' AND TemporalNamespaceDivision IS NULL AND status = 3", "by_status (namespace_id=? AND status=?)"},
+		{"namespace_id = 'n' AND TemporalNamespaceDivision IS NULL AND status = 2", "default_idx (namespace_id=?)"},
+		{"namespace_id = 'n' AND TemporalNamespaceDivision IS NULL AND Keyword01 = 'failed'", "by_keyword_01 (namespace_id=? AND Keyword01=?)"},
+		{"namespace_id = 'n' AND TemporalNamespaceDivision IS NULL AND Keyword01 = 'completed'", "default_idx (namespace_id=?)"},
+		{"namespace_id = 'n' AND TemporalNamespaceDivision IS NULL AND Keyword05 = 'inv-1'", "by_keyword_05 (namespace_id=? AND Keyword05=?)"},
+	} {
+		for _, page := range []string{"", nextPage} {
+			plan := queryPlan(t, db, "SELECT run_id FROM executions_visibility WHERE "+q.where+page+order)
+			if len(plan) != 1 || !strings.Contains(plan[0], "USING INDEX "+q.index) {
+				t.Errorf("listing %s%s: plan %q, want a search of %s and no sort", q.where, page, plan, q.index)
+			}
+		}
+	}
+}
+
+// TestRunListIndexesFillTheirPages: closes written through Temporal's
+// plugin, one after another as runs finish, leave the run list's indexes
+// at most a quarter empty (Temporal's newest-first order left them half
+// empty).
+func TestRunListIndexesFillTheirPages(t *testing.T) {
+	db, file := runListDB(t, func(existing map[string]string) ([]string, []string) {
+		return planVisibilityIndexes(existing, devAliases, devIndexing)
+	})
+	start := time.Now()
+	for i := range 3000 {
+		row := closedRun(i, start)
+		row.Status, (*row.SearchAttributes)["Keyword01"] = 3, "failed" // into every index
+		if _, err := db.ReplaceIntoVisibility(context.Background(), row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw, err := sql.Open("sqlite", "file:"+file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	rows, err := raw.Query(`SELECT name, sum(unused) * 1.0 / sum(pgsize) FROM dbstat WHERE name IN ('default_idx', 'by_status', 'by_keyword_01') GROUP BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	seen := 0
+	for rows.Next() {
+		var name string
+		var unused float64
+		if err := rows.Scan(&name, &unused); err != nil {
+			t.Fatal(err)
+		}
+		seen++
+		if unused > 0.25 {
+			t.Errorf("index %s is %.0f%% unused space, want at most 25%%", name, unused*100)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if seen != 3 {
+		t.Errorf("measured %d indexes, want default_idx, by_status and by_keyword_01 (HookStatus)", seen)
+	}
+}
+
+// TestRareValueIndexesSkipCommonRuns: completed runs stay out of the
+// status indexes; failed and running ones go in.
+func TestRareValueIndexesSkipCommonRuns(t *testing.T) {
+	db, file := runListDB(t, func(existing map[string]string) ([]string, []string) {
+		return planVisibilityIndexes(existing, devAliases, devIndexing)
+	})
+	start := time.Now()
+	for i := range 100 {
+		row := closedRun(i, start)
+		switch {
+		case i%10 == 0:
+			row.Status, (*row.SearchAttributes)["Keyword01"] = 3, "failed"
+		case i%25 == 1:
+			row.Status, row.CloseTime, (*row.SearchAttributes)["Keyword01"] = 1, nil, "running"
+		}
+		if _, err := db.ReplaceIntoVisibility(context.Background(), row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw, err := sql.Open("sqlite", "file:"+file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	// An index b-tree keeps entries in its interior pages too: count all cells.
+	for index, want := range map[string]int{"default_idx": 100, "by_status": 14, "by_keyword_01": 14} {
+		var entries int
+		if err := raw.QueryRow(`SELECT coalesce(sum(ncell), 0) FROM dbstat WHERE name = ?`, index).Scan(&entries); err != nil {
+			t.Fatal(err)
+		}
+		if entries != want {
+			t.Errorf("index %s has %d entries, want %d (10 failed and 4 running runs of 100)", index, entries, want)
+		}
+	}
+}
+
+// queryPlan is SQLite's plan for query, one line per step.
+func queryPlan(t *testing.T, db *sql.DB, query string) []string {
+	t.Helper()
+	rows, err := db.Query("EXPLAIN QUERY PLAN " + query)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,9 +238,10 @@ func TestPartialIndexServesValueQueries(t *testing.T) {
 		}
 		plan = append(plan, detail)
 	}
-	if len(plan) != 1 || !strings.Contains(plan[0], "USING INDEX by_keyword_05 (namespace_id=? AND Keyword05=?)") {
-		t.Errorf("plan %q, want a search of by_keyword_05 and no sort", plan)
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
+	return plan
 }
 
 func indexes(t *testing.T, file string) []string {
