@@ -1,23 +1,29 @@
 package devserver
 
 import (
+	"errors"
 	"fmt"
-	"strings"
+	"syscall"
 
 	"go.temporal.io/server/common/log/tag"
 )
 
 // fatalError is what the embedded server's logger panics with on Fatal.
 type fatalError struct {
-	msg string
-	err string // the error tag, if any
+	msg   string
+	err   string // the error tag, if any
+	cause error  // the error tag's error, when the tag kept it
 }
 
 func newFatalError(msg string, tags []tag.Tag) *fatalError {
 	f := &fatalError{msg: msg}
 	for _, t := range tags {
-		if t.Key() == "error" {
-			f.err = fmt.Sprint(t.Value())
+		if t.Key() != "error" {
+			continue
+		}
+		f.err = fmt.Sprint(t.Value())
+		if z, ok := t.(tag.ZapTag); ok {
+			f.cause, _ = z.Field().Interface.(error)
 		}
 	}
 	return f
@@ -30,8 +36,10 @@ func (f *fatalError) Error() string {
 	return "temporal server: " + f.msg + ": " + f.err
 }
 
-// listener reports whether the server could not listen on a port.
-func (f *fatalError) listener() bool { return strings.Contains(f.msg, "listener") }
+// listener reports whether the server could not listen on a port because
+// something else had taken it: the error, not Temporal's message text, says
+// so.
+func (f *fatalError) listener() bool { return errors.Is(f.cause, syscall.EADDRINUSE) }
 
 // catchFatal runs start and returns a *fatalError it panicked with as an
 // error; other panics go on.
