@@ -162,22 +162,9 @@ func TestRunListQueriesUseIndexes(t *testing.T) {
 // at most a quarter empty (Temporal's newest-first order left them half
 // empty).
 func TestRunListIndexesFillTheirPages(t *testing.T) {
-	db, file := runListDB(t, func(existing map[string]string) ([]string, []string) {
-		return planVisibilityIndexes(existing, devAliases, devIndexing)
-	})
-	start := time.Now()
-	for i := range 3000 {
-		row := closedRun(i, start)
+	raw := devRunList(t, 3000, func(_ int, row *sqlplugin.VisibilityRow) {
 		row.Status, (*row.SearchAttributes)["Keyword01"] = 3, "failed" // into every index
-		if _, err := db.ReplaceIntoVisibility(context.Background(), row); err != nil {
-			t.Fatal(err)
-		}
-	}
-	raw, err := sql.Open("sqlite", "file:"+file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	})
 	rows, err := raw.Query(`SELECT name, sum(unused) * 1.0 / sum(pgsize) FROM dbstat WHERE name IN ('default_idx', 'by_status', 'by_keyword_01') GROUP BY name`)
 	if err != nil {
 		t.Fatal(err)
@@ -206,27 +193,14 @@ func TestRunListIndexesFillTheirPages(t *testing.T) {
 // TestRareValueIndexesSkipCommonRuns: completed runs stay out of the
 // status indexes; failed and running ones go in.
 func TestRareValueIndexesSkipCommonRuns(t *testing.T) {
-	db, file := runListDB(t, func(existing map[string]string) ([]string, []string) {
-		return planVisibilityIndexes(existing, devAliases, devIndexing)
-	})
-	start := time.Now()
-	for i := range 100 {
-		row := closedRun(i, start)
+	raw := devRunList(t, 100, func(i int, row *sqlplugin.VisibilityRow) {
 		switch {
 		case i%10 == 0:
 			row.Status, (*row.SearchAttributes)["Keyword01"] = 3, "failed"
 		case i%25 == 1:
 			row.Status, row.CloseTime, (*row.SearchAttributes)["Keyword01"] = 1, nil, "running"
 		}
-		if _, err := db.ReplaceIntoVisibility(context.Background(), row); err != nil {
-			t.Fatal(err)
-		}
-	}
-	raw, err := sql.Open("sqlite", "file:"+file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	})
 	// An index b-tree keeps entries in its interior pages too: count all cells.
 	for index, want := range map[string]int{"default_idx": 100, "by_status": 14, "by_keyword_01": 14} {
 		var entries int
@@ -237,6 +211,30 @@ func TestRareValueIndexesSkipCommonRuns(t *testing.T) {
 			t.Errorf("index %s has %d entries, want %d (10 failed and 4 running runs of 100)", index, entries, want)
 		}
 	}
+}
+
+// devRunList writes n runs as they close (closedRun, changed by edit)
+// through Temporal's plugin into a run list with hookflow dev's indexes,
+// and opens the file to inspect it.
+func devRunList(t *testing.T, n int, edit func(i int, row *sqlplugin.VisibilityRow)) *sql.DB {
+	t.Helper()
+	db, file := runListDB(t, func(existing map[string]string) ([]string, []string) {
+		return planVisibilityIndexes(existing, devAliases, devIndexing)
+	})
+	start := time.Now()
+	for i := range n {
+		row := closedRun(i, start)
+		edit(i, row)
+		if _, err := db.ReplaceIntoVisibility(context.Background(), row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw, err := sql.Open("sqlite", "file:"+file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return raw
 }
 
 // queryPlan is SQLite's plan for stmt, one line per step.
