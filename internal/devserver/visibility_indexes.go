@@ -20,21 +20,22 @@ import (
 // runs, schedules, worker deployments, and every pre-allocated custom
 // search attribute column. Every run's close writes its row into all of
 // them, and on the embedded server that was a third of the CPU a run cost.
-// The embedded server keeps the default order (newest first), the workflow
-// id, the status (the Web UI's filter and the dashboard's failed runs),
-// and the column of each registered search attribute except those
-// Options.Unindexed names (hookflow's trigger, event type and rules
-// version: a handful of values each, which narrowed a listing little and
-// cost each write as much as any other index; listing by them reads the
-// default order and filters it). The status index, and those of
-// Options.RareValues, hold only the runs with a rare value (failed,
-// running, …), not the one most runs end with: listing failed runs reads
-// a small index, listing completed ones the default order, nearly all of
-// which matches.
+// The embedded server keeps the default order (the Web UI's newest-first
+// list), the workflow id, the status (the Web UI's filter and the
+// dashboard's failed runs), and the column of each registered search
+// attribute except those Options.Unindexed names (hookflow's trigger, event
+// type and rules version: a handful of values each, which narrowed a
+// listing little and cost each write as much as any other index; listing
+// by them reads the default order and filters it). The status index, and
+// those of Options.RareValues, hold only the runs with a rare value
+// (failed, running, …), not the one most runs end with: listing failed
+// runs reads a small index, listing completed ones the default order,
+// nearly all of which matches.
 // BenchmarkRunListClose: 1.26 ms per write with 11 indexes, 0.84–1.09 with
 // 4, 0.96–1.25 with these 6; 0.95–1.11 oldest first with the status
 // indexes partial (Temporal's 58: 3.79–3.94 in the same run). A query on
 // any column still works.
+//
 // keptIndexes maps each kept index to the columns it leads with, after
 // the namespace, and the runs it holds (all, or a WHERE clause).
 var keptIndexes = map[string]struct{ columns, where string }{
