@@ -91,12 +91,17 @@ func printReport(w io.Writer, rep runReport) {
 			fmt.Fprintf(w, "    %-32s pid %-7d %7.2f s  %6.2f ms/event  %.2f cores  rss %.0f → %.0f MB (peak %.0f)\n",
 				p.Role, p.PID, p.CPUSeconds, p.CPUMsPerEvent, p.Cores, p.RSSStartMB, p.RSSEndMB, p.RSSPeakMB)
 		}
+		fmt.Fprintf(w, "  steal         %.2f cores taken by the hypervisor on average; worst second %.0f%% of the CPUs", r.StealCores, r.StealWorst*100)
+		if r.StealWorst > 0 {
+			fmt.Fprintf(w, ", %.0f s in", r.StealWorstAt)
+		}
+		fmt.Fprintln(w)
 		if r.DB != nil {
 			fmt.Fprintf(w, "  database      %.1f KB per event; db %s → %s, wal %s → %s (max %s)\n", r.DB.BytesPerEvent/1024,
 				size(r.DB.Start.DB), size(r.DB.End.DB), size(r.DB.Start.WAL), size(r.DB.End.WAL), size(r.DB.MaxWAL))
 		}
 		for _, m := range r.Windows {
-			fmt.Fprintf(w, "  window %-2d     %s; delivered %d, %.2f ms cpu/event, rss %.0f MB", m.Index+1, summary(m.EndToEnd), m.Delivered, m.CPUMsPerEvent, m.RSSEndMB)
+			fmt.Fprintf(w, "  window %-2d     %s; delivered %d, %.2f ms cpu/event, rss %.0f MB, steal worst %.0f%%", m.Index+1, summary(m.EndToEnd), m.Delivered, m.CPUMsPerEvent, m.RSSEndMB, m.StealWorst*100)
 			if m.DBEndBytes > 0 {
 				fmt.Fprintf(w, ", db+wal %s", size(m.DBEndBytes))
 			}

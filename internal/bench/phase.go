@@ -52,11 +52,20 @@ type Result struct {
 	// an open-loop run (corrected for coordinated omission) and from the
 	// actual send in a closed-loop one (each sender waits, so there is no
 	// schedule to slip).
-	EndToEnd      Summary        `json:"end_to_end"`
-	Ack           Summary        `json:"ack"` // POST → answer, same reference
-	Procs         []ProcResult   `json:"processes"`
-	CPUPerEventMs float64        `json:"cpu_ms_per_event"` // every process of the phase, per delivered event
-	OtherCores    float64        `json:"other_cores"`      // mean cores busy with anything else on the machine
+	EndToEnd      Summary      `json:"end_to_end"`
+	Ack           Summary      `json:"ack"` // POST → answer, same reference
+	Procs         []ProcResult `json:"processes"`
+	CPUPerEventMs float64      `json:"cpu_ms_per_event"` // every process of the phase, per delivered event
+	OtherCores    float64      `json:"other_cores"`      // mean cores busy with anything else on the machine
+	// StealCores is the mean CPU time per second the hypervisor gave to
+	// other machines while this one had work (counted in OtherCores too):
+	// on a VM, every process stalls for it. StealWorst is the largest share
+	// of all CPUs stolen in one sampling interval (a second), StealWorstAt
+	// its end, in seconds from the phase's start: a latency spike at the same
+	// moment is the VM's, not the target's.
+	StealCores    float64        `json:"steal_cores"`
+	StealWorst    float64        `json:"steal_worst"`
+	StealWorstAt  float64        `json:"steal_worst_at_s,omitempty"`
 	DB            *DBResult      `json:"db,omitempty"`
 	Windows       []WindowResult `json:"windows,omitempty"`
 	SampleEventID string         `json:"sample_event_id,omitempty"` // a delivered event's id, for its history
@@ -92,6 +101,7 @@ type WindowResult struct {
 	CPUMsPerEvent float64 `json:"cpu_ms_per_event"`
 	RSSEndMB      float64 `json:"rss_end_mb"` // of the first process
 	DBEndBytes    int64   `json:"db_end_bytes,omitempty"`
+	StealWorst    float64 `json:"steal_worst"` // the window's largest share of all CPUs stolen in a second
 }
 
 const mb = 1 << 20
@@ -127,7 +137,7 @@ func (p Phase) Run(ctx context.Context) (Result, error) {
 		}
 		tracks[i] = &procTrack{Proc: pr, start: s, last: s, peak: s.RSSBytes}
 	}
-	busy0, total0, _ := MachineCPU()
+	m0, _ := MachineCPU()
 	db0 := FileSizes{}
 	if p.DB != "" {
 		db0 = ReadFileSizes(p.DB)
@@ -156,6 +166,7 @@ func (p Phase) Run(ctx context.Context) (Result, error) {
 	sampleCtx, stopSampler := context.WithCancel(ctx)
 	var wins []WindowResult
 	var maxWAL int64
+	var stealWorst, stealWorstAt float64 // the sampler's, read after it is done
 	samplerDone := make(chan struct{})
 	go func() {
 		defer close(samplerDone)
@@ -171,9 +182,23 @@ func (p Phase) Run(ctx context.Context) (Result, error) {
 		}
 		nextProgress := time.Now().Add(every)
 		winStart, winCPU, winDelivered := start, cpuOf(tracks), int64(0)
+		lastSample, lastSteal, winSteal := time.Now(), m0.Steal, 0.0
+		sampleSteal := func(now time.Time) {
+			m, err := MachineCPU()
+			if err != nil || !now.After(lastSample) {
+				return
+			}
+			share := (m.Steal - lastSteal) / (now.Sub(lastSample).Seconds() * float64(runtime.NumCPU()))
+			lastSample, lastSteal = now, m.Steal
+			winSteal = max(winSteal, share)
+			if share > stealWorst {
+				stealWorst, stealWorstAt = share, now.Sub(start).Seconds()
+			}
+		}
 		closeWindow := func() {
 			cpu, delivered := cpuOf(tracks), p.Receiver.Delivered()
-			w := WindowResult{Index: len(wins), Delivered: delivered - winDelivered, CPUSeconds: cpu - winCPU}
+			w := WindowResult{Index: len(wins), Delivered: delivered - winDelivered, CPUSeconds: cpu - winCPU, StealWorst: winSteal}
+			winSteal = 0
 			if w.Delivered > 0 {
 				w.CPUMsPerEvent = w.CPUSeconds * 1000 / float64(w.Delivered)
 			}
@@ -195,6 +220,7 @@ func (p Phase) Run(ctx context.Context) (Result, error) {
 					for _, t := range tracks {
 						t.read()
 					}
+					sampleSteal(time.Now())
 					closeWindow()
 				}
 				return
@@ -202,6 +228,7 @@ func (p Phase) Run(ctx context.Context) (Result, error) {
 				for _, t := range tracks {
 					t.read()
 				}
+				sampleSteal(now)
 				if p.DB != "" {
 					maxWAL = max(maxWAL, ReadFileSizes(p.DB).WAL)
 				}
@@ -255,7 +282,7 @@ func (p Phase) Run(ctx context.Context) (Result, error) {
 	for _, t := range tracks {
 		t.read()
 	}
-	busy1, total1, _ := MachineCPU()
+	m1, _ := MachineCPU()
 
 	r := Result{Phase: p.Name, Shape: p.Shape.String(), Tally: p.Receiver.Tally(), Non2xx: non2xx}
 	mu.Lock()
@@ -297,9 +324,10 @@ func (p Phase) Run(ctx context.Context) (Result, error) {
 	if r.Delivered > 0 {
 		r.CPUPerEventMs = ours * 1000 / float64(r.Delivered)
 	}
-	if elapsed > 0 && total1 > total0 {
+	if elapsed > 0 && m1.Total > m0.Total {
 		// /proc/stat counts in 10 ms ticks: clamp what a short phase's rounding overstates.
-		r.OtherCores = min(max(0, (busy1-busy0)-ours)/elapsed, float64(runtime.NumCPU()))
+		r.OtherCores = min(max(0, (m1.Busy-m0.Busy)-ours)/elapsed, float64(runtime.NumCPU()))
+		r.StealCores = (m1.Steal - m0.Steal) / elapsed
 	}
 	if p.DB != "" {
 		db1 := ReadFileSizes(p.DB)
@@ -317,6 +345,7 @@ func (p Phase) Run(ctx context.Context) (Result, error) {
 	}
 	mu.Unlock()
 	r.Windows = wins
+	r.StealWorst, r.StealWorstAt = stealWorst, stealWorstAt
 	if r.Delivered > 0 {
 		r.SampleEventID = p.Receiver.firstDelivered()
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -131,6 +132,12 @@ func TestPhaseWindows(t *testing.T) {
 	for _, w := range res.Windows {
 		delivered += w.Delivered
 		measured += w.EndToEnd.Count
+		if w.StealWorst < 0 || w.StealWorst > res.StealWorst {
+			t.Errorf("window %d: steal worst %v, want within [0, the phase's %v]", w.Index, w.StealWorst, res.StealWorst)
+		}
+	}
+	if res.StealCores < 0 || res.StealCores > float64(runtime.NumCPU()) || res.StealWorst > 1 || res.StealWorstAt < 0 {
+		t.Errorf("steal %v cores, worst %v at %v s; want a share of the machine", res.StealCores, res.StealWorst, res.StealWorstAt)
 	}
 	if delivered != 80 || measured != 80 {
 		t.Errorf("windows count %d deliveries and %d latencies, want all 80 events (the last window too)", delivered, measured)

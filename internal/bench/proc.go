@@ -77,28 +77,48 @@ func statusKB(status []byte, field string) int64 {
 	return 0
 }
 
-// MachineCPU reads the whole machine's busy and total CPU seconds from
-// /proc/stat, to tell how much else ran during a measurement.
-func MachineCPU() (busy, total float64, err error) {
+// MachineTimes is the whole machine's CPU time so far, in CPU seconds.
+type MachineTimes struct {
+	Busy  float64 // all but idle and iowait, steal included
+	Total float64
+	// Steal is time the hypervisor ran something else while this machine's
+	// CPUs had work: on a VM, the process stalls for it, whatever it does.
+	Steal float64
+}
+
+// MachineCPU reads the whole machine's CPU time from /proc/stat, to tell
+// how much else ran during a measurement.
+func MachineCPU() (MachineTimes, error) {
 	b, err := os.ReadFile("/proc/stat")
 	if err != nil {
-		return 0, 0, fmt.Errorf("read machine cpu: %w", err)
+		return MachineTimes{}, fmt.Errorf("read machine cpu: %w", err)
 	}
 	line, _, _ := bytes.Cut(b, []byte("\n"))
-	f := strings.Fields(string(line))
-	if len(f) < 8 || f[0] != "cpu" {
-		return 0, 0, fmt.Errorf("unexpected /proc/stat line %q", line)
+	return parseMachineCPU(string(line))
+}
+
+// parseMachineCPU reads /proc/stat's first line: "cpu user nice system
+// idle iowait irq softirq steal …" in ticks (guest time is already in user).
+func parseMachineCPU(line string) (MachineTimes, error) {
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return MachineTimes{}, fmt.Errorf("unexpected /proc/stat line %q", line)
 	}
-	var sum, idle int64
-	// user nice system idle iowait irq softirq steal (guest is already in user)
+	var sum, idle, steal int64
 	for i, v := range f[1:9] {
-		n, _ := strconv.ParseInt(v, 10, 64)
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return MachineTimes{}, fmt.Errorf("unexpected /proc/stat line %q: %w", line, err)
+		}
 		sum += n
-		if i == 3 || i == 4 {
+		switch i {
+		case 3, 4:
 			idle += n
+		case 7:
+			steal = n
 		}
 	}
-	return float64(sum-idle) / clockTicks, float64(sum) / clockTicks, nil
+	return MachineTimes{Busy: float64(sum-idle) / clockTicks, Total: float64(sum) / clockTicks, Steal: float64(steal) / clockTicks}, nil
 }
 
 // ListenerPID finds the process listening on a local TCP port, from

@@ -48,8 +48,24 @@ func TestReadProcAndListenerOfThisProcess(t *testing.T) {
 	if err != nil || pid != os.Getpid() {
 		t.Errorf("ListenerPID = %d, %v; want this process %d", pid, err, os.Getpid())
 	}
-	if _, _, err := MachineCPU(); err != nil {
-		t.Error(err)
+	if m, err := MachineCPU(); err != nil || m.Total <= 0 || m.Busy > m.Total || m.Steal > m.Busy {
+		t.Errorf("MachineCPU = %+v, %v; want busy and steal within the total", m, err)
+	}
+}
+
+func TestParseMachineCPU(t *testing.T) {
+	m, err := parseMachineCPU("cpu  4312191 10439 584707 4003028 36904 0 46400 14988 0 0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := MachineTimes{Busy: (4312191 + 10439 + 584707 + 46400 + 14988) / 100.0, Total: (4312191 + 10439 + 584707 + 4003028 + 36904 + 46400 + 14988) / 100.0, Steal: 149.88}
+	if m != want {
+		t.Errorf("parseMachineCPU = %+v, want %+v", m, want)
+	}
+	for _, bad := range []string{"cpu 1 2 3", "cpu0 1 2 3 4 5 6 7 8", "cpu 1 2 3 4 5 6 7 x"} {
+		if _, err := parseMachineCPU(bad); err == nil {
+			t.Errorf("parseMachineCPU(%q): no error", bad)
+		}
 	}
 }
 
