@@ -103,7 +103,7 @@ func printReport(w io.Writer, rep runReport) {
 		for _, m := range r.Windows {
 			fmt.Fprintf(w, "  window %-2d     %s; delivered %d, %.2f ms cpu/event, rss %.0f MB, steal worst %.0f%%", m.Index+1, summary(m.EndToEnd), m.Delivered, m.CPUMsPerEvent, m.RSSEndMB, m.StealWorst*100)
 			if m.DBEndBytes > 0 {
-				fmt.Fprintf(w, ", db+wal %s", size(m.DBEndBytes))
+				fmt.Fprintf(w, ", db+wal %s (%+.1f KB per event)", size(m.DBEndBytes), m.DBBytesPerEvent/1024)
 			}
 			fmt.Fprintln(w)
 		}

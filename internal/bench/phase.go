@@ -101,7 +101,11 @@ type WindowResult struct {
 	CPUMsPerEvent float64 `json:"cpu_ms_per_event"`
 	RSSEndMB      float64 `json:"rss_end_mb"` // of the first process
 	DBEndBytes    int64   `json:"db_end_bytes,omitempty"`
-	StealWorst    float64 `json:"steal_worst"` // the window's largest share of all CPUs stolen in a second
+	// DBBytesPerEvent is the database and WAL growth since the last window
+	// that delivered, per event delivered in this one: once the WAL has
+	// reached its size, the rate a longer run converges to.
+	DBBytesPerEvent float64 `json:"db_bytes_per_event,omitempty"`
+	StealWorst      float64 `json:"steal_worst"` // the window's largest share of all CPUs stolen in a second
 }
 
 const mb = 1 << 20
@@ -183,6 +187,7 @@ func (p Phase) Run(ctx context.Context) (Result, error) {
 		nextProgress := time.Now().Add(every)
 		winStart, winCPU, winDelivered := start, cpuOf(tracks), int64(0)
 		lastSample, lastSteal, winSteal := time.Now(), m0.Steal, 0.0
+		winDB := db0.Total()
 		sampleSteal := func(now time.Time) {
 			m, err := MachineCPU()
 			if err != nil || !now.After(lastSample) {
@@ -207,6 +212,10 @@ func (p Phase) Run(ctx context.Context) (Result, error) {
 			}
 			if p.DB != "" {
 				w.DBEndBytes = ReadFileSizes(p.DB).Total()
+				if w.Delivered > 0 { // else the growth counts in the next window that delivers
+					w.DBBytesPerEvent = float64(w.DBEndBytes-winDB) / float64(w.Delivered)
+					winDB = w.DBEndBytes
+				}
 			}
 			wins = append(wins, w)
 			winStart, winCPU, winDelivered = winStart.Add(p.Window), cpu, delivered

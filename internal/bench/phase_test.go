@@ -143,3 +143,48 @@ func TestPhaseWindows(t *testing.T) {
 		t.Errorf("windows count %d deliveries and %d latencies, want all 80 events (the last window too)", delivered, measured)
 	}
 }
+
+// Each window reports the database's growth per event delivered in it;
+// together they account for all of it.
+func TestPhaseWindowsDatabaseGrowth(t *testing.T) {
+	rc := NewReceiver("hbdddd-", 2)
+	recvURL := startReceiver(t, rc)
+	fwd := httptest.NewServer(&Forwarder{Receiver: recvURL, Calls: 2, Client: NewClient(16, 10*time.Second)})
+	defer fwd.Close()
+	db := t.TempDir() + "/target.db"
+	f, err := os.OpenFile(db, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	const perEvent = 1024 // what the "target" writes for each event
+	p := Phase{
+		Name:  "forwarder",
+		Shape: Shape{Rate: 200, Duration: 400 * time.Millisecond, MaxInFlight: 64},
+		Target: &Target{URL: fwd.URL, Client: NewClient(64, 10*time.Second), Body: func(tok string, _ int) []byte {
+			if _, err := f.Write(make([]byte, perEvent)); err != nil {
+				t.Error(err)
+			}
+			return []byte(`{"id":"` + tok + `"}`)
+		}},
+		Receiver: rc,
+		Drain:    10 * time.Second,
+		Procs:    []Proc{{Role: "this test", PID: os.Getpid()}},
+		DB:       db,
+		Window:   100 * time.Millisecond,
+	}
+	res, err := p.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Delivered != 80 || res.DB == nil || res.DB.BytesPerEvent != perEvent {
+		t.Fatalf("delivered %d, database %+v; want 80 events of %d bytes each", res.Delivered, res.DB, perEvent)
+	}
+	var grown float64
+	for _, w := range res.Windows {
+		grown += w.DBBytesPerEvent * float64(w.Delivered)
+	}
+	if want := float64(80 * perEvent); grown < want-1 || grown > want+1 {
+		t.Errorf("the windows account for %.0f bytes of growth, want %.0f", grown, want)
+	}
+}
