@@ -20,20 +20,26 @@ func startReceiver(t *testing.T, r http.Handler) string {
 	return srv.URL
 }
 
+// startForwarder serves a receiver for events with prefix, and a forwarder
+// that makes two calls to it per event; it returns both, the forwarder by
+// its URL.
+func startForwarder(t *testing.T, prefix string) (*Receiver, string) {
+	t.Helper()
+	rc := NewReceiver(prefix, 2)
+	return rc, startReceiver(t, &Forwarder{Receiver: startReceiver(t, rc), Calls: 2, Client: NewClient(16, 10*time.Second)})
+}
+
 // A phase against the forwarder baseline: every event is delivered once,
 // nothing is lost or duplicated, and the CPU is read from this process.
 func TestPhaseAgainstTheForwarder(t *testing.T) {
-	rc := NewReceiver("hbffff-", 2)
-	recvURL := startReceiver(t, rc)
-	fwd := httptest.NewServer(&Forwarder{Receiver: recvURL, Calls: 2, Client: NewClient(16, 10*time.Second)})
-	defer fwd.Close()
+	rc, fwdURL := startForwarder(t, "hbffff-")
 
 	db := t.TempDir() + "/x.db"
 	os.WriteFile(db, []byte("sqlite"), 0o600)
 	p := Phase{
 		Name:     "forwarder",
 		Shape:    Shape{Concurrency: 4, Count: 200},
-		Target:   &Target{URL: fwd.URL + "/hooks/x", Client: NewClient(4, 10*time.Second), Body: func(tok string, seq int) []byte { return []byte(`{"id":"` + tok + `"}`) }, Sign: func(r *http.Request, _ []byte, id string) error { r.Header.Set("Webhook-Id", id); return nil }},
+		Target:   &Target{URL: fwdURL + "/hooks/x", Client: NewClient(4, 10*time.Second), Body: func(tok string, seq int) []byte { return []byte(`{"id":"` + tok + `"}`) }, Sign: func(r *http.Request, _ []byte, id string) error { r.Header.Set("Webhook-Id", id); return nil }},
 		Receiver: rc,
 		Drain:    10 * time.Second,
 		Procs:    []Proc{{Role: "this test", PID: os.Getpid()}},
@@ -105,14 +111,11 @@ func TestPhaseCountsRefusalsAndLostEvents(t *testing.T) {
 // A steady run reports windows: latency of the events sent in each, and
 // the deliveries during it.
 func TestPhaseWindows(t *testing.T) {
-	rc := NewReceiver("hbhhhh-", 2)
-	recvURL := startReceiver(t, rc)
-	fwd := httptest.NewServer(&Forwarder{Receiver: recvURL, Calls: 2, Client: NewClient(16, 10*time.Second)})
-	defer fwd.Close()
+	rc, fwdURL := startForwarder(t, "hbhhhh-")
 	p := Phase{
 		Name:     "forwarder",
 		Shape:    Shape{Rate: 200, Duration: 400 * time.Millisecond, MaxInFlight: 64},
-		Target:   &Target{URL: fwd.URL, Client: NewClient(64, 10*time.Second), Body: func(tok string, _ int) []byte { return []byte(`{"id":"` + tok + `"}`) }},
+		Target:   &Target{URL: fwdURL, Client: NewClient(64, 10*time.Second), Body: func(tok string, _ int) []byte { return []byte(`{"id":"` + tok + `"}`) }},
 		Receiver: rc,
 		Drain:    10 * time.Second,
 		Procs:    []Proc{{Role: "this test", PID: os.Getpid()}},
@@ -147,10 +150,7 @@ func TestPhaseWindows(t *testing.T) {
 // Each window reports the database's growth per event delivered in it;
 // together they account for all of it.
 func TestPhaseWindowsDatabaseGrowth(t *testing.T) {
-	rc := NewReceiver("hbdddd-", 2)
-	recvURL := startReceiver(t, rc)
-	fwd := httptest.NewServer(&Forwarder{Receiver: recvURL, Calls: 2, Client: NewClient(16, 10*time.Second)})
-	defer fwd.Close()
+	rc, fwdURL := startForwarder(t, "hbdddd-")
 	db := t.TempDir() + "/target.db"
 	f, err := os.OpenFile(db, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
@@ -161,7 +161,7 @@ func TestPhaseWindowsDatabaseGrowth(t *testing.T) {
 	p := Phase{
 		Name:  "forwarder",
 		Shape: Shape{Rate: 200, Duration: 400 * time.Millisecond, MaxInFlight: 64},
-		Target: &Target{URL: fwd.URL, Client: NewClient(64, 10*time.Second), Body: func(tok string, _ int) []byte {
+		Target: &Target{URL: fwdURL, Client: NewClient(64, 10*time.Second), Body: func(tok string, _ int) []byte {
 			if _, err := f.Write(make([]byte, perEvent)); err != nil {
 				t.Error(err)
 			}
