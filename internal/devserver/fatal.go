@@ -11,8 +11,7 @@ import (
 // fatalError is what the embedded server's logger panics with on Fatal.
 type fatalError struct {
 	msg   string
-	err   string // the error tag, if any
-	cause error  // the error tag's error, when the tag kept it
+	cause error // the error tag's, if any
 }
 
 func newFatalError(msg string, tags []tag.Tag) *fatalError {
@@ -21,19 +20,21 @@ func newFatalError(msg string, tags []tag.Tag) *fatalError {
 		if t.Key() != "error" {
 			continue
 		}
-		f.err = fmt.Sprint(t.Value())
 		if z, ok := t.(tag.ZapTag); ok {
 			f.cause, _ = z.Field().Interface.(error)
+		}
+		if f.cause == nil { // another tag type: keep its text
+			f.cause = errors.New(fmt.Sprint(t.Value()))
 		}
 	}
 	return f
 }
 
 func (f *fatalError) Error() string {
-	if f.err == "" {
+	if f.cause == nil {
 		return "temporal server: " + f.msg
 	}
-	return "temporal server: " + f.msg + ": " + f.err
+	return "temporal server: " + f.msg + ": " + f.cause.Error()
 }
 
 // listener reports whether the server could not listen on a port because

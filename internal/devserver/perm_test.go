@@ -12,11 +12,7 @@ import (
 	"time"
 
 	"go.temporal.io/server/common/config"
-	"go.temporal.io/server/common/log"
-	"go.temporal.io/server/common/metrics"
-	persistencesql "go.temporal.io/server/common/persistence/sql"
 	"go.temporal.io/server/common/persistence/sql/sqlplugin"
-	"go.temporal.io/server/common/resolver"
 
 	"github.com/hookflow/hookflow/internal/devdb"
 )
@@ -71,17 +67,8 @@ func TestNewDatabasePageSize(t *testing.T) {
 // checkpointed every walCheckpointPages, not SQLite's default of 1,000
 // pages (8 MB of 8 KB pages).
 func TestWALStaysSmall(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "vis.db")
-	conf := fileSQLConfig(file)
-	if err := createDatabase(conf); err != nil {
-		t.Fatal(err)
-	}
-	db, err := persistencesql.NewSQLDB(sqlplugin.DbKindVisibility, conf, resolver.NewNoopResolver(), log.NewNoopLogger(), metrics.NoopMetricsHandler)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	memo := make([]byte, 4096) // a run's memo: the WAL fills in a few hundred writes
+	db, file := runListDB(t, func(map[string]string) ([]string, []string) { return nil, nil }) // Temporal's indexes
+	memo := make([]byte, 4096)                                                                 // a run's memo: the WAL fills in a few hundred writes
 	var maxWAL int64
 	for i := range 1000 {
 		now := time.Now()

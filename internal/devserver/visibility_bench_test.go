@@ -64,10 +64,7 @@ func runListDB(tb testing.TB, plan func(existing map[string]string) (drop, creat
 	if err := createDatabase(conf); err != nil {
 		tb.Fatal(err)
 	}
-	raw, err := sql.Open("sqlite", "file:"+file)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	raw := openFile(tb, file)
 	names, err := visibilityIndexes(context.Background(), raw)
 	if err != nil {
 		tb.Fatal(err)
@@ -76,13 +73,23 @@ func runListDB(tb testing.TB, plan func(existing map[string]string) (drop, creat
 	if err := applyVisibilityIndexes(context.Background(), raw, drop, create); err != nil {
 		tb.Fatal(err)
 	}
-	raw.Close()
 	db, err := persistencesql.NewSQLDB(sqlplugin.DbKindVisibility, conf, resolver.NewNoopResolver(), log.NewNoopLogger(), metrics.NoopMetricsHandler)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
 	return db, file
+}
+
+// openFile opens the SQLite file for the rest of the test.
+func openFile(tb testing.TB, file string) *sql.DB {
+	tb.Helper()
+	db, err := sql.Open("sqlite", "file:"+file)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
 }
 
 // closedRun is the i-th webhook run's row as it closes, i milliseconds

@@ -94,11 +94,7 @@ func TestRunListIndexesMatchTheirPlan(t *testing.T) {
 		return planVisibilityIndexes(existing, devAliases, devIndexing)
 	}
 	_, file := runListDB(t, plan)
-	db, err := sql.Open("sqlite", "file:"+file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openFile(t, file)
 	existing, err := visibilityIndexes(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
@@ -119,11 +115,7 @@ func TestRunListQueriesUseIndexes(t *testing.T) {
 	_, file := runListDB(t, func(existing map[string]string) ([]string, []string) {
 		return planVisibilityIndexes(existing, map[string]string{"Keyword01": "HookStatus", "Keyword05": "HookCorrelationKey"}, devIndexing)
 	})
-	db, err := sql.Open("sqlite", "file:"+file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openFile(t, file)
 	converter, err := visibilitysql.NewSQLQueryConverter(sqliteplugin.PluginName)
 	if err != nil {
 		t.Fatal(err)
@@ -229,11 +221,7 @@ func devRunList(t *testing.T, n int, edit func(i int, row *sqlplugin.VisibilityR
 			t.Fatal(err)
 		}
 	}
-	raw, err := sql.Open("sqlite", "file:"+file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { raw.Close() })
+	raw := openFile(t, file)
 	return raw
 }
 
@@ -262,11 +250,7 @@ func queryPlan(t *testing.T, db *sql.DB, stmt string, args ...any) []string {
 
 func indexes(t *testing.T, file string) []string {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openFile(t, file)
 	indexes, err := visibilityIndexes(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
