@@ -431,7 +431,7 @@ func (o *Options) serverConfig(sqlConf, visConf *config.SQL) (*config.Config, er
 	conf.Persistence.DefaultStore = "sqlite"
 	conf.Persistence.VisibilityStore = "sqlite-visibility"
 	conf.Persistence.NumHistoryShards = 1
-	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite": {SQL: sqlConf}, "sqlite-visibility": {SQL: visConf}}
+	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite": {SQL: preparedStore(sqlConf)}, "sqlite-visibility": {SQL: preparedStore(visConf)}}
 	frontend := net.JoinHostPort(o.IP, strconv.Itoa(o.Port))
 	conf.ClusterMetadata = &cluster.Config{
 		FailoverVersionIncrement: 10,

@@ -27,20 +27,27 @@ var (
 )
 
 // BenchmarkRunListClose is the run list's write for a webhook run: one
-// row, written when the run closes, through Temporal's SQLite plugin, with
-// the indexes Temporal creates and those the dev server keeps.
+// row, written when the run closes, through Temporal's SQLite plugin with
+// the indexes Temporal creates and with those the dev server keeps, and
+// through the dev server's plugin (statements compiled once).
 func BenchmarkRunListClose(b *testing.B) {
+	devPlan := func(existing map[string]string) ([]string, []string) {
+		return planVisibilityIndexes(existing, devAliases, devIndexing)
+	}
 	for _, v := range []struct {
-		name string
-		plan func(existing map[string]string) (drop, create []string)
+		name     string
+		plan     func(existing map[string]string) (drop, create []string)
+		prepared bool
 	}{
-		{"temporal", func(map[string]string) ([]string, []string) { return nil, nil }},
-		{"dev", func(existing map[string]string) ([]string, []string) {
-			return planVisibilityIndexes(existing, devAliases, devIndexing)
-		}},
+		{"temporal", func(map[string]string) ([]string, []string) { return nil, nil }, false},
+		{"dev", devPlan, false},
+		{"dev-prepared", devPlan, true},
 	} {
 		b.Run(v.name, func(b *testing.B) {
-			db, _ := runListDB(b, v.plan)
+			db, file := runListDB(b, v.plan)
+			if v.prepared {
+				db = openPreparedRunList(b, file)
+			}
 			ctx := context.Background()
 			start := time.Now()
 			b.ReportAllocs()
