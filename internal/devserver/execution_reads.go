@@ -2,6 +2,7 @@ package devserver
 
 import (
 	"context"
+	"reflect"
 
 	"go.temporal.io/server/common/persistence/sql/sqlplugin"
 )
@@ -40,8 +41,9 @@ func runKey(f sqlplugin.ExecutionsFilter) []any {
 	return []any{f.ShardID, f.NamespaceID, f.WorkflowID, f.RunID}
 }
 
-// selectRows reads query's rows for the run into a slice, nil when there
-// are none (as sqlx leaves it for Temporal's plugin).
+// selectRows reads query's rows for the run, with the run's key set on
+// each (the queries select only the other columns, as Temporal's do), nil
+// when there are none (as sqlx leaves it for Temporal's plugin).
 func selectRows[R any](ctx context.Context, d *preparedExecutionDB, query string, f sqlplugin.ExecutionsFilter) ([]R, error) {
 	s, err := d.conn.stmt(ctx, query)
 	if err != nil {
@@ -50,6 +52,13 @@ func selectRows[R any](ctx context.Context, d *preparedExecutionDB, query string
 	var rows []R
 	if err := s.SelectContext(ctx, &rows, runKey(f)...); err != nil {
 		return nil, err
+	}
+	key := reflect.ValueOf(f) // every row type of the nine has its four fields: TestRunStateReadsMatchTemporal
+	for i := range rows {
+		row := reflect.ValueOf(&rows[i]).Elem()
+		for _, name := range []string{"ShardID", "NamespaceID", "WorkflowID", "RunID"} {
+			row.FieldByName(name).Set(key.FieldByName(name))
+		}
 	}
 	return rows, nil
 }
@@ -69,73 +78,33 @@ func (d *preparedExecutionDB) SelectFromExecutions(ctx context.Context, f sqlplu
 }
 
 func (d *preparedExecutionDB) SelectAllFromActivityInfoMaps(ctx context.Context, f sqlplugin.ActivityInfoMapsAllFilter) ([]sqlplugin.ActivityInfoMapsRow, error) {
-	rows, err := selectRows[sqlplugin.ActivityInfoMapsRow](ctx, d, activityInfoQuery, sqlplugin.ExecutionsFilter(f))
-	for i := range rows {
-		r := &rows[i]
-		r.ShardID, r.NamespaceID, r.WorkflowID, r.RunID = f.ShardID, f.NamespaceID, f.WorkflowID, f.RunID
-	}
-	return rows, err
+	return selectRows[sqlplugin.ActivityInfoMapsRow](ctx, d, activityInfoQuery, sqlplugin.ExecutionsFilter(f))
 }
 
 func (d *preparedExecutionDB) SelectAllFromTimerInfoMaps(ctx context.Context, f sqlplugin.TimerInfoMapsAllFilter) ([]sqlplugin.TimerInfoMapsRow, error) {
-	rows, err := selectRows[sqlplugin.TimerInfoMapsRow](ctx, d, timerInfoQuery, sqlplugin.ExecutionsFilter(f))
-	for i := range rows {
-		r := &rows[i]
-		r.ShardID, r.NamespaceID, r.WorkflowID, r.RunID = f.ShardID, f.NamespaceID, f.WorkflowID, f.RunID
-	}
-	return rows, err
+	return selectRows[sqlplugin.TimerInfoMapsRow](ctx, d, timerInfoQuery, sqlplugin.ExecutionsFilter(f))
 }
 
 func (d *preparedExecutionDB) SelectAllFromChildExecutionInfoMaps(ctx context.Context, f sqlplugin.ChildExecutionInfoMapsAllFilter) ([]sqlplugin.ChildExecutionInfoMapsRow, error) {
-	rows, err := selectRows[sqlplugin.ChildExecutionInfoMapsRow](ctx, d, childExecutionInfoQuery, sqlplugin.ExecutionsFilter(f))
-	for i := range rows {
-		r := &rows[i]
-		r.ShardID, r.NamespaceID, r.WorkflowID, r.RunID = f.ShardID, f.NamespaceID, f.WorkflowID, f.RunID
-	}
-	return rows, err
+	return selectRows[sqlplugin.ChildExecutionInfoMapsRow](ctx, d, childExecutionInfoQuery, sqlplugin.ExecutionsFilter(f))
 }
 
 func (d *preparedExecutionDB) SelectAllFromRequestCancelInfoMaps(ctx context.Context, f sqlplugin.RequestCancelInfoMapsAllFilter) ([]sqlplugin.RequestCancelInfoMapsRow, error) {
-	rows, err := selectRows[sqlplugin.RequestCancelInfoMapsRow](ctx, d, requestCancelInfoQuery, sqlplugin.ExecutionsFilter(f))
-	for i := range rows {
-		r := &rows[i]
-		r.ShardID, r.NamespaceID, r.WorkflowID, r.RunID = f.ShardID, f.NamespaceID, f.WorkflowID, f.RunID
-	}
-	return rows, err
+	return selectRows[sqlplugin.RequestCancelInfoMapsRow](ctx, d, requestCancelInfoQuery, sqlplugin.ExecutionsFilter(f))
 }
 
 func (d *preparedExecutionDB) SelectAllFromSignalInfoMaps(ctx context.Context, f sqlplugin.SignalInfoMapsAllFilter) ([]sqlplugin.SignalInfoMapsRow, error) {
-	rows, err := selectRows[sqlplugin.SignalInfoMapsRow](ctx, d, signalInfoQuery, sqlplugin.ExecutionsFilter(f))
-	for i := range rows {
-		r := &rows[i]
-		r.ShardID, r.NamespaceID, r.WorkflowID, r.RunID = f.ShardID, f.NamespaceID, f.WorkflowID, f.RunID
-	}
-	return rows, err
+	return selectRows[sqlplugin.SignalInfoMapsRow](ctx, d, signalInfoQuery, sqlplugin.ExecutionsFilter(f))
 }
 
 func (d *preparedExecutionDB) SelectAllFromSignalsRequestedSets(ctx context.Context, f sqlplugin.SignalsRequestedSetsAllFilter) ([]sqlplugin.SignalsRequestedSetsRow, error) {
-	rows, err := selectRows[sqlplugin.SignalsRequestedSetsRow](ctx, d, signalsRequestedQuery, sqlplugin.ExecutionsFilter(f))
-	for i := range rows {
-		r := &rows[i]
-		r.ShardID, r.NamespaceID, r.WorkflowID, r.RunID = f.ShardID, f.NamespaceID, f.WorkflowID, f.RunID
-	}
-	return rows, err
+	return selectRows[sqlplugin.SignalsRequestedSetsRow](ctx, d, signalsRequestedQuery, sqlplugin.ExecutionsFilter(f))
 }
 
 func (d *preparedExecutionDB) SelectAllFromChasmNodeMaps(ctx context.Context, f sqlplugin.ChasmNodeMapsAllFilter) ([]sqlplugin.ChasmNodeMapsRow, error) {
-	rows, err := selectRows[sqlplugin.ChasmNodeMapsRow](ctx, d, chasmNodeQuery, sqlplugin.ExecutionsFilter(f))
-	for i := range rows {
-		r := &rows[i]
-		r.ShardID, r.NamespaceID, r.WorkflowID, r.RunID = f.ShardID, f.NamespaceID, f.WorkflowID, f.RunID
-	}
-	return rows, err
+	return selectRows[sqlplugin.ChasmNodeMapsRow](ctx, d, chasmNodeQuery, sqlplugin.ExecutionsFilter(f))
 }
 
 func (d *preparedExecutionDB) SelectFromBufferedEvents(ctx context.Context, f sqlplugin.BufferedEventsFilter) ([]sqlplugin.BufferedEventsRow, error) {
-	rows, err := selectRows[sqlplugin.BufferedEventsRow](ctx, d, bufferedEventsQuery, sqlplugin.ExecutionsFilter(f))
-	for i := range rows {
-		r := &rows[i]
-		r.ShardID, r.NamespaceID, r.WorkflowID, r.RunID = f.ShardID, f.NamespaceID, f.WorkflowID, f.RunID
-	}
-	return rows, err
+	return selectRows[sqlplugin.BufferedEventsRow](ctx, d, bufferedEventsQuery, sqlplugin.ExecutionsFilter(f))
 }

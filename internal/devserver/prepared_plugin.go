@@ -161,33 +161,26 @@ func (c *preparedConn) release() {
 // namedStmt is query, with :name parameters, compiled on the connection
 // the first time it is asked for.
 func (c *preparedConn) namedStmt(ctx context.Context, query string) (*sqlx.NamedStmt, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if s, ok := c.named[query]; ok {
-		return s, nil
-	}
-	s, err := c.db.PrepareNamedContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	c.named[query] = s
-	return s, nil
+	return compiled(c, c.named, query, func() (*sqlx.NamedStmt, error) { return c.db.PrepareNamedContext(ctx, query) })
 }
 
 // stmt is query, with ? parameters, compiled on the connection the first
 // time it is asked for.
 func (c *preparedConn) stmt(ctx context.Context, query string) (*sqlx.Stmt, error) {
+	return compiled(c, c.plain, query, func() (*sqlx.Stmt, error) { return c.db.PreparexContext(ctx, query) })
+}
+
+func compiled[S any](c *preparedConn, cache map[string]S, query string, prepare func() (S, error)) (S, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if s, ok := c.plain[query]; ok {
+	if s, ok := cache[query]; ok {
 		return s, nil
 	}
-	s, err := c.db.PreparexContext(ctx, query)
-	if err != nil {
-		return nil, err
+	s, err := prepare()
+	if err == nil {
+		cache[query] = s
 	}
-	c.plain[query] = s
-	return s, nil
+	return s, err
 }
 
 // sqliteDSN is the data source name Temporal's plugin opens cfg with:
