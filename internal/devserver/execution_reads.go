@@ -53,15 +53,19 @@ func selectRows[R any](ctx context.Context, d *preparedExecutionDB, query string
 	if err := s.SelectContext(ctx, &rows, runKey(f)...); err != nil {
 		return nil, err
 	}
-	key := reflect.ValueOf(f) // every row type of the nine has its four fields: TestRunStateReadsMatchTemporal
+	key := reflect.ValueOf(f)
 	for i := range rows {
 		row := reflect.ValueOf(&rows[i]).Elem()
-		for _, name := range []string{"ShardID", "NamespaceID", "WorkflowID", "RunID"} {
+		for _, name := range runKeyFields {
 			row.FieldByName(name).Set(key.FieldByName(name))
 		}
 	}
 	return rows, nil
 }
+
+// runKeyFields are the run's key in a filter and in every row type of the
+// nine reads (TestRunStateReadsMatchTemporal fails without any one).
+var runKeyFields = []string{"ShardID", "NamespaceID", "WorkflowID", "RunID"}
 
 // SelectFromExecutions returns sql.ErrNoRows itself for a run that is not
 // there: the store compares the error with it.

@@ -138,9 +138,7 @@ func (p *connPool) open(cfg *config.SQL) (*preparedConn, error) {
 	}
 	// One connection keeps the statements compiled on it; SQLite allows
 	// one writer at a time anyway.
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
-	db.SetConnMaxIdleTime(0)
+	db.SetMaxOpenConns(1)          // kept open: database/sql closes no idle connection by default
 	db.MapperFunc(strcase.ToSnake) // the column names Temporal's plugin maps rows by
 	c := &preparedConn{key: dsn, refs: 1, db: db, named: map[string]*sqlx.NamedStmt{}, plain: map[string]*sqlx.Stmt{}}
 	p.conns[dsn] = c

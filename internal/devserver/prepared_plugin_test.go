@@ -15,8 +15,8 @@ import (
 
 // TestServerUsesCompiledStatements: a dev server on files writes its run
 // list and loads a run's state through the statements preparedPlugin
-// compiles once, on a second connection to each file; on stop, those
-// connections close.
+// compiles once, on a second connection to each file that all the server's
+// stores on the file share; on stop, those connections close.
 func TestServerUsesCompiledStatements(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "dev.db")
 	ctx := context.Background()
@@ -48,6 +48,11 @@ func TestServerUsesCompiledStatements(t *testing.T) {
 	if mainConn == nil || visConn == nil {
 		t.Fatalf("second connections: main %v, run list %v; want both open", mainConn != nil, visConn != nil)
 	}
+	// The server opens several stores on each file (its services'); they
+	// share one second connection, as they share Temporal's.
+	if refs := sharing(mainConn, visConn); refs[0] < 2 || refs[1] < 2 {
+		t.Errorf("stores sharing the second connections: main %d, run list %d; want several each", refs[0], refs[1])
+	}
 	if !compiledOn(visConn, runListInsert) {
 		t.Error("the run list's start write did not go through the compiled insert")
 	}
@@ -58,7 +63,7 @@ func TestServerUsesCompiledStatements(t *testing.T) {
 	s.Stop()
 	stopped = true
 	if c := openConn(t, file); c != nil {
-		t.Errorf("the main file's second connection is still open after Stop (%d references)", c.refs)
+		t.Errorf("the main file's second connection is still open after Stop (%d references)", sharing(c)[0])
 	}
 }
 
@@ -73,6 +78,17 @@ func openConn(t *testing.T, file string) *preparedConn {
 		}
 	}
 	return nil
+}
+
+// sharing is how many open stores use each connection.
+func sharing(conns ...*preparedConn) []int {
+	preparedConns.mu.Lock()
+	defer preparedConns.mu.Unlock()
+	refs := make([]int, len(conns))
+	for i, c := range conns {
+		refs[i] = c.refs
+	}
+	return refs
 }
 
 func compiledOn(c *preparedConn, query string) bool {
