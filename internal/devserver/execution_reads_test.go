@@ -20,10 +20,10 @@ import (
 
 // TestRunStateReadsMatchTemporal: a run's state written through Temporal's
 // SQLite plugin — its execution row and rows in all eight tables beside it —
-// reads back the same through preparedPlugin as through Temporal's plugin;
-// so does a run with nothing beside its row, and a run that is not there
-// (sql.ErrNoRows itself, which the store compares with). A write Temporal's
-// connection commits after a statement was compiled is read by it.
+// reads back the same through preparedPlugin's compiled statements as
+// through Temporal's plugin; so does a run with nothing beside its row, and
+// a run that is not there (sql.ErrNoRows itself, which the store compares
+// with). A write committed after a statement was compiled is read by it.
 func TestRunStateReadsMatchTemporal(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "dev.db")
 	conf := fileSQLConfig(file)
@@ -40,9 +40,10 @@ func TestRunStateReadsMatchTemporal(t *testing.T) {
 		return db
 	}
 	temporal, ours := open(conf), open(preparedStore(conf))
-	if _, ok := ours.(*preparedExecutionDB); !ok {
-		t.Fatalf("the main file opens as %T, want *preparedExecutionDB", ours)
+	if _, ok := ours.(*preparedDB); !ok {
+		t.Fatalf("the main file opens as %T, want *preparedDB", ours)
 	}
+	compiled := compiledRuns.plain.Load()
 
 	ctx := context.Background()
 	full, bare, missing := runFilter("orders/full"), runFilter("orders/bare"), runFilter("orders/missing")
@@ -73,6 +74,9 @@ func TestRunStateReadsMatchTemporal(t *testing.T) {
 	if n := len(state["activities"].([]sqlplugin.ActivityInfoMapsRow)); n != 4 {
 		t.Fatalf("read %d activities after the second write, want 4", n)
 	}
+	if n := compiledRuns.plain.Load() - compiled; n != 4*9+2 { // four whole reads, two of the missing run's row
+		t.Errorf("%d statements ran compiled, want 38", n)
+	}
 }
 
 func runFilter(workflowID string) sqlplugin.ExecutionsFilter {
@@ -82,7 +86,7 @@ func runFilter(workflowID string) sqlplugin.ExecutionsFilter {
 
 // writeRunState writes the run's execution row (round 0) and, unless round
 // is -1, two rows in each table beside it per round.
-func writeRunState(t *testing.T, db sqlplugin.DB, f sqlplugin.ExecutionsFilter, round int) {
+func writeRunState(t *testing.T, db sqlplugin.TableCRUD, f sqlplugin.ExecutionsFilter, round int) {
 	t.Helper()
 	ctx := context.Background()
 	check := func(_ sql.Result, err error) {

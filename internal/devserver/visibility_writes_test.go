@@ -19,9 +19,10 @@ import (
 
 // TestRunListWritesMatchTemporal: the same writes — runs started, started
 // again, closed, closed again with an older or the same version, deleted — through
-// Temporal's SQLite plugin into one file and through preparedPlugin into
-// another leave the same rows, every column (the generated ones too), and
-// search tables that agree with them and find the same runs.
+// Temporal's SQLite plugin into one file and through preparedPlugin's
+// compiled statements into another leave the same rows, every column (the
+// generated ones too), and search tables that agree with them and find the
+// same runs.
 func TestRunListWritesMatchTemporal(t *testing.T) {
 	devPlan := func(existing map[string]string) ([]string, []string) {
 		return planVisibilityIndexes(existing, devAliases, devIndexing)
@@ -63,7 +64,11 @@ func TestRunListWritesMatchTemporal(t *testing.T) {
 		}
 	}
 	write(temporalDB)
+	compiled := compiledRuns.plain.Load()
 	write(ours)
+	if n := compiledRuns.plain.Load() - compiled; n != 13 {
+		t.Errorf("%d of the 13 writes ran compiled", n)
+	}
 
 	want, got := allRows(t, temporalFile), allRows(t, ourFile)
 	if len(want) != 4 {
@@ -152,7 +157,13 @@ func openPreparedRunList(t testing.TB, file string) sqlplugin.DB {
 // allRows is every run-list row in file, every column, as text.
 func allRows(t *testing.T, file string) []string {
 	t.Helper()
-	rows, err := openFile(t, file).Query("SELECT * FROM executions_visibility ORDER BY run_id")
+	return tableRows(t, file, "SELECT * FROM executions_visibility ORDER BY run_id")
+}
+
+// tableRows is query's rows in file, every column, as text.
+func tableRows(t *testing.T, file, query string) []string {
+	t.Helper()
+	rows, err := openFile(t, file).Query(query)
 	if err != nil {
 		t.Fatal(err)
 	}

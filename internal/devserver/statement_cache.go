@@ -1,0 +1,300 @@
+package devserver
+
+import (
+	"context"
+	"database/sql"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/jmoiron/sqlx"
+	"go.temporal.io/server/common/persistence/sql/sqlplugin"
+)
+
+// Temporal's SQLite plugin runs every statement as text on its connection,
+// and modernc.org/sqlite compiles each one anew: compiling was a sixth of
+// the dev server's CPU. The plugin runs all of them through one value, the
+// sqlplugin.Conn in its database (the connection pool) and in each
+// transaction it begins. The dev server puts a statement cache in that
+// place: each statement is compiled once on Temporal's connection and run
+// from then on by its compiled form, inside transactions too (database/sql
+// reuses a statement compiled on the transaction's connection). The SQL,
+// the rows and the transactions stay Temporal's.
+//
+// The field is unexported; useStatementCache finds it by name and type and
+// leaves the plugin as it is when it is not there (a Temporal upgrade that
+// renames it): statements are then compiled each time, as before.
+// TestTemporalRunsCompiledStatements fails in that case.
+
+// compiledRuns counts the statements run compiled, inside transactions and
+// outside them, and openCaches the caches not yet closed: what the tests
+// check the server by.
+var (
+	compiledRuns struct{ tx, plain atomic.Int64 }
+	openCaches   atomic.Int64
+)
+
+// maxCachedStatements bounds a cache. Temporal's statements are a fixed set
+// but for the IN lists of some deletes, whose text grows with the list;
+// what does not fit is run uncompiled, as the plugin runs it.
+const maxCachedStatements = 512
+
+// temporalConn is the address of the connection Temporal's SQLite plugin
+// runs db's statements on, or nil when db has no such field.
+func temporalConn(db any) *sqlplugin.Conn {
+	v := reflect.ValueOf(db)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	f := v.Elem().FieldByName("conn")
+	if !f.IsValid() || f.Type() != reflect.TypeFor[sqlplugin.Conn]() {
+		return nil
+	}
+	return (*sqlplugin.Conn)(unsafe.Pointer(f.UnsafeAddr()))
+}
+
+// useStatementCache puts a statement cache in db's connection (db is what
+// Temporal's plugin returned) and returns it, or nil when the plugin's
+// shape is not the one expected. It must run before db is shared.
+func useStatementCache(db sqlplugin.DB) *statementCache {
+	conn := temporalConn(db)
+	if conn == nil {
+		return nil
+	}
+	pool, ok := (*conn).(*sqlx.DB)
+	if !ok {
+		return nil
+	}
+	c := &statementCache{db: pool, plain: map[string]*sqlx.Stmt{}, named: map[string]*sqlx.NamedStmt{}, wanted: map[cacheKey]bool{}}
+	*conn = cachedConn{DB: pool, cache: c}
+	openCaches.Add(1)
+	return c
+}
+
+// beginTx begins a transaction through Temporal's plugin and puts the cache
+// in it. Statements first met inside a transaction are compiled here, before
+// it begins: Temporal's one connection is busy while a transaction runs.
+func (c *statementCache) beginTx(ctx context.Context, db sqlplugin.DB) (sqlplugin.Tx, error) {
+	c.compileWanted(ctx)
+	tx, err := db.BeginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if conn := temporalConn(tx); conn != nil {
+		if xtx, ok := (*conn).(*sqlx.Tx); ok {
+			*conn = cachedTxConn{Tx: xtx, cache: c}
+		}
+	}
+	return tx, nil
+}
+
+// statementCache holds the statements compiled on one of Temporal's
+// databases, by their text.
+type statementCache struct {
+	db *sqlx.DB
+
+	mu     sync.Mutex
+	plain  map[string]*sqlx.Stmt      // ? parameters
+	named  map[string]*sqlx.NamedStmt // :name parameters
+	wanted map[cacheKey]bool          // met inside a transaction, compiled before the next
+	closed bool
+}
+
+type cacheKey struct {
+	query string
+	named bool
+}
+
+// stmt is query compiled, or nil when it is not yet (and inTx: it will be
+// before the next transaction) or will not be (the cache is full).
+func (c *statementCache) stmt(ctx context.Context, query string, inTx bool) *sqlx.Stmt {
+	return lookup(c, c.plain, cacheKey{query, false}, inTx, func() (*sqlx.Stmt, error) { return c.db.PreparexContext(ctx, query) })
+}
+
+// namedStmt is stmt for a statement with :name parameters.
+func (c *statementCache) namedStmt(ctx context.Context, query string, inTx bool) *sqlx.NamedStmt {
+	return lookup(c, c.named, cacheKey{query, true}, inTx, func() (*sqlx.NamedStmt, error) { return c.db.PrepareNamedContext(ctx, query) })
+}
+
+func lookup[S interface{ Close() error }](c *statementCache, m map[string]S, k cacheKey, inTx bool, prepare func() (S, error)) S {
+	var none S
+	c.mu.Lock()
+	s, ok := m[k.query]
+	full := c.closed || len(c.plain)+len(c.named) >= maxCachedStatements
+	if !ok && inTx && !full {
+		c.wanted[k] = true
+	}
+	c.mu.Unlock()
+	if ok || inTx || full {
+		return s
+	}
+	// Compiling takes the connection: not under c.mu, which a transaction
+	// holding the connection may be waiting for.
+	s, err := prepare()
+	if err != nil {
+		return none // run as text; the error, if it is one, shows there
+	}
+	return keep(c, m, k.query, s)
+}
+
+// keep stores s unless the cache is closed or another caller stored the
+// same statement meanwhile; it returns the one stored.
+func keep[S interface{ Close() error }](c *statementCache, m map[string]S, query string, s S) S {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if have, ok := m[query]; ok {
+		s.Close()
+		return have
+	}
+	if c.closed {
+		s.Close()
+		var none S
+		return none
+	}
+	m[query] = s
+	return s
+}
+
+// compileWanted compiles the statements met inside transactions so far.
+func (c *statementCache) compileWanted(ctx context.Context) {
+	c.mu.Lock()
+	if len(c.wanted) == 0 {
+		c.mu.Unlock()
+		return
+	}
+	wanted := c.wanted
+	c.wanted = map[cacheKey]bool{}
+	c.mu.Unlock()
+	for k := range wanted {
+		if k.named {
+			c.namedStmt(ctx, k.query, false)
+		} else {
+			c.stmt(ctx, k.query, false)
+		}
+	}
+}
+
+// close closes the compiled statements; statements run after it are run as
+// text.
+func (c *statementCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
+	c.closed = true
+	openCaches.Add(-1)
+	for _, s := range c.plain {
+		s.Close()
+	}
+	for _, s := range c.named {
+		s.Close()
+	}
+	clear(c.plain)
+	clear(c.named)
+}
+
+// oneRow is arg as a named statement binds it: sqlx expands a slice of rows
+// into a statement as long as the slice, so only a slice of one row (the
+// usual insert of one task or one history node) runs compiled, as that row.
+func oneRow(arg any) (any, bool) {
+	v := reflect.ValueOf(arg)
+	if v.Kind() != reflect.Slice && v.Kind() != reflect.Array {
+		return arg, true
+	}
+	if v.Len() != 1 {
+		return nil, false
+	}
+	return v.Index(0).Interface(), true
+}
+
+// cachedConn is Temporal's connection pool with the cache in front of it.
+type cachedConn struct {
+	*sqlx.DB // Rebind and PrepareNamedContext, and what the cache cannot run
+	cache    *statementCache
+}
+
+func (c cachedConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := c.cache.stmt(ctx, query, false); s != nil {
+		compiledRuns.plain.Add(1)
+		return s.ExecContext(ctx, args...)
+	}
+	return c.DB.ExecContext(ctx, query, args...)
+}
+
+func (c cachedConn) GetContext(ctx context.Context, dest any, query string, args ...any) error {
+	if s := c.cache.stmt(ctx, query, false); s != nil {
+		compiledRuns.plain.Add(1)
+		return s.GetContext(ctx, dest, args...)
+	}
+	return c.DB.GetContext(ctx, dest, query, args...)
+}
+
+func (c cachedConn) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
+	if s := c.cache.stmt(ctx, query, false); s != nil {
+		compiledRuns.plain.Add(1)
+		return s.SelectContext(ctx, dest, args...)
+	}
+	return c.DB.SelectContext(ctx, dest, query, args...)
+}
+
+func (c cachedConn) NamedExecContext(ctx context.Context, query string, arg any) (sql.Result, error) {
+	if row, ok := oneRow(arg); ok {
+		if s := c.cache.namedStmt(ctx, query, false); s != nil {
+			compiledRuns.plain.Add(1)
+			return s.ExecContext(ctx, row)
+		}
+	}
+	return c.DB.NamedExecContext(ctx, query, arg)
+}
+
+// cachedTxConn is one of Temporal's transactions with the cache in front of
+// it: a compiled statement runs in the transaction through Tx.Stmt, which
+// finds it compiled on the transaction's connection.
+type cachedTxConn struct {
+	*sqlx.Tx
+	cache *statementCache
+}
+
+func (c cachedTxConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := c.cache.stmt(ctx, query, true); s != nil {
+		compiledRuns.tx.Add(1)
+		ts := c.StmtxContext(ctx, s)
+		defer ts.Close()
+		return ts.ExecContext(ctx, args...)
+	}
+	return c.Tx.ExecContext(ctx, query, args...)
+}
+
+func (c cachedTxConn) GetContext(ctx context.Context, dest any, query string, args ...any) error {
+	if s := c.cache.stmt(ctx, query, true); s != nil {
+		compiledRuns.tx.Add(1)
+		ts := c.StmtxContext(ctx, s)
+		defer ts.Close()
+		return ts.GetContext(ctx, dest, args...)
+	}
+	return c.Tx.GetContext(ctx, dest, query, args...)
+}
+
+func (c cachedTxConn) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
+	if s := c.cache.stmt(ctx, query, true); s != nil {
+		compiledRuns.tx.Add(1)
+		ts := c.StmtxContext(ctx, s)
+		defer ts.Close()
+		return ts.SelectContext(ctx, dest, args...)
+	}
+	return c.Tx.SelectContext(ctx, dest, query, args...)
+}
+
+func (c cachedTxConn) NamedExecContext(ctx context.Context, query string, arg any) (sql.Result, error) {
+	if row, ok := oneRow(arg); ok {
+		if s := c.cache.namedStmt(ctx, query, true); s != nil {
+			compiledRuns.tx.Add(1)
+			ts := c.NamedStmtContext(ctx, s)
+			defer ts.Close()
+			return ts.ExecContext(ctx, row)
+		}
+	}
+	return c.Tx.NamedExecContext(ctx, query, arg)
+}

@@ -1,0 +1,209 @@
+package devserver
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"go.temporal.io/server/chasm"
+	"go.temporal.io/server/common/log"
+	"go.temporal.io/server/common/metrics"
+	persistencesql "go.temporal.io/server/common/persistence/sql"
+	"go.temporal.io/server/common/persistence/sql/sqlplugin"
+	"go.temporal.io/server/common/resolver"
+)
+
+// TestTemporalRunsCompiledStatements: Temporal's SQLite plugin keeps the
+// connection it runs statements on where the cache goes (a Temporal
+// upgrade that moves it fails here), and through the cache a run's state
+// written in transactions — the first meeting its statements, the next
+// running them compiled — leaves the same rows as Temporal's plugin writing
+// it as text; a rolled-back transaction leaves nothing; a batch of rows,
+// which sqlx expands into a longer statement, is written too; closed, the
+// cache runs statements as text.
+func TestTemporalRunsCompiledStatements(t *testing.T) {
+	dir := t.TempDir()
+	temporalFile, ourFile := filepath.Join(dir, "temporal.db"), filepath.Join(dir, "ours.db")
+	temporal := openMainDB(t, temporalFile, false)
+	ours, ok := openMainDB(t, ourFile, true).(*preparedDB)
+	if !ok || ours.stmts == nil {
+		t.Fatal("Temporal's SQLite plugin has no sqlplugin.Conn field named conn any more: the dev server compiles nothing")
+	}
+	if _, ok := (*temporalConn(ours.DB)).(cachedConn); !ok {
+		t.Fatalf("the plugin's connection is %T, want the cache", *temporalConn(ours.DB))
+	}
+
+	ctx := context.Background()
+	full, more, bare, rolledBack := runFilter("orders/full"), runFilter("orders/more"), runFilter("orders/bare"), runFilter("orders/rolled-back")
+	inTx := func(db sqlplugin.DB, write func(sqlplugin.Tx), commit bool) {
+		t.Helper()
+		tx, err := db.BeginTx(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(tx)
+		if !commit {
+			if err := tx.Rollback(); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var compiledInTx []int64
+	for _, db := range []sqlplugin.DB{temporal, ours} {
+		for _, f := range []sqlplugin.ExecutionsFilter{full, more} {
+			before := compiledRuns.tx.Load()
+			inTx(db, func(tx sqlplugin.Tx) {
+				if db == ours {
+					if _, ok := (*temporalConn(tx)).(cachedTxConn); !ok {
+						t.Fatalf("the transaction's connection is %T, want the cache", *temporalConn(tx))
+					}
+				}
+				writeRunState(t, tx, f, 0)
+			}, true)
+			if db == ours {
+				compiledInTx = append(compiledInTx, compiledRuns.tx.Load()-before)
+			}
+		}
+		inTx(db, func(tx sqlplugin.Tx) { writeRunState(t, tx, bare, -1) }, true)
+		inTx(db, func(tx sqlplugin.Tx) { writeRunState(t, tx, rolledBack, 0) }, false)
+		// Two rows at once: sqlx writes them with a statement of their own.
+		rows := []sqlplugin.TimerInfoMapsRow{
+			{ShardID: full.ShardID, NamespaceID: full.NamespaceID, WorkflowID: full.WorkflowID, RunID: full.RunID, TimerID: "batch-1", Data: []byte("b1"), DataEncoding: "Proto3"},
+			{ShardID: full.ShardID, NamespaceID: full.NamespaceID, WorkflowID: full.WorkflowID, RunID: full.RunID, TimerID: "batch-2", Data: []byte("b2"), DataEncoding: "Proto3"},
+		}
+		if _, err := db.ReplaceIntoTimerInfoMaps(ctx, rows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The first transaction met its 17 statements (the execution row and
+	// two rows in each of eight tables); the second ran them compiled.
+	if !reflect.DeepEqual(compiledInTx, []int64{0, 17}) {
+		t.Errorf("statements run compiled in the two transactions: %v, want [0 17]", compiledInTx)
+	}
+
+	for _, table := range []string{"executions", "activity_info_maps", "timer_info_maps", "child_execution_info_maps", "request_cancel_info_maps",
+		"signal_info_maps", "signals_requested_sets", "chasm_node_maps", "buffered_events"} {
+		q := "SELECT * FROM " + table + " ORDER BY 1, 2, 3, 4, 5"
+		want, got := tableRows(t, temporalFile, q), tableRows(t, ourFile, q)
+		if len(want) == 0 || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s differs from Temporal's:\n got %q\nwant %q (and not none)", table, got, want)
+		}
+	}
+	if _, err := ours.SelectFromExecutions(ctx, rolledBack); err != sql.ErrNoRows {
+		t.Errorf("the rolled-back run: %v, want sql.ErrNoRows", err)
+	}
+	timers, err := ours.SelectAllFromTimerInfoMaps(ctx, sqlplugin.TimerInfoMapsAllFilter(full))
+	if err != nil || len(timers) != 4 {
+		t.Errorf("timers of the full run: %d (%v), want 2 and the batch of 2", len(timers), err)
+	}
+
+	ours.stmts.close()
+	compiled := compiledRuns.plain.Load()
+	if _, err := ours.SelectFromExecutions(ctx, full); err != nil {
+		t.Fatalf("after the cache closed: %v", err)
+	}
+	if compiledRuns.plain.Load() != compiled {
+		t.Error("a closed cache still ran a statement compiled")
+	}
+}
+
+// TestStatementCacheLeavesOtherPlugins: a database without Temporal's
+// connection field gets no cache (the dev server then runs as Temporal's
+// plugin does, and says so).
+func TestStatementCacheLeavesOtherPlugins(t *testing.T) {
+	type otherDB struct {
+		sqlplugin.DB
+		conn *sql.DB // not a sqlplugin.Conn
+	}
+	if c := useStatementCache(&otherDB{}); c != nil {
+		t.Fatal("a cache in a database that keeps no sqlplugin.Conn")
+	}
+	if temporalConn(otherDB{}) != nil {
+		t.Fatal("a connection field found in a value that is not a pointer")
+	}
+}
+
+// openMainDB creates file with Temporal's schema and opens it as the
+// history service's database, through preparedPlugin or Temporal's plugin.
+func openMainDB(t testing.TB, file string, prepared bool) sqlplugin.DB {
+	t.Helper()
+	conf := fileSQLConfig(file)
+	if err := createDatabase(conf); err != nil {
+		t.Fatal(err)
+	}
+	if prepared {
+		conf = preparedStore(conf)
+	}
+	db, err := persistencesql.NewSQLDB(sqlplugin.DbKindMain, conf, resolver.NewNoopResolver(), log.NewNoopLogger(), metrics.NoopMetricsHandler)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// BenchmarkRunStartTransaction is the transaction that starts a webhook
+// run, as the history service writes it (the run's row, its workflow id's
+// current run, its first history batch, a timer, a transfer and a run-list
+// task), through Temporal's plugin and through the dev server's, whose
+// statements are compiled once.
+func BenchmarkRunStartTransaction(b *testing.B) {
+	for _, v := range []struct {
+		name     string
+		prepared bool
+	}{{"temporal", false}, {"dev", true}} {
+		b.Run(v.name, func(b *testing.B) {
+			db := openMainDB(b, filepath.Join(b.TempDir(), "dev.db"), v.prepared)
+			ctx := context.Background()
+			now := time.Now().UTC()
+			blob := make([]byte, 1800) // a start batch's size
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				f := runFilter(fmt.Sprintf("bench/%d", i))
+				tx, err := db.BeginTx(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				writes := []func() (sql.Result, error){
+					func() (sql.Result, error) {
+						return tx.InsertIntoExecutions(ctx, &sqlplugin.ExecutionsRow{ShardID: f.ShardID, NamespaceID: f.NamespaceID, WorkflowID: f.WorkflowID, RunID: f.RunID,
+							NextEventID: 4, LastWriteVersion: 1, Data: blob[:1200], DataEncoding: "Proto3", State: blob[:180], StateEncoding: "Proto3", DBRecordVersion: 1})
+					},
+					func() (sql.Result, error) {
+						return tx.InsertIntoCurrentExecutions(ctx, &sqlplugin.CurrentExecutionsRow{ShardID: f.ShardID, NamespaceID: f.NamespaceID, WorkflowID: f.WorkflowID, RunID: f.RunID,
+							ArchetypeID: chasm.WorkflowArchetypeID, CreateRequestID: "req", StartTime: &now, LastWriteVersion: 1, State: 1, Status: 1, Data: blob[:180], DataEncoding: "Proto3"})
+					},
+					func() (sql.Result, error) {
+						return tx.InsertIntoHistoryNode(ctx, &sqlplugin.HistoryNodeRow{ShardID: f.ShardID, TreeID: f.RunID, BranchID: f.RunID, NodeID: 1, TxnID: int64(i), Data: blob, DataEncoding: "Proto3"})
+					},
+					func() (sql.Result, error) {
+						return tx.InsertIntoTimerTasks(ctx, []sqlplugin.TimerTasksRow{{ShardID: f.ShardID, VisibilityTimestamp: now.Add(4 * time.Second), TaskID: int64(3*i + 1), Data: blob[:120], DataEncoding: "Proto3"}})
+					},
+					func() (sql.Result, error) {
+						return tx.InsertIntoTransferTasks(ctx, []sqlplugin.TransferTasksRow{{ShardID: f.ShardID, TaskID: int64(3*i + 2), Data: blob[:120], DataEncoding: "Proto3"}})
+					},
+					func() (sql.Result, error) {
+						return tx.InsertIntoVisibilityTasks(ctx, []sqlplugin.VisibilityTasksRow{{ShardID: f.ShardID, TaskID: int64(3*i + 3), Data: blob[:120], DataEncoding: "Proto3"}})
+					},
+				}
+				for _, w := range writes {
+					if _, err := w(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := tx.Commit(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
