@@ -248,6 +248,11 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		// Temporal walks every new history event for payloads kept in
 		// external storage, to count their size; hookflow keeps none.
 		dynamicconfig.ExternalPayloadsEnabled.Key(): false,
+		// A closed run is deleted when its retention ends, not at a random
+		// point in the 30 minutes after: the deletion timers are then
+		// written in the order they fire and append to the timer table
+		// (timer_table.go) instead of filling it at random.
+		dynamicconfig.RetentionTimerJitterDuration.Key(): time.Duration(0),
 	}
 }
 
@@ -259,6 +264,9 @@ func (o *Options) sqlConfig() (*config.SQL, error) {
 		conf = fileSQLConfig(o.DBFile)
 		if err := ensureDatabase(conf); err != nil {
 			return nil, err
+		}
+		if err := clusterTimerTasks(conf.DatabaseName); err != nil {
+			return nil, fmt.Errorf("database %s: %w", conf.DatabaseName, err)
 		}
 	}
 	ns, err := sqliteschema.NewNamespaceConfig("active", o.Namespace, false, o.SearchAttributes)

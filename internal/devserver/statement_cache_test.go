@@ -3,7 +3,9 @@ package devserver
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -131,13 +133,16 @@ func TestStatementCacheLeavesOtherPlugins(t *testing.T) {
 	}
 }
 
-// openMainDB creates file with Temporal's schema and opens it as the
-// history service's database, through preparedPlugin or Temporal's plugin.
+// openMainDB opens file as the history service's database, through
+// preparedPlugin or Temporal's plugin, creating it with Temporal's schema
+// when it is not there.
 func openMainDB(t testing.TB, file string, prepared bool) sqlplugin.DB {
 	t.Helper()
 	conf := fileSQLConfig(file)
-	if err := createDatabase(conf); err != nil {
-		t.Fatal(err)
+	if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
+		if err := createDatabase(conf); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if prepared {
 		conf = preparedStore(conf)
