@@ -265,8 +265,12 @@ func (o *Options) sqlConfig() (*config.SQL, error) {
 		if err := ensureDatabase(conf); err != nil {
 			return nil, err
 		}
-		if err := clusterTimerTasks(conf.DatabaseName); err != nil {
+		moved, err := clusterTimerTasks(conf.DatabaseName)
+		if err != nil {
 			return nil, fmt.Errorf("database %s: %w", conf.DatabaseName, err)
+		}
+		if moved > 0 { // an older file's, once
+			o.Logger.Info("timer table ordered by the time timers fire", "database", conf.DatabaseName, "timers", moved)
 		}
 	}
 	ns, err := sqliteschema.NewNamespaceConfig("active", o.Namespace, false, o.SearchAttributes)

@@ -67,7 +67,7 @@ func useStatementCache(db sqlplugin.DB) *statementCache {
 		return nil
 	}
 	c := &statementCache{db: pool, plain: map[string]*sqlx.Stmt{}, named: map[string]*sqlx.NamedStmt{}, wanted: map[cacheKey]bool{}}
-	*conn = cachedConn{DB: pool, cache: c}
+	*conn = cachedConn{Conn: pool, cache: c}
 	openCaches.Add(1)
 	return c
 }
@@ -83,7 +83,7 @@ func (c *statementCache) beginTx(ctx context.Context, db sqlplugin.DB) (sqlplugi
 	}
 	if conn := temporalConn(tx); conn != nil {
 		if xtx, ok := (*conn).(*sqlx.Tx); ok {
-			*conn = cachedTxConn{Tx: xtx, cache: c}
+			*conn = cachedConn{Conn: xtx, tx: xtx, cache: c}
 		}
 	}
 	return tx, nil
@@ -95,8 +95,8 @@ type statementCache struct {
 	db *sqlx.DB
 
 	mu     sync.Mutex
-	plain  map[string]*sqlx.Stmt      // ? parameters
-	named  map[string]*sqlx.NamedStmt // :name parameters
+	plain  map[string]*sqlx.Stmt      // ? parameters; nil: failed to compile, runs as text
+	named  map[string]*sqlx.NamedStmt // :name parameters; the same
 	wanted map[cacheKey]bool          // met inside a transaction, compiled before the next
 	closed bool
 }
@@ -133,13 +133,20 @@ func lookup[S interface{ Close() error }](c *statementCache, m map[string]S, k c
 	// holding the connection may be waiting for.
 	s, err := prepare()
 	if err != nil {
-		return none // run as text; the error, if it is one, shows there
+		// Run as text from now on; the error, if it is one, shows there.
+		c.mu.Lock()
+		if _, ok := m[k.query]; !ok {
+			m[k.query] = none
+		}
+		c.mu.Unlock()
+		return none
 	}
 	return keep(c, m, k.query, s)
 }
 
 // keep stores s unless the cache is closed or another caller stored the
-// same statement meanwhile; it returns the one stored.
+// same statement meanwhile; it returns the one stored (nil: the statement
+// runs as text).
 func keep[S interface{ Close() error }](c *statementCache, m map[string]S, query string, s S) S {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -186,10 +193,14 @@ func (c *statementCache) close() {
 	c.closed = true
 	openCaches.Add(-1)
 	for _, s := range c.plain {
-		s.Close()
+		if s != nil {
+			s.Close()
+		}
 	}
 	for _, s := range c.named {
-		s.Close()
+		if s != nil {
+			s.Close()
+		}
 	}
 	clear(c.plain)
 	clear(c.named)
@@ -209,92 +220,76 @@ func oneRow(arg any) (any, bool) {
 	return v.Index(0).Interface(), true
 }
 
-// cachedConn is Temporal's connection pool with the cache in front of it.
+// cachedConn is the connection Temporal's plugin runs statements on (its
+// connection pool, or one of its transactions) with the cache in front.
 type cachedConn struct {
-	*sqlx.DB // Rebind and PrepareNamedContext, and what the cache cannot run
-	cache    *statementCache
+	sqlplugin.Conn // Temporal's: Rebind, PrepareNamedContext, and what runs as text
+	tx             *sqlx.Tx
+	cache          *statementCache
+}
+
+// compiled is query's compiled statement as this connection runs it: in a
+// transaction, through Tx.Stmt, which finds it compiled on the
+// transaction's connection; done releases it. s is nil when query runs as
+// text.
+func (c cachedConn) compiled(ctx context.Context, query string) (s *sqlx.Stmt, done func() error) {
+	s = c.cache.stmt(ctx, query, c.tx != nil)
+	return c.bind(ctx, s)
+}
+
+// compiledNamed is compiled for a statement with :name parameters.
+func (c cachedConn) compiledNamed(ctx context.Context, query string) (*sqlx.NamedStmt, func() error) {
+	n := c.cache.namedStmt(ctx, query, c.tx != nil)
+	if n == nil {
+		return nil, nil
+	}
+	s, done := c.bind(ctx, n.Stmt)
+	return &sqlx.NamedStmt{QueryString: n.QueryString, Params: n.Params, Stmt: s}, done
+}
+
+func (c cachedConn) bind(ctx context.Context, s *sqlx.Stmt) (*sqlx.Stmt, func() error) {
+	switch {
+	case s == nil:
+		return nil, nil
+	case c.tx == nil:
+		compiledRuns.plain.Add(1)
+		return s, func() error { return nil }
+	}
+	compiledRuns.tx.Add(1)
+	ts := c.tx.StmtxContext(ctx, s)
+	return ts, ts.Close
 }
 
 func (c cachedConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if s := c.cache.stmt(ctx, query, false); s != nil {
-		compiledRuns.plain.Add(1)
+	if s, done := c.compiled(ctx, query); s != nil {
+		defer done()
 		return s.ExecContext(ctx, args...)
 	}
-	return c.DB.ExecContext(ctx, query, args...)
+	return c.Conn.ExecContext(ctx, query, args...)
 }
 
 func (c cachedConn) GetContext(ctx context.Context, dest any, query string, args ...any) error {
-	if s := c.cache.stmt(ctx, query, false); s != nil {
-		compiledRuns.plain.Add(1)
+	if s, done := c.compiled(ctx, query); s != nil {
+		defer done()
 		return s.GetContext(ctx, dest, args...)
 	}
-	return c.DB.GetContext(ctx, dest, query, args...)
+	return c.Conn.GetContext(ctx, dest, query, args...)
 }
 
 func (c cachedConn) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
-	if s := c.cache.stmt(ctx, query, false); s != nil {
-		compiledRuns.plain.Add(1)
+	if s, done := c.compiled(ctx, query); s != nil {
+		defer done()
 		return s.SelectContext(ctx, dest, args...)
 	}
-	return c.DB.SelectContext(ctx, dest, query, args...)
+	return c.Conn.SelectContext(ctx, dest, query, args...)
 }
 
 func (c cachedConn) NamedExecContext(ctx context.Context, query string, arg any) (sql.Result, error) {
 	if row, ok := oneRow(arg); ok {
-		if s := c.cache.namedStmt(ctx, query, false); s != nil {
-			compiledRuns.plain.Add(1)
+		if s, done := c.compiledNamed(ctx, query); s != nil {
+			defer done()
 			return s.ExecContext(ctx, row)
 		}
 	}
-	return c.DB.NamedExecContext(ctx, query, arg)
-}
-
-// cachedTxConn is one of Temporal's transactions with the cache in front of
-// it: a compiled statement runs in the transaction through Tx.Stmt, which
-// finds it compiled on the transaction's connection.
-type cachedTxConn struct {
-	*sqlx.Tx
-	cache *statementCache
-}
-
-func (c cachedTxConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if s := c.cache.stmt(ctx, query, true); s != nil {
-		compiledRuns.tx.Add(1)
-		ts := c.StmtxContext(ctx, s)
-		defer ts.Close()
-		return ts.ExecContext(ctx, args...)
-	}
-	return c.Tx.ExecContext(ctx, query, args...)
-}
-
-func (c cachedTxConn) GetContext(ctx context.Context, dest any, query string, args ...any) error {
-	if s := c.cache.stmt(ctx, query, true); s != nil {
-		compiledRuns.tx.Add(1)
-		ts := c.StmtxContext(ctx, s)
-		defer ts.Close()
-		return ts.GetContext(ctx, dest, args...)
-	}
-	return c.Tx.GetContext(ctx, dest, query, args...)
-}
-
-func (c cachedTxConn) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
-	if s := c.cache.stmt(ctx, query, true); s != nil {
-		compiledRuns.tx.Add(1)
-		ts := c.StmtxContext(ctx, s)
-		defer ts.Close()
-		return ts.SelectContext(ctx, dest, args...)
-	}
-	return c.Tx.SelectContext(ctx, dest, query, args...)
-}
-
-func (c cachedTxConn) NamedExecContext(ctx context.Context, query string, arg any) (sql.Result, error) {
-	if row, ok := oneRow(arg); ok {
-		if s := c.cache.namedStmt(ctx, query, true); s != nil {
-			compiledRuns.tx.Add(1)
-			ts := c.NamedStmtContext(ctx, s)
-			defer ts.Close()
-			return ts.ExecContext(ctx, row)
-		}
-	}
-	return c.Tx.NamedExecContext(ctx, query, arg)
+	return c.Conn.NamedExecContext(ctx, query, arg)
 }

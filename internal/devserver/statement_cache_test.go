@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,7 +36,7 @@ func TestTemporalRunsCompiledStatements(t *testing.T) {
 	if !ok || ours.stmts == nil {
 		t.Fatal("Temporal's SQLite plugin has no sqlplugin.Conn field named conn any more: the dev server compiles nothing")
 	}
-	if _, ok := (*temporalConn(ours.DB)).(cachedConn); !ok {
+	if c, ok := (*temporalConn(ours.DB)).(cachedConn); !ok || c.tx != nil {
 		t.Fatalf("the plugin's connection is %T, want the cache", *temporalConn(ours.DB))
 	}
 
@@ -64,7 +65,7 @@ func TestTemporalRunsCompiledStatements(t *testing.T) {
 			before := compiledRuns.tx.Load()
 			inTx(db, func(tx sqlplugin.Tx) {
 				if db == ours {
-					if _, ok := (*temporalConn(tx)).(cachedTxConn); !ok {
+					if c, ok := (*temporalConn(tx)).(cachedConn); !ok || c.tx == nil {
 						t.Fatalf("the transaction's connection is %T, want the cache", *temporalConn(tx))
 					}
 				}
@@ -114,6 +115,23 @@ func TestTemporalRunsCompiledStatements(t *testing.T) {
 	}
 	if compiledRuns.plain.Load() != compiled {
 		t.Error("a closed cache still ran a statement compiled")
+	}
+}
+
+// TestStatementCacheRunsWhatFailsToCompileAsText: a statement SQLite does
+// not compile is run as text, with SQLite's error, and not compiled again.
+func TestStatementCacheRunsWhatFailsToCompileAsText(t *testing.T) {
+	ours := openMainDB(t, filepath.Join(t.TempDir(), "dev.db"), true).(*preparedDB)
+	conn := *temporalConn(ours.DB)
+	for range 2 {
+		if _, err := conn.ExecContext(context.Background(), "UPDATE no_such_table SET x = 1"); err == nil || !strings.Contains(err.Error(), "no_such_table") {
+			t.Fatalf("error %v, want SQLite's about no_such_table", err)
+		}
+	}
+	ours.stmts.mu.Lock()
+	defer ours.stmts.mu.Unlock()
+	if s, ok := ours.stmts.plain["UPDATE no_such_table SET x = 1"]; !ok || s != nil {
+		t.Fatalf("the failed statement is cached as %v (%v), want remembered as text", s, ok)
 	}
 }
 

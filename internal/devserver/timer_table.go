@@ -30,36 +30,47 @@ const timerTasksByTime = `CREATE TABLE timer_tasks (
 ) WITHOUT ROWID`
 
 // clusterTimerTasks makes file's timer_tasks table timerTasksByTime, with
-// the rows it holds, unless it is already. It runs before the server opens
+// the rows it holds, unless it is already; it returns how many timers it
+// moved. It runs before the server opens
 // the file, in one transaction: an interrupted start leaves the table as it
 // was.
-func clusterTimerTasks(file string) error {
+func clusterTimerTasks(file string) (int64, error) {
 	db, err := sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(10000)")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer db.Close()
 	var schema string
 	if err := db.QueryRow(`SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'timer_tasks'`).Scan(&schema); err != nil {
-		return fmt.Errorf("timer table: %w", err)
+		return 0, fmt.Errorf("timer table: %w", err)
 	}
 	if strings.HasSuffix(schema, "WITHOUT ROWID") {
-		return nil
+		return 0, nil
 	}
 	tx, err := db.Begin()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer tx.Rollback()
-	for _, stmt := range []string{
-		`ALTER TABLE timer_tasks RENAME TO timer_tasks_by_rowid`,
-		timerTasksByTime,
-		`INSERT INTO timer_tasks SELECT shard_id, visibility_timestamp, task_id, data, data_encoding FROM timer_tasks_by_rowid`,
-		`DROP TABLE timer_tasks_by_rowid`,
-	} {
-		if _, err := tx.Exec(stmt); err != nil {
-			return fmt.Errorf("timer table: %w", err)
+	exec := func(stmt string) (int64, error) {
+		res, err := tx.Exec(stmt)
+		if err != nil {
+			return 0, fmt.Errorf("timer table: %w", err)
 		}
+		return res.RowsAffected()
 	}
-	return tx.Commit()
+	if _, err := exec(`ALTER TABLE timer_tasks RENAME TO timer_tasks_by_rowid`); err != nil {
+		return 0, err
+	}
+	if _, err := exec(timerTasksByTime); err != nil {
+		return 0, err
+	}
+	moved, err := exec(`INSERT INTO timer_tasks SELECT shard_id, visibility_timestamp, task_id, data, data_encoding FROM timer_tasks_by_rowid`)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := exec(`DROP TABLE timer_tasks_by_rowid`); err != nil {
+		return 0, err
+	}
+	return moved, tx.Commit()
 }

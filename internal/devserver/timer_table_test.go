@@ -1,8 +1,8 @@
 package devserver
 
 import (
+	"bytes"
 	"context"
-	"io"
 	"log/slog"
 	"path/filepath"
 	"reflect"
@@ -23,8 +23,8 @@ func TestTimerTableFillsItsPages(t *testing.T) {
 	temporalFile, ourFile := filepath.Join(dir, "temporal.db"), filepath.Join(dir, "ours.db")
 	temporal := openMainDB(t, temporalFile, false)
 	openMainDB(t, ourFile, false) // creates it
-	if err := clusterTimerTasks(ourFile); err != nil {
-		t.Fatal(err)
+	if moved, err := clusterTimerTasks(ourFile); err != nil || moved != 0 {
+		t.Fatalf("clustering a new file's timer table: %d timers moved (%v)", moved, err)
 	}
 	ours := openMainDB(t, ourFile, true)
 
@@ -100,12 +100,16 @@ func TestServerClustersTimerTasksOfAnOlderFile(t *testing.T) {
 	}
 	old.Close()
 
-	for range 2 {
-		s, err := Start(context.Background(), Options{UIPort: -1, DBFile: file, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	for start := range 2 {
+		var log bytes.Buffer
+		s, err := Start(context.Background(), Options{UIPort: -1, DBFile: file, Logger: slog.New(slog.NewTextHandler(&log, nil))})
 		if err != nil {
 			t.Fatal(err)
 		}
 		s.Stop()
+		if said := strings.Contains(log.String(), "timer table ordered by the time timers fire") && strings.Contains(log.String(), "timers=1"); said != (start == 0) {
+			t.Errorf("start %d: the conversion logged: %v, want only on the first start\n%s", start+1, said, log.String())
+		}
 		db := openFile(t, file)
 		var schema string
 		if err := db.QueryRow(`SELECT sql FROM sqlite_schema WHERE name = 'timer_tasks'`).Scan(&schema); err != nil {
