@@ -33,6 +33,7 @@ type sdkCollector struct {
 
 	mu       sync.Mutex
 	families map[string]*sdkFamily
+	names    map[string]string // the SDK's metric names, sanitized; "" for reserved ones
 }
 
 type metricKind int
@@ -61,7 +62,7 @@ type sdkSeries struct {
 }
 
 func newSDKCollector(reserved map[string]bool) *sdkCollector {
-	return &sdkCollector{reserved: reserved, families: map[string]*sdkFamily{}}
+	return &sdkCollector{reserved: reserved, families: map[string]*sdkFamily{}, names: map[string]string{}}
 }
 
 // Describe sends nothing: the collector is unchecked because its label sets
@@ -124,19 +125,27 @@ func help(name string, kind metricKind) string {
 	}
 }
 
-// series returns the series for name and tags, creating it (and widening its
-// family's label set) on first use. It returns nil when name is one hookflow
-// registers itself, or was first used as another kind: a second family under
-// one name would fail the scrape.
-func (c *sdkCollector) series(name string, kind metricKind, tags map[string]string) *sdkSeries {
-	name = sanitizeName(name)
-	if c.reserved[name] || strings.HasPrefix(name, "go_") || strings.HasPrefix(name, "process_") || strings.HasPrefix(name, "promhttp_") {
-		return nil
-	}
-	key := seriesKey(tags)
-
+// series returns the series for name and tags (key is seriesKey(tags)),
+// creating it (and widening its family's label set) on first use. It returns
+// nil when name is one hookflow registers itself, or was first used as
+// another kind: a second family under one name would fail the scrape. The SDK
+// asks for a metric each time it records one, so the name's sanitized form
+// is remembered and the key comes with the handler.
+func (c *sdkCollector) series(name string, kind metricKind, tags map[string]string, key string) *sdkSeries {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	family, ok := c.names[name]
+	if !ok {
+		family = sanitizeName(name)
+		if c.reserved[family] || strings.HasPrefix(family, "go_") || strings.HasPrefix(family, "process_") || strings.HasPrefix(family, "promhttp_") {
+			family = ""
+		}
+		c.names[name] = family
+	}
+	if family == "" {
+		return nil
+	}
+	name = family
 	f := c.families[name]
 	if f == nil {
 		f = &sdkFamily{name: name, kind: kind, keys: map[string]bool{}, series: map[string]*sdkSeries{}}
@@ -179,6 +188,7 @@ func seriesKey(tags map[string]string) string {
 type sdkHandler struct {
 	c    *sdkCollector
 	tags map[string]string // sanitized; never holds empty values
+	key  string            // seriesKey(tags)
 }
 
 var _ client.MetricsHandler = (*sdkHandler)(nil)
@@ -198,11 +208,11 @@ func (h *sdkHandler) WithTags(tags map[string]string) client.MetricsHandler {
 		}
 		merged[key] = v
 	}
-	return &sdkHandler{c: h.c, tags: merged}
+	return &sdkHandler{c: h.c, tags: merged, key: seriesKey(merged)}
 }
 
 func (h *sdkHandler) Counter(name string) client.MetricsCounter {
-	s := h.c.series(name, kindCounter, h.tags)
+	s := h.c.series(name, kindCounter, h.tags, h.key)
 	if s == nil {
 		return client.MetricsNopHandler.Counter(name)
 	}
@@ -210,7 +220,7 @@ func (h *sdkHandler) Counter(name string) client.MetricsCounter {
 }
 
 func (h *sdkHandler) Gauge(name string) client.MetricsGauge {
-	s := h.c.series(name, kindGauge, h.tags)
+	s := h.c.series(name, kindGauge, h.tags, h.key)
 	if s == nil {
 		return client.MetricsNopHandler.Gauge(name)
 	}
@@ -218,7 +228,7 @@ func (h *sdkHandler) Gauge(name string) client.MetricsGauge {
 }
 
 func (h *sdkHandler) Timer(name string) client.MetricsTimer {
-	s := h.c.series(name, kindTimer, h.tags)
+	s := h.c.series(name, kindTimer, h.tags, h.key)
 	if s == nil {
 		return client.MetricsNopHandler.Timer(name)
 	}
