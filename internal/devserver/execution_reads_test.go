@@ -9,13 +9,8 @@ import (
 	"sort"
 	"testing"
 
-	temporalconfig "go.temporal.io/server/common/config"
-	"go.temporal.io/server/common/log"
-	"go.temporal.io/server/common/metrics"
-	persistencesql "go.temporal.io/server/common/persistence/sql"
 	"go.temporal.io/server/common/persistence/sql/sqlplugin"
 	"go.temporal.io/server/common/primitives"
-	"go.temporal.io/server/common/resolver"
 )
 
 // TestRunStateReadsMatchTemporal: a run's state written through Temporal's
@@ -26,20 +21,7 @@ import (
 // with). A write committed after a statement was compiled is read by it.
 func TestRunStateReadsMatchTemporal(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "dev.db")
-	conf := fileSQLConfig(file)
-	if err := createDatabase(conf); err != nil {
-		t.Fatal(err)
-	}
-	open := func(c *temporalconfig.SQL) sqlplugin.DB {
-		t.Helper()
-		db, err := persistencesql.NewSQLDB(sqlplugin.DbKindMain, c, resolver.NewNoopResolver(), log.NewNoopLogger(), metrics.NoopMetricsHandler)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	}
-	temporal, ours := open(conf), open(preparedStore(conf))
+	temporal, ours := openMainDB(t, file, false), openMainDB(t, file, true)
 	if _, ok := ours.(*preparedDB); !ok {
 		t.Fatalf("the main file opens as %T, want *preparedDB", ours)
 	}

@@ -229,56 +229,65 @@ type cachedConn struct {
 }
 
 // compiled is query's compiled statement as this connection runs it: in a
-// transaction, through Tx.Stmt, which finds it compiled on the
-// transaction's connection; done releases it. s is nil when query runs as
-// text.
-func (c cachedConn) compiled(ctx context.Context, query string) (s *sqlx.Stmt, done func() error) {
-	s = c.cache.stmt(ctx, query, c.tx != nil)
-	return c.bind(ctx, s)
+// transaction, bound to it through Tx.Stmt, which finds the statement
+// compiled on the transaction's connection. It is nil when query runs as
+// text; release it after use.
+func (c cachedConn) compiled(ctx context.Context, query string) *sqlx.Stmt {
+	return c.bind(ctx, c.cache.stmt(ctx, query, c.tx != nil))
 }
 
 // compiledNamed is compiled for a statement with :name parameters.
-func (c cachedConn) compiledNamed(ctx context.Context, query string) (*sqlx.NamedStmt, func() error) {
+func (c cachedConn) compiledNamed(ctx context.Context, query string) *sqlx.NamedStmt {
 	n := c.cache.namedStmt(ctx, query, c.tx != nil)
 	if n == nil {
-		return nil, nil
+		return nil
 	}
-	s, done := c.bind(ctx, n.Stmt)
-	return &sqlx.NamedStmt{QueryString: n.QueryString, Params: n.Params, Stmt: s}, done
+	s := c.bind(ctx, n.Stmt)
+	if c.tx == nil {
+		return n
+	}
+	return &sqlx.NamedStmt{QueryString: n.QueryString, Params: n.Params, Stmt: s}
 }
 
-func (c cachedConn) bind(ctx context.Context, s *sqlx.Stmt) (*sqlx.Stmt, func() error) {
+func (c cachedConn) bind(ctx context.Context, s *sqlx.Stmt) *sqlx.Stmt {
 	switch {
 	case s == nil:
-		return nil, nil
+		return nil
 	case c.tx == nil:
 		compiledRuns.plain.Add(1)
-		return s, func() error { return nil }
+		return s
 	}
 	compiledRuns.tx.Add(1)
-	ts := c.tx.StmtxContext(ctx, s)
-	return ts, ts.Close
+	return c.tx.StmtxContext(ctx, s)
+}
+
+// release lets go of what bind made for a transaction; the cache keeps the
+// compiled statement itself.
+func (c cachedConn) release(s *sqlx.Stmt) {
+	if c.tx != nil {
+		s.Close()
+	}
 }
 
 func (c cachedConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if s, done := c.compiled(ctx, query); s != nil {
-		defer done()
+	if s := c.compiled(ctx, query); s != nil {
+		defer c.release(s)
 		return s.ExecContext(ctx, args...)
 	}
 	return c.Conn.ExecContext(ctx, query, args...)
 }
 
 func (c cachedConn) GetContext(ctx context.Context, dest any, query string, args ...any) error {
-	if s, done := c.compiled(ctx, query); s != nil {
-		defer done()
+	if s := c.compiled(ctx, query); s != nil {
+		defer c.release(s)
 		return s.GetContext(ctx, dest, args...)
 	}
 	return c.Conn.GetContext(ctx, dest, query, args...)
 }
 
 func (c cachedConn) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
-	if s, done := c.compiled(ctx, query); s != nil {
-		defer done()
+	if s := c.compiled(ctx, query); s != nil {
+		defer c.release(s)
 		return s.SelectContext(ctx, dest, args...)
 	}
 	return c.Conn.SelectContext(ctx, dest, query, args...)
@@ -286,8 +295,8 @@ func (c cachedConn) SelectContext(ctx context.Context, dest any, query string, a
 
 func (c cachedConn) NamedExecContext(ctx context.Context, query string, arg any) (sql.Result, error) {
 	if row, ok := oneRow(arg); ok {
-		if s, done := c.compiledNamed(ctx, query); s != nil {
-			defer done()
+		if s := c.compiledNamed(ctx, query); s != nil {
+			defer c.release(s.Stmt)
 			return s.ExecContext(ctx, row)
 		}
 	}

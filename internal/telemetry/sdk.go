@@ -145,11 +145,10 @@ func (c *sdkCollector) series(name string, kind metricKind, tags map[string]stri
 	if family == "" {
 		return nil
 	}
-	name = family
-	f := c.families[name]
+	f := c.families[family]
 	if f == nil {
-		f = &sdkFamily{name: name, kind: kind, keys: map[string]bool{}, series: map[string]*sdkSeries{}}
-		c.families[name] = f
+		f = &sdkFamily{name: family, kind: kind, keys: map[string]bool{}, series: map[string]*sdkSeries{}}
+		c.families[family] = f
 	}
 	if f.kind != kind {
 		return nil
