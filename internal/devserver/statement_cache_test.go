@@ -12,12 +12,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"go.temporal.io/server/chasm"
 	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/metrics"
 	persistencesql "go.temporal.io/server/common/persistence/sql"
 	"go.temporal.io/server/common/persistence/sql/sqlplugin"
 	"go.temporal.io/server/common/resolver"
+	"modernc.org/libc"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // TestTemporalRunsCompiledStatements: Temporal's SQLite plugin keeps the
@@ -133,6 +136,74 @@ func TestStatementCacheRunsWhatFailsToCompileAsText(t *testing.T) {
 	if s, ok := ours.stmts.plain["UPDATE no_such_table SET x = 1"]; !ok || s != nil {
 		t.Fatalf("the failed statement is cached as %v (%v), want remembered as text", s, ok)
 	}
+}
+
+// TestCompiledLimitsStayCompiled: a kept statement with LIMIT ? (Temporal's
+// task-queue reads) runs again and again with new limits without SQLite
+// compiling it anew, and returns the rows the limit allows.
+func TestCompiledLimitsStayCompiled(t *testing.T) {
+	ours := openMainDB(t, filepath.Join(t.TempDir(), "dev.db"), true).(*preparedDB)
+	conn := *temporalConn(ours.DB)
+	ctx := context.Background()
+	for id := range 30 {
+		if _, err := conn.ExecContext(ctx, "INSERT INTO transfer_tasks (shard_id, task_id, data, data_encoding) VALUES (1, ?, x'00', 'proto3')", id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const query = "SELECT task_id FROM transfer_tasks WHERE shard_id = ? AND task_id >= ? AND task_id < ? ORDER BY task_id LIMIT ?"
+	for limit := range 20 {
+		var ids []int64
+		if err := conn.SelectContext(ctx, &ids, query, 1, 0, 1000, limit); err != nil {
+			t.Fatal(err)
+		}
+		if len(ids) != limit {
+			t.Fatalf("LIMIT %d returned %d rows", limit, len(ids))
+		}
+	}
+	ours.stmts.mu.Lock()
+	compiled := ours.stmts.plain[query] != nil
+	ours.stmts.mu.Unlock()
+	if !compiled {
+		t.Fatal("the statement is not kept compiled")
+	}
+	if n := recompiled(t, ours.stmts.db, "FROM transfer_tasks"); n != 0 {
+		t.Errorf("SQLite compiled the kept statement %d more times in 20 runs, want none", n)
+	}
+}
+
+// recompiled sums SQLite's count of recompilations (sqlite3_stmt_status
+// SQLITE_STMTSTATUS_REPREPARE) over the statements compiled on db's
+// connection whose text contains part; it fails the test if there is none.
+func recompiled(t *testing.T, db *sqlx.DB, part string) int {
+	t.Helper()
+	c, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	n, found := 0, 0
+	err = c.Raw(func(dc any) error {
+		h := reflect.ValueOf(dc).Elem().FieldByName("db") // modernc.org/sqlite's connection handle
+		if !h.IsValid() || h.Kind() != reflect.Uintptr {
+			return fmt.Errorf("%T has no db handle", dc)
+		}
+		tls := libc.NewTLS()
+		defer tls.Close()
+		for s := sqlite3.Xsqlite3_next_stmt(tls, uintptr(h.Uint()), 0); s != 0; s = sqlite3.Xsqlite3_next_stmt(tls, uintptr(h.Uint()), s) {
+			if strings.Contains(libc.GoString(sqlite3.Xsqlite3_sql(tls, s)), part) {
+				found++
+				n += int(sqlite3.Xsqlite3_stmt_status(tls, s, sqlite3.SQLITE_STMTSTATUS_REPREPARE, 0))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found == 0 {
+		t.Fatalf("no statement with %q compiled on the connection", part)
+	}
+	return n
 }
 
 // TestStatementCacheLeavesOtherPlugins: a database without Temporal's
