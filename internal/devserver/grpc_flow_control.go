@@ -12,7 +12,7 @@ import (
 // estimates each connection's bandwidth-delay product by sending an HTTP/2
 // PING whenever data arrives and none is outstanding: under a steady stream
 // of events every call was followed by a PING and its acknowledgement, half
-// of the process's write system calls (strace, 40 events/s: 8 PINGs and 8
+// of the process's network writes (strace, 40 events/s: 8 PINGs and 8
 // acknowledgements per event). On loopback there is no delay to estimate;
 // fixed windows turn the estimator off.
 //

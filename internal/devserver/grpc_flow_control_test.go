@@ -51,18 +51,18 @@ func TestServerSendsNoFlowControlPings(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond) // the ping of the call before is answered
 	}
-	var server, client frameTotals
+	var fromServer, fromClient frameTotals
 	mu.Lock()
 	for _, cc := range conns {
-		server.add(cc.read.snapshot())
-		client.add(cc.written.snapshot())
+		fromServer.add(cc.read.snapshot())
+		fromClient.add(cc.written.snapshot())
 	}
 	mu.Unlock()
-	if server.headers < calls {
-		t.Fatalf("read %d HEADERS frames from the server for %d calls: the frame count is broken", server.headers, calls)
+	if fromServer.headers < calls {
+		t.Fatalf("read %d HEADERS frames from the server for %d calls: the frame count is broken", fromServer.headers, calls)
 	}
-	if server.pings > 0 || client.pings > 0 {
-		t.Errorf("%d PINGs from the server and %d from the client for %d calls, want none", server.pings, client.pings, calls)
+	if fromServer.pings > 0 || fromClient.pings > 0 {
+		t.Errorf("%d PINGs from the server and %d from the client for %d calls, want none", fromServer.pings, fromClient.pings, calls)
 	}
 }
 
