@@ -414,6 +414,14 @@ func createDatabase(conf *config.SQL) error {
 	return nil
 }
 
+// openDirect is a connection of the dev server's own to file, beside
+// Temporal's stores: for the changes it makes to a file before the server
+// opens it, and to the run list's indexes after. It waits up to 10 s for a
+// write of Temporal's to finish.
+func openDirect(file string) (*sql.DB, error) {
+	return sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(10000)")
+}
+
 // pageSize is the new database files' page size. A run's history is two
 // rows of about 2 KB: 4 KB pages (SQLite's default) left a quarter of the
 // history table empty, 8 KB pages fill it better and touch fewer pages per

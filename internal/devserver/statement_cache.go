@@ -132,7 +132,7 @@ func lookup[S interface{ Close() error }](c *statementCache, m map[string]S, k c
 	var none S
 	c.mu.Lock()
 	s, ok := m[k.query]
-	full := c.closed || len(c.plain)+len(c.named) >= maxCachedStatements
+	full := !ok && (c.closed || len(c.plain)+len(c.named) >= maxCachedStatements)
 	if !ok && inTx && !full {
 		c.wanted[k] = true
 	}

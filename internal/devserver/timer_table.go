@@ -1,7 +1,6 @@
 package devserver
 
 import (
-	"database/sql"
 	"fmt"
 	"strings"
 )
@@ -31,11 +30,10 @@ const timerTasksByTime = `CREATE TABLE timer_tasks (
 
 // clusterTimerTasks makes file's timer_tasks table timerTasksByTime, with
 // the rows it holds, unless it is already; it returns how many timers it
-// moved. It runs before the server opens
-// the file, in one transaction: an interrupted start leaves the table as it
-// was.
+// moved. It runs before the server opens the file, in one transaction: an
+// interrupted start leaves the table as it was.
 func clusterTimerTasks(file string) (int64, error) {
-	db, err := sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(10000)")
+	db, err := openDirect(file)
 	if err != nil {
 		return 0, err
 	}

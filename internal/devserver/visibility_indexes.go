@@ -56,7 +56,7 @@ func trimVisibilityIndexes(ctx context.Context, c client.Client, namespace, dbFi
 	if err != nil {
 		return fmt.Errorf("describe namespace %s: %w", namespace, err)
 	}
-	db, err := sql.Open("sqlite", "file:"+dbFile+"?_pragma=busy_timeout(10000)")
+	db, err := openDirect(dbFile)
 	if err != nil {
 		return err
 	}

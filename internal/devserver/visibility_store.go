@@ -39,7 +39,7 @@ func (o *Options) visibilitySQLConfig(main *config.SQL) (*config.SQL, error) {
 // next start copies again (skipping those already there) and deletes.
 func moveRunList(mainFile, visFile string) error {
 	ctx := context.Background()
-	db, err := sql.Open("sqlite", "file:"+visFile+"?_pragma=busy_timeout(10000)")
+	db, err := openDirect(visFile)
 	if err != nil {
 		return err
 	}
