@@ -15,7 +15,9 @@ import (
 
 // preparedPlugin is Temporal's SQLite plugin with a statement cache in the
 // place where it runs its statements (statement_cache.go): every statement
-// Temporal runs on the dev server's databases is compiled once.
+// Temporal runs on the dev server's databases is compiled once, and those
+// that write or read a run's history and state keep it compressed
+// (packed_columns.go).
 
 // preparedPluginName is the plugin the server's stores name.
 const preparedPluginName = "sqlite-hookflow"
@@ -61,7 +63,9 @@ func (preparedPlugin) CreateDB(kind sqlplugin.DbKind, cfg *config.SQL, r resolve
 	}
 	p := &preparedDB{DB: db, AdminDB: admin, stmts: useStatementCache(db)}
 	if p.stmts == nil {
-		logger.Warn("Temporal's SQLite plugin no longer keeps its connection where the dev server looks for it: statements are compiled each time they run")
+		db.Close()
+		return nil, fmt.Errorf("%s: Temporal's SQLite plugin no longer keeps its connection in the field the dev server runs its statements through "+
+			"(conn, a sqlplugin.Conn), so it could not read the histories it stores compressed: this hookflow was built with a Temporal server it does not support", preparedPluginName)
 	}
 	return p, nil
 }
@@ -78,15 +82,10 @@ func (d *preparedDB) PluginName() string { return d.DB.PluginName() } // "sqlite
 
 // BeginTx begins Temporal's transaction with the cache in it.
 func (d *preparedDB) BeginTx(ctx context.Context) (sqlplugin.Tx, error) {
-	if d.stmts == nil {
-		return d.DB.BeginTx(ctx)
-	}
 	return d.stmts.beginTx(ctx, d.DB)
 }
 
 func (d *preparedDB) Close() error {
-	if d.stmts != nil {
-		d.stmts.close()
-	}
+	d.stmts.close()
 	return d.DB.Close()
 }

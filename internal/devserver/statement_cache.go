@@ -23,10 +23,11 @@ import (
 // reuses a statement compiled on the transaction's connection). The SQL,
 // the rows and the transactions stay Temporal's.
 //
-// The field is unexported; useStatementCache finds it by name and type and
-// leaves the plugin as it is when it is not there (a Temporal upgrade that
-// renames it): statements are then compiled each time, as before.
-// TestTemporalRunsCompiledStatements fails in that case.
+// The field is unexported; useStatementCache finds it by name and type.
+// The same place rewrites the statements that write and read the columns
+// the dev server keeps compressed (packed_columns.go), so a Temporal whose
+// plugin has no such field cannot run the dev server: it fails to start,
+// and TestTemporalRunsCompiledStatements fails.
 
 // compiledRuns counts the statements run compiled, inside transactions and
 // outside them, and openCaches the caches not yet closed: what the tests
@@ -110,7 +111,13 @@ type cacheKey struct {
 // stmt is query compiled, or nil when it is not yet (and inTx: it will be
 // before the next transaction) or will not be (the cache is full).
 func (c *statementCache) stmt(ctx context.Context, query string, inTx bool) *sqlx.Stmt {
-	return lookup(c, c.plain, cacheKey{query, false}, inTx, func() (*sqlx.Stmt, error) { return c.db.PreparexContext(ctx, stableLimits(query)) })
+	return lookup(c, c.plain, cacheKey{query, false}, inTx, func() (*sqlx.Stmt, error) {
+		q, err := packColumns(query)
+		if err != nil {
+			return nil, err
+		}
+		return c.db.PreparexContext(ctx, stableLimits(q))
+	})
 }
 
 // stableLimits keeps SQLite from compiling a kept statement again each time
@@ -125,7 +132,13 @@ var limitParams = strings.NewReplacer("LIMIT ?", "LIMIT +?", "OFFSET ?", "OFFSET
 
 // namedStmt is stmt for a statement with :name parameters.
 func (c *statementCache) namedStmt(ctx context.Context, query string, inTx bool) *sqlx.NamedStmt {
-	return lookup(c, c.named, cacheKey{query, true}, inTx, func() (*sqlx.NamedStmt, error) { return c.db.PrepareNamedContext(ctx, query) })
+	return lookup(c, c.named, cacheKey{query, true}, inTx, func() (*sqlx.NamedStmt, error) {
+		q, err := packColumns(query)
+		if err != nil {
+			return nil, err
+		}
+		return c.db.PrepareNamedContext(ctx, q)
+	})
 }
 
 func lookup[S interface{ Close() error }](c *statementCache, m map[string]S, k cacheKey, inTx bool, prepare func() (S, error)) S {
@@ -280,12 +293,19 @@ func (c cachedConn) release(s *sqlx.Stmt) {
 	}
 }
 
+// The statements below run compiled when the cache has them, and as text,
+// with the packed columns rewritten (packed_columns.go), when it does not.
+
 func (c cachedConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if s := c.compiled(ctx, query); s != nil {
 		defer c.release(s)
 		return s.ExecContext(ctx, args...)
 	}
-	return c.Conn.ExecContext(ctx, query, args...)
+	q, err := packColumns(query)
+	if err != nil {
+		return nil, err
+	}
+	return c.Conn.ExecContext(ctx, q, args...)
 }
 
 func (c cachedConn) GetContext(ctx context.Context, dest any, query string, args ...any) error {
@@ -293,7 +313,11 @@ func (c cachedConn) GetContext(ctx context.Context, dest any, query string, args
 		defer c.release(s)
 		return s.GetContext(ctx, dest, args...)
 	}
-	return c.Conn.GetContext(ctx, dest, query, args...)
+	q, err := packColumns(query)
+	if err != nil {
+		return err
+	}
+	return c.Conn.GetContext(ctx, dest, q, args...)
 }
 
 func (c cachedConn) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
@@ -301,7 +325,11 @@ func (c cachedConn) SelectContext(ctx context.Context, dest any, query string, a
 		defer c.release(s)
 		return s.SelectContext(ctx, dest, args...)
 	}
-	return c.Conn.SelectContext(ctx, dest, query, args...)
+	q, err := packColumns(query)
+	if err != nil {
+		return err
+	}
+	return c.Conn.SelectContext(ctx, dest, q, args...)
 }
 
 func (c cachedConn) NamedExecContext(ctx context.Context, query string, arg any) (sql.Result, error) {
@@ -311,5 +339,17 @@ func (c cachedConn) NamedExecContext(ctx context.Context, query string, arg any)
 			return s.ExecContext(ctx, row)
 		}
 	}
-	return c.Conn.NamedExecContext(ctx, query, arg)
+	q, err := packColumns(query)
+	if err != nil {
+		return nil, err
+	}
+	return c.Conn.NamedExecContext(ctx, q, arg)
+}
+
+func (c cachedConn) PrepareNamedContext(ctx context.Context, query string) (*sqlx.NamedStmt, error) {
+	q, err := packColumns(query)
+	if err != nil {
+		return nil, err
+	}
+	return c.Conn.PrepareNamedContext(ctx, q)
 }
