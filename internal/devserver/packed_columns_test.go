@@ -335,3 +335,40 @@ func TestServerKeepsRunsPacked(t *testing.T) {
 		t.Errorf("the run's state is stored as %x... (%v), want it packed", state[:min(len(state), 4)], err)
 	}
 }
+
+// BenchmarkPackedColumn is what packing adds to a statement: SQLite calling
+// hookflow_pack, and hookflow_unpack on the packed value, for a recorded
+// history batch, against the statement returning its argument as it is.
+func BenchmarkPackedColumn(b *testing.B) {
+	db, err := openDirect(filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	batch := historyBatches(b)[0]
+	packedBatch := pack(batch)
+	for _, c := range []struct {
+		name, query string
+		arg         []byte
+	}{
+		{"as-is", `SELECT ?`, batch},
+		{"pack", `SELECT ` + packFunction + `(?)`, batch},
+		{"unpack", `SELECT ` + unpackFunction + `(?)`, packedBatch},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			stmt, err := db.Prepare(c.query)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer stmt.Close()
+			var out []byte
+			b.SetBytes(int64(len(batch)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := stmt.QueryRow(c.arg).Scan(&out); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
