@@ -138,7 +138,10 @@ func TestTemporalStoresPackedBlobs(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	ourFile := filepath.Join(dir, "ours.db")
-	ours := openMainDB(t, ourFile, true).(*preparedDB)
+	ours, ok := openMainDB(t, ourFile, true).(*preparedDB)
+	if !ok {
+		t.Fatal("the dev server's plugin did not open the file as a *preparedDB")
+	}
 
 	f := runFilter("shop/evt-1")
 	batches := historyBatches(t)
