@@ -124,7 +124,7 @@ func (s *Server) Namespace() string { return s.namespace }
 // for clients when Start returns.
 func Start(ctx context.Context, o Options) (*Server, error) {
 	o.defaults()
-	useFixedWindows()
+	useLoopbackOptions()
 	if o.Port == 0 {
 		p, err := freePort(o.IP)
 		if err != nil {

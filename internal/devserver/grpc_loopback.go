@@ -17,10 +17,11 @@ import (
 // fixed windows turn the estimator off.
 //
 // Temporal builds its gRPC servers and internal clients itself, with no
-// option to add to theirs, so the windows go into gRPC's process-wide
+// option to add to theirs, so these options go into gRPC's process-wide
 // default options (the variables gRPC's own observability packages fill).
 // A gRPC upgrade that renames them fails the build at link time;
-// TestServerSendsNoFlowControlPings fails if they stop taking effect.
+// TestServerSendsNoFlowControlPings and TestServersKeepStreamWorkers fail
+// if they stop taking effect.
 //
 //go:linkname grpcGlobalServerOptions google.golang.org/grpc.globalServerOptions
 var grpcGlobalServerOptions []grpc.ServerOption
@@ -35,16 +36,25 @@ const (
 	loopbackConnWindow   = 4 << 20
 )
 
-var fixWindows sync.Once
+// loopbackStreamWorkers is how many goroutines each gRPC server keeps to
+// serve calls. By default gRPC starts a goroutine per call, and a call
+// through Temporal's interceptors and handlers grows its stack several
+// times over (goroutine stack growth was 7-8% of a steady profile); kept
+// workers keep their grown stacks. A call that finds every worker busy (the
+// long polls hold some) gets its own goroutine, as without them.
+const loopbackStreamWorkers = 32
 
-// useFixedWindows gives every gRPC server and client this process makes
-// from now on fixed flow-control windows. Only the dev server calls it:
-// `hookflow serve` and `worker` reach Temporal over a real network, where
-// the estimate is worth its PINGs.
-func useFixedWindows() {
-	fixWindows.Do(func() {
+var loopbackOnce sync.Once
+
+// useLoopbackOptions gives every gRPC server and client this process makes
+// from now on fixed flow-control windows, and every server its stream
+// workers. Only the dev server calls it: `hookflow serve` and `worker`
+// reach Temporal over a real network and keep gRPC's defaults.
+func useLoopbackOptions() {
+	loopbackOnce.Do(func() {
 		grpcGlobalServerOptions = append(grpcGlobalServerOptions,
-			grpc.StaticStreamWindowSize(loopbackStreamWindow), grpc.StaticConnWindowSize(loopbackConnWindow))
+			grpc.StaticStreamWindowSize(loopbackStreamWindow), grpc.StaticConnWindowSize(loopbackConnWindow),
+			grpc.NumStreamWorkers(loopbackStreamWorkers))
 		grpcGlobalDialOptions = append(grpcGlobalDialOptions,
 			grpc.WithStaticStreamWindowSize(loopbackStreamWindow), grpc.WithStaticConnWindowSize(loopbackConnWindow))
 	})
