@@ -20,8 +20,7 @@ import (
 // option to add to theirs, so these options go into gRPC's process-wide
 // default options (the variables gRPC's own observability packages fill).
 // A gRPC upgrade that renames them fails the build at link time;
-// TestServerSendsNoFlowControlPings and TestServersKeepStreamWorkers fail
-// if they stop taking effect.
+// TestLoopbackGRPCOptions fails if they stop taking effect.
 //
 //go:linkname grpcGlobalServerOptions google.golang.org/grpc.globalServerOptions
 var grpcGlobalServerOptions []grpc.ServerOption

@@ -17,10 +17,11 @@ import (
 	"google.golang.org/grpc"
 )
 
-// TestServerSendsNoFlowControlPings: calls to a dev server, one at a time
-// as a steady stream of events makes them, bring no HTTP/2 PING from either
-// side: the server and the client both use fixed windows.
-func TestServerSendsNoFlowControlPings(t *testing.T) {
+// TestLoopbackGRPCOptions: calls to a dev server, one at a time as a steady
+// stream of events makes them, bring no HTTP/2 PING from either side (the
+// server and the client both use fixed windows), and the server's services
+// serve them on kept worker goroutines, a pool per service.
+func TestLoopbackGRPCOptions(t *testing.T) {
 	s, err := Start(context.Background(), Options{UIPort: -1, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -66,6 +67,15 @@ func TestServerSendsNoFlowControlPings(t *testing.T) {
 	}
 	if fromServer.pings > 0 || fromClient.pings > 0 {
 		t.Errorf("%d PINGs from the server and %d from the client for %d calls, want none", fromServer.pings, fromClient.pings, calls)
+	}
+
+	var dump bytes.Buffer
+	if err := pprof.Lookup("goroutine").WriteTo(&dump, 2); err != nil {
+		t.Fatal(err)
+	}
+	// Frontend, history and matching at least: a pool each.
+	if n := strings.Count(dump.String(), "google.golang.org/grpc.(*Server).serverWorker("); n < 3*loopbackStreamWorkers {
+		t.Errorf("%d gRPC stream workers, want a pool of %d in each of the server's services", n, loopbackStreamWorkers)
 	}
 }
 
@@ -131,32 +141,4 @@ func (c *countingConn) Write(p []byte) (int, error) {
 	n, err := c.Conn.Write(p)
 	c.written.add(p[:n])
 	return n, err
-}
-
-// TestServersKeepStreamWorkers: the dev server's gRPC servers serve calls
-// on kept worker goroutines (a pool per server), and calls to it succeed.
-func TestServersKeepStreamWorkers(t *testing.T) {
-	s, err := Start(context.Background(), Options{UIPort: -1, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Stop()
-	c, err := client.Dial(client.Options{HostPort: s.Addr(), Logger: quietSDKLogger{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	for range 20 {
-		if _, err := c.WorkflowService().DescribeNamespace(context.Background(), &workflowservice.DescribeNamespaceRequest{Namespace: s.Namespace()}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var dump bytes.Buffer
-	if err := pprof.Lookup("goroutine").WriteTo(&dump, 2); err != nil {
-		t.Fatal(err)
-	}
-	// Frontend, history and matching at least: a pool each.
-	if n := strings.Count(dump.String(), "google.golang.org/grpc.(*Server).serverWorker("); n < 3*loopbackStreamWorkers {
-		t.Errorf("%d gRPC stream workers, want a pool of %d in each of the server's services", n, loopbackStreamWorkers)
-	}
 }
