@@ -375,3 +375,47 @@ func BenchmarkPackedColumn(b *testing.B) {
 		})
 	}
 }
+
+// TestBatchWritesArePacked: rows written in one statement (sqlx expands
+// the VALUES group of a named statement for a slice, and the cache runs
+// such a statement as text) are packed like single rows, and read back.
+func TestBatchWritesArePacked(t *testing.T) {
+	ctx := context.Background()
+	file := filepath.Join(t.TempDir(), "dev.db")
+	ours, ok := openMainDB(t, file, true).(*preparedDB)
+	if !ok {
+		t.Fatal("the dev server's plugin did not open the file as a *preparedDB")
+	}
+	f := runFilter("shop/batch")
+	batches := historyBatches(t)
+	var rows []sqlplugin.HistoryNodeRow
+	for i, b := range batches {
+		rows = append(rows, sqlplugin.HistoryNodeRow{ShardID: f.ShardID, TreeID: f.RunID, BranchID: f.RunID, NodeID: int64(1 + 3*i), TxnID: -int64(10 + i), Data: b, DataEncoding: "Proto3"})
+	}
+	const replace = `REPLACE INTO history_node (shard_id, tree_id, branch_id, node_id, prev_txn_id, txn_id, data, data_encoding) ` +
+		`VALUES (:shard_id, :tree_id, :branch_id, :node_id, :prev_txn_id, :txn_id, :data, :data_encoding)`
+	if _, err := (*temporalConn(ours.DB)).NamedExecContext(ctx, replace, rows); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ours.RangeSelectFromHistoryNode(ctx, sqlplugin.HistoryNodeSelectFilter{ShardID: f.ShardID, TreeID: f.RunID, BranchID: f.RunID, MaxNodeID: 100, PageSize: 10})
+	if err != nil || len(got) != len(batches) {
+		t.Fatalf("read %d rows (%v), want %d", len(got), err, len(batches))
+	}
+	for i := range got {
+		if !bytes.Equal(got[i].Data, batches[i]) {
+			t.Errorf("row %d read back as %d bytes, want the %d written", i, len(got[i].Data), len(batches[i]))
+		}
+	}
+	raw, err := openDirect(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var n, packedRows int
+	if err := raw.QueryRow(`SELECT count(*), sum(substr(data, 1, 2) = x'0001') FROM history_node`).Scan(&n, &packedRows); err != nil {
+		t.Fatal(err)
+	}
+	if n != len(batches) || packedRows != n {
+		t.Errorf("%d of %d rows packed, want all %d", packedRows, n, len(batches))
+	}
+}

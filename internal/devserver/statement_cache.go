@@ -3,6 +3,7 @@ package devserver
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"reflect"
 	"strings"
 	"sync"
@@ -76,20 +77,30 @@ func useStatementCache(db sqlplugin.DB) *statementCache {
 
 // beginTx begins a transaction through Temporal's plugin and puts the cache
 // in it. Statements first met inside a transaction are compiled here, before
-// it begins: Temporal's one connection is busy while a transaction runs.
+// it begins: Temporal's one connection is busy while a transaction runs. A
+// transaction the cache cannot go into is rolled back: its statements would
+// run without the packed columns' rewriting.
 func (c *statementCache) beginTx(ctx context.Context, db sqlplugin.DB) (sqlplugin.Tx, error) {
 	c.compileWanted(ctx)
 	tx, err := db.BeginTx(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if conn := temporalConn(tx); conn != nil {
-		if xtx, ok := (*conn).(*sqlx.Tx); ok {
-			*conn = cachedConn{Conn: xtx, tx: xtx, cache: c}
-		}
+	conn := temporalConn(tx)
+	if conn == nil {
+		tx.Rollback()
+		return nil, errNoTxConn
 	}
+	xtx, ok := (*conn).(*sqlx.Tx)
+	if !ok {
+		tx.Rollback()
+		return nil, errNoTxConn
+	}
+	*conn = cachedConn{Conn: xtx, tx: xtx, cache: c}
 	return tx, nil
 }
+
+var errNoTxConn = errors.New("dev server: a transaction of Temporal's SQLite plugin has no connection the statement cache can go into (a Temporal this hookflow does not support)")
 
 // statementCache holds the statements compiled on one of Temporal's
 // databases, by their text.

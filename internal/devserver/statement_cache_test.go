@@ -301,3 +301,37 @@ func BenchmarkRunStartTransaction(b *testing.B) {
 		})
 	}
 }
+
+// TestStatementCacheRefusesTransactionsItCannotEnter: a transaction whose
+// connection the cache cannot take (a plugin of another shape) is rolled
+// back and refused, rather than run without the packed columns' rewriting.
+func TestStatementCacheRefusesTransactionsItCannotEnter(t *testing.T) {
+	tx := &shapelessTx{}
+	c := &statementCache{plain: map[string]*sqlx.Stmt{}, named: map[string]*sqlx.NamedStmt{}, wanted: map[cacheKey]bool{}}
+	got, err := c.beginTx(context.Background(), shapelessDB{tx: tx})
+	if !errors.Is(err, errNoTxConn) || got != nil {
+		t.Fatalf("beginTx = %v, %v; want errNoTxConn", got, err)
+	}
+	if !tx.rolledBack {
+		t.Error("the refused transaction was not rolled back")
+	}
+}
+
+// shapelessDB begins shapelessTx transactions: neither has Temporal's conn
+// field.
+type shapelessDB struct {
+	sqlplugin.DB
+	tx *shapelessTx
+}
+
+func (d shapelessDB) BeginTx(context.Context) (sqlplugin.Tx, error) { return d.tx, nil }
+
+type shapelessTx struct {
+	sqlplugin.Tx
+	rolledBack bool
+}
+
+func (t *shapelessTx) Rollback() error {
+	t.rolledBack = true
+	return nil
+}
