@@ -254,8 +254,25 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		// written in the order they fire and append to the timer table
 		// (timer_table.go) instead of filling it at random.
 		dynamicconfig.RetentionTimerJitterDuration.Key(): time.Duration(0),
+		// Each history task queue runs its tasks on a pool of goroutines,
+		// 512 by default (sized for a cluster's database with many
+		// connections). Here every task ends at one SQLite connection, and
+		// the pools only cost: a task goes to the pool's longest-idle
+		// goroutine, so a steady stream rotates through all 512, each on a
+		// cold stack that GC has shrunk and the task grows again, and every
+		// GC scans 2,000 idle stacks (replication's pools included; the
+		// embedded server replicates nothing).
+		dynamicconfig.TransferProcessorSchedulerWorkerCount.Key():               queueWorkers,
+		dynamicconfig.TimerProcessorSchedulerWorkerCount.Key():                  queueWorkers,
+		dynamicconfig.VisibilityProcessorSchedulerWorkerCount.Key():             queueWorkers,
+		dynamicconfig.MemoryTimerProcessorSchedulerWorkerCount.Key():            queueWorkers,
+		dynamicconfig.ReplicationProcessorSchedulerWorkerCount.Key():            2,
+		dynamicconfig.ReplicationLowPriorityProcessorSchedulerWorkerCount.Key(): 2,
 	}
 }
+
+// queueWorkers is each history task queue's pool on the embedded server.
+const queueWorkers = 16
 
 func (o *Options) sqlConfig() (*config.SQL, error) {
 	var conf *config.SQL
