@@ -1,12 +1,8 @@
 package devserver
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"net"
-	"runtime/pprof"
 	"strings"
 	"sync"
 	"testing"
@@ -22,11 +18,7 @@ import (
 // server and the client both use fixed windows), and the server's services
 // serve them on kept worker goroutines, a pool per service.
 func TestLoopbackGRPCOptions(t *testing.T) {
-	s, err := Start(context.Background(), Options{UIPort: -1, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Stop()
+	s := startMemoryServer(t)
 	var mu sync.Mutex
 	var conns []*countingConn
 	dial := func(ctx context.Context, addr string) (net.Conn, error) {
@@ -69,12 +61,8 @@ func TestLoopbackGRPCOptions(t *testing.T) {
 		t.Errorf("%d PINGs from the server and %d from the client for %d calls, want none", fromServer.pings, fromClient.pings, calls)
 	}
 
-	var dump bytes.Buffer
-	if err := pprof.Lookup("goroutine").WriteTo(&dump, 2); err != nil {
-		t.Fatal(err)
-	}
 	// Frontend, history and matching at least: a pool each.
-	if n := strings.Count(dump.String(), "google.golang.org/grpc.(*Server).serverWorker("); n < 3*loopbackStreamWorkers {
+	if n := strings.Count(goroutineDump(t), "google.golang.org/grpc.(*Server).serverWorker("); n < 3*loopbackStreamWorkers {
 		t.Errorf("%d gRPC stream workers, want a pool of %d in each of the server's services", n, loopbackStreamWorkers)
 	}
 }

@@ -1,11 +1,6 @@
 package devserver
 
 import (
-	"bytes"
-	"context"
-	"io"
-	"log/slog"
-	"runtime/pprof"
 	"strings"
 	"testing"
 )
@@ -15,17 +10,9 @@ import (
 // queueWorkers goroutines, not Temporal's 512 each, and replication, which
 // it never does, on two.
 func TestHistoryQueuePoolsStaySmall(t *testing.T) {
-	s, err := Start(context.Background(), Options{UIPort: -1, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Stop()
-	var dump bytes.Buffer
-	if err := pprof.Lookup("goroutine").WriteTo(&dump, 2); err != nil {
-		t.Fatal(err)
-	}
+	startMemoryServer(t)
 	var queue, replication int
-	for _, g := range strings.Split(dump.String(), "\n\n") {
+	for _, g := range strings.Split(goroutineDump(t), "\n\n") {
 		switch {
 		case strings.Contains(g, "tasks.(*FIFOScheduler[...]).processTask("):
 			queue++
