@@ -376,34 +376,42 @@ func BenchmarkPackedColumn(b *testing.B) {
 	}
 }
 
-// TestBatchWritesArePacked: rows written in one statement (sqlx expands
-// the VALUES group of a named statement for a slice, and the cache runs
-// such a statement as text) are packed like single rows, and read back.
-func TestBatchWritesArePacked(t *testing.T) {
-	ctx := context.Background()
+// replaceHistoryNode is the statement Temporal's plugin writes history
+// batches with.
+const replaceHistoryNode = `REPLACE INTO history_node (shard_id, tree_id, branch_id, node_id, prev_txn_id, txn_id, data, data_encoding) ` +
+	`VALUES (:shard_id, :tree_id, :branch_id, :node_id, :prev_txn_id, :txn_id, :data, :data_encoding)`
+
+// historyNodeRows are historyBatches as the rows of one run's branch.
+func historyNodeRows(t *testing.T, f sqlplugin.HistoryNodeSelectFilter) []sqlplugin.HistoryNodeRow {
+	var rows []sqlplugin.HistoryNodeRow
+	for i, b := range historyBatches(t) {
+		rows = append(rows, sqlplugin.HistoryNodeRow{ShardID: f.ShardID, TreeID: f.TreeID, BranchID: f.BranchID, NodeID: int64(1 + 3*i), TxnID: -int64(10 + i), Data: b, DataEncoding: "Proto3"})
+	}
+	return rows
+}
+
+// openPreparedFile opens a new database file through the dev server's
+// plugin.
+func openPreparedFile(t *testing.T) (*preparedDB, string) {
 	file := filepath.Join(t.TempDir(), "dev.db")
 	ours, ok := openMainDB(t, file, true).(*preparedDB)
 	if !ok {
 		t.Fatal("the dev server's plugin did not open the file as a *preparedDB")
 	}
-	f := runFilter("shop/batch")
-	batches := historyBatches(t)
-	var rows []sqlplugin.HistoryNodeRow
-	for i, b := range batches {
-		rows = append(rows, sqlplugin.HistoryNodeRow{ShardID: f.ShardID, TreeID: f.RunID, BranchID: f.RunID, NodeID: int64(1 + 3*i), TxnID: -int64(10 + i), Data: b, DataEncoding: "Proto3"})
-	}
-	const replace = `REPLACE INTO history_node (shard_id, tree_id, branch_id, node_id, prev_txn_id, txn_id, data, data_encoding) ` +
-		`VALUES (:shard_id, :tree_id, :branch_id, :node_id, :prev_txn_id, :txn_id, :data, :data_encoding)`
-	if _, err := (*temporalConn(ours.DB)).NamedExecContext(ctx, replace, rows); err != nil {
-		t.Fatal(err)
-	}
-	got, err := ours.RangeSelectFromHistoryNode(ctx, sqlplugin.HistoryNodeSelectFilter{ShardID: f.ShardID, TreeID: f.RunID, BranchID: f.RunID, MaxNodeID: 100, PageSize: 10})
-	if err != nil || len(got) != len(batches) {
-		t.Fatalf("read %d rows (%v), want %d", len(got), err, len(batches))
+	return ours, file
+}
+
+// checkHistoryPacked: the plugin reads rows back as written, and every
+// history_node row in file is packed.
+func checkHistoryPacked(t *testing.T, ours *preparedDB, file string, f sqlplugin.HistoryNodeSelectFilter, rows []sqlplugin.HistoryNodeRow) {
+	t.Helper()
+	got, err := ours.RangeSelectFromHistoryNode(context.Background(), f)
+	if err != nil || len(got) != len(rows) {
+		t.Fatalf("read %d rows (%v), want %d", len(got), err, len(rows))
 	}
 	for i := range got {
-		if !bytes.Equal(got[i].Data, batches[i]) {
-			t.Errorf("row %d read back as %d bytes, want the %d written", i, len(got[i].Data), len(batches[i]))
+		if !bytes.Equal(got[i].Data, rows[i].Data) {
+			t.Errorf("row %d read back as %d bytes, want the %d written", i, len(got[i].Data), len(rows[i].Data))
 		}
 	}
 	raw, err := openDirect(file)
@@ -415,7 +423,53 @@ func TestBatchWritesArePacked(t *testing.T) {
 	if err := raw.QueryRow(`SELECT count(*), sum(substr(data, 1, 2) = x'0001') FROM history_node`).Scan(&n, &packedRows); err != nil {
 		t.Fatal(err)
 	}
-	if n != len(batches) || packedRows != n {
-		t.Errorf("%d of %d rows packed, want all %d", packedRows, n, len(batches))
+	if n != len(rows) || packedRows != n {
+		t.Errorf("%d of %d rows packed, want all %d", packedRows, n, len(rows))
+	}
+}
+
+// historyBranch is the filter that reads the rows historyNodeRows writes.
+func historyBranch(runID string) sqlplugin.HistoryNodeSelectFilter {
+	f := runFilter(runID)
+	return sqlplugin.HistoryNodeSelectFilter{ShardID: f.ShardID, TreeID: f.RunID, BranchID: f.RunID, MaxNodeID: 100, PageSize: 10}
+}
+
+// TestBatchWritesArePacked: rows written in one statement (sqlx expands
+// the VALUES group of a named statement for a slice, and the cache runs
+// such a statement as text) are packed like single rows, and read back.
+func TestBatchWritesArePacked(t *testing.T) {
+	ours, file := openPreparedFile(t)
+	f := historyBranch("shop/batch")
+	rows := historyNodeRows(t, f)
+	if _, err := (*temporalConn(ours.DB)).NamedExecContext(context.Background(), replaceHistoryNode, rows); err != nil {
+		t.Fatal(err)
+	}
+	checkHistoryPacked(t, ours, file, f, rows)
+}
+
+// TestPreparedNamedWritesArePacked: a named statement prepared on the
+// plugin's connection (Temporal's MySQL and PostgreSQL plugins prepare
+// theirs; its SQLite one does not yet) is rewritten like one the
+// connection runs, and one in a form the dev server does not rewrite is
+// refused.
+func TestPreparedNamedWritesArePacked(t *testing.T) {
+	ctx := context.Background()
+	ours, file := openPreparedFile(t)
+	f := historyBranch("shop/prepared")
+	rows := historyNodeRows(t, f)
+	conn := *temporalConn(ours.DB)
+	stmt, err := conn.PrepareNamedContext(ctx, replaceHistoryNode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stmt.Close()
+	for _, r := range rows {
+		if _, err := stmt.ExecContext(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkHistoryPacked(t, ours, file, f, rows)
+	if _, err := conn.PrepareNamedContext(ctx, `SELECT length(data) FROM history_node WHERE shard_id = :shard_id`); !errors.Is(err, errUnpackedStatement) {
+		t.Errorf("preparing a read of a packed column's length: %v, want errUnpackedStatement", err)
 	}
 }

@@ -57,15 +57,21 @@ func temporalConn(db any) *sqlplugin.Conn {
 	return (*sqlplugin.Conn)(unsafe.Pointer(f.UnsafeAddr()))
 }
 
+// temporalConnAs is temporalConn(x) and the connection in it as a T; ok is
+// false when x has no such field or the field holds something else.
+func temporalConnAs[T any](x any) (conn *sqlplugin.Conn, c T, ok bool) {
+	if conn = temporalConn(x); conn == nil {
+		return nil, c, false
+	}
+	c, ok = (*conn).(T)
+	return conn, c, ok
+}
+
 // useStatementCache puts a statement cache in db's connection (db is what
 // Temporal's plugin returned) and returns it, or nil when the plugin's
 // shape is not the one expected. It must run before db is shared.
 func useStatementCache(db sqlplugin.DB) *statementCache {
-	conn := temporalConn(db)
-	if conn == nil {
-		return nil
-	}
-	pool, ok := (*conn).(*sqlx.DB)
+	conn, pool, ok := temporalConnAs[*sqlx.DB](db)
 	if !ok {
 		return nil
 	}
@@ -86,12 +92,7 @@ func (c *statementCache) beginTx(ctx context.Context, db sqlplugin.DB) (sqlplugi
 	if err != nil {
 		return nil, err
 	}
-	conn := temporalConn(tx)
-	if conn == nil {
-		tx.Rollback()
-		return nil, errNoTxConn
-	}
-	xtx, ok := (*conn).(*sqlx.Tx)
+	conn, xtx, ok := temporalConnAs[*sqlx.Tx](tx)
 	if !ok {
 		tx.Rollback()
 		return nil, errNoTxConn
