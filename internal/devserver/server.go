@@ -320,7 +320,7 @@ func (o *Options) startTemporal(sqlConf, visConf *config.SQL) (temporal.Server, 
 		var srv temporal.Server
 		err = catchFatal(func() error {
 			var nerr error
-			if srv, nerr = o.newTemporal(conf); nerr != nil {
+			if srv, nerr = o.newTemporal(conf, sqlConf); nerr != nil {
 				return nerr
 			}
 			if serr := srv.Start(); serr != nil {
@@ -336,7 +336,7 @@ func (o *Options) startTemporal(sqlConf, visConf *config.SQL) (temporal.Server, 
 	return nil, err
 }
 
-func (o *Options) newTemporal(conf *config.Config) (temporal.Server, error) {
+func (o *Options) newTemporal(conf *config.Config, sqlConf *config.SQL) (temporal.Server, error) {
 	logger := slogLogger{log: o.Logger, level: o.LogLevel}
 	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
 	if err != nil {
@@ -358,6 +358,7 @@ func (o *Options) newTemporal(conf *config.Config) (temporal.Server, error) {
 		temporal.WithAuthorizer(authorizer),
 		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
 		temporal.WithDynamicConfigClient(dynamicConfig()),
+		temporal.WithCustomDataStoreFactory(sqlWithFreshRuns{conf: *preparedStore(sqlConf)}),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("temporal server: %w", err)
@@ -469,7 +470,12 @@ func (o *Options) serverConfig(sqlConf, visConf *config.SQL) (*config.Config, er
 	conf.Persistence.DefaultStore = "sqlite"
 	conf.Persistence.VisibilityStore = "sqlite-visibility"
 	conf.Persistence.NumHistoryShards = 1
-	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite": {SQL: preparedStore(sqlConf)}, "sqlite-visibility": {SQL: preparedStore(visConf)}}
+	conf.Persistence.DataStores = map[string]config.DataStore{
+		// Temporal's SQL store through preparedPlugin, with freshRuns in
+		// front of its runs' state (newTemporal passes the factory).
+		"sqlite":            {CustomDataStoreConfig: &config.CustomDatastoreConfig{Name: freshRunsStoreName}},
+		"sqlite-visibility": {SQL: preparedStore(visConf)},
+	}
 	frontend := net.JoinHostPort(o.IP, strconv.Itoa(o.Port))
 	conf.ClusterMetadata = &cluster.Config{
 		FailoverVersionIncrement: 10,
