@@ -37,6 +37,9 @@ const freshRunsMax = 1024
 
 // freshRunsStoreName names the custom data store the dev server's main
 // database is opened as (Temporal's SQL store, with freshRuns in front).
+// Temporal checks a SQL store's schema version at start, not a custom
+// one's; for SQLite that check does nothing (1.32.1: its VerifyVersion
+// returns nil), so nothing is lost: the dev server makes the schema.
 const freshRunsStoreName = "hookflow-sqlite"
 
 // freshRunReads counts the reads of a run's state answered from memory and
