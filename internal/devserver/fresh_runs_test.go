@@ -43,6 +43,18 @@ func (s *storeStub) UpdateWorkflowExecution(context.Context, *persistence.Intern
 	return nil
 }
 
+func (s *storeStub) ConflictResolveWorkflowExecution(context.Context, *persistence.InternalConflictResolveWorkflowExecutionRequest) error {
+	return nil
+}
+
+func (s *storeStub) SetWorkflowExecution(context.Context, *persistence.InternalSetWorkflowExecutionRequest) error {
+	return nil
+}
+
+func (s *storeStub) DeleteWorkflowExecution(context.Context, *persistence.DeleteWorkflowExecutionRequest) error {
+	return nil
+}
+
 func startRequest(id string) *persistence.InternalCreateWorkflowExecutionRequest {
 	return &persistence.InternalCreateWorkflowExecutionRequest{ShardID: 1, ArchetypeID: chasm.WorkflowArchetypeID,
 		NewWorkflowSnapshot: persistence.InternalWorkflowSnapshot{NamespaceID: "ns", WorkflowID: id, RunID: "run-" + id, NextEventID: 3, DBRecordVersion: 1}}
@@ -59,9 +71,9 @@ func updateRequest(id string) *persistence.InternalUpdateWorkflowExecutionReques
 
 // TestFreshRunsAnswerOnlyWhatTheStartWrote: a started run's first read is
 // answered from what its start wrote, and only while nothing newer can be
-// in the database: not twice, not after another write to the run (even
-// one that began while the start was under way), not after a failed start,
-// not for another run, and not beyond the bound.
+// in the database: not twice, not after another write to the run (of any
+// kind, even one that began while the start was under way), not after a
+// failed start, not for another run, and not beyond the bound.
 func TestFreshRunsAnswerOnlyWhatTheStartWrote(t *testing.T) {
 	ctx := context.Background()
 	// reads is where each read of the runs named was answered.
@@ -100,6 +112,31 @@ func TestFreshRunsAnswerOnlyWhatTheStartWrote(t *testing.T) {
 			}
 			return reads(t, s, stub, "a")
 		}, []string{"store"}},
+		{"written by every other kind of write", func(t *testing.T, s *freshRuns, stub *storeStub) []string {
+			for _, id := range []string{"reset", "new", "current", "set", "deleted", "continued"} {
+				mustCreate(t, s, id)
+			}
+			snap := func(id string) persistence.InternalWorkflowSnapshot { return startRequest(id).NewWorkflowSnapshot }
+			newRun := snap("new")
+			current := updateRequest("current").UpdateWorkflowMutation
+			for _, err := range []error{
+				s.ConflictResolveWorkflowExecution(ctx, &persistence.InternalConflictResolveWorkflowExecutionRequest{ShardID: 1, ArchetypeID: chasm.WorkflowArchetypeID,
+					ResetWorkflowSnapshot: snap("reset"), NewWorkflowSnapshot: &newRun, CurrentWorkflowMutation: &current}),
+				s.SetWorkflowExecution(ctx, &persistence.InternalSetWorkflowExecutionRequest{ShardID: 1, ArchetypeID: chasm.WorkflowArchetypeID, SetWorkflowSnapshot: snap("set")}),
+				s.DeleteWorkflowExecution(ctx, &persistence.DeleteWorkflowExecutionRequest{ShardID: 1, ArchetypeID: chasm.WorkflowArchetypeID, NamespaceID: "ns", WorkflowID: "deleted", RunID: "run-deleted"}),
+			} {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			continued := updateRequest("other")
+			continuedRun := snap("continued")
+			continued.NewWorkflowSnapshot = &continuedRun // a run continued as new
+			if err := s.UpdateWorkflowExecution(ctx, continued); err != nil {
+				t.Fatal(err)
+			}
+			return reads(t, s, stub, "reset", "new", "current", "set", "deleted", "continued")
+		}, []string{"store", "store", "store", "store", "store", "store"}},
 		{"written while starting", func(t *testing.T, s *freshRuns, stub *storeStub) []string {
 			stub.during = func() { _ = s.UpdateWorkflowExecution(ctx, updateRequest("a")) }
 			mustCreate(t, s, "a")
@@ -117,7 +154,8 @@ func TestFreshRunsAnswerOnlyWhatTheStartWrote(t *testing.T) {
 			return reads(t, s, stub, "b", "a")
 		}, []string{"store", "memory"}},
 		{"bounded", func(t *testing.T, s *freshRuns, stub *storeStub) []string {
-			for _, id := range []string{"a", "b", "c"} { // s holds 2
+			s.max = 2
+			for _, id := range []string{"a", "b", "c"} {
 				mustCreate(t, s, id)
 			}
 			return reads(t, s, stub, "a", "b", "c")
@@ -125,7 +163,7 @@ func TestFreshRunsAnswerOnlyWhatTheStartWrote(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			stub := &storeStub{}
-			s := newFreshRuns(stub, 2)
+			s := newFreshRuns(stub, 16)
 			if got := tc.run(t, s, stub); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("reads answered from %v, want %v", got, tc.want)
 			}
