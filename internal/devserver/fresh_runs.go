@@ -42,14 +42,10 @@ const freshRunsMax = 1024
 // returns nil), so nothing is lost: the dev server makes the schema.
 const freshRunsStoreName = "hookflow-sqlite"
 
-// freshRunReads counts the reads of a run's state answered from memory and
-// those passed to the store; verifyFreshRun, when a test sets it, is called
-// with each read answered from memory before it is answered (the test
-// reads the store too and compares).
-var (
-	freshRunReads  struct{ memory, store atomic.Int64 }
-	verifyFreshRun atomic.Pointer[func(context.Context, persistence.ExecutionStore, *persistence.GetWorkflowExecutionRequest, *persistence.InternalWorkflowMutableState)]
-)
+// verifyFreshRun, when a test sets it, is called with each read answered
+// from memory before it is answered (the test reads the store too and
+// compares).
+var verifyFreshRun atomic.Pointer[func(context.Context, persistence.ExecutionStore, *persistence.GetWorkflowExecutionRequest, *persistence.InternalWorkflowMutableState)]
 
 // sqlWithFreshRuns makes Temporal's SQL data store for conf, with freshRuns
 // in front of its execution store.
@@ -154,10 +150,8 @@ func (s *freshRuns) GetWorkflowExecution(ctx context.Context, req *persistence.G
 	}
 	s.mu.Unlock()
 	if entry == nil {
-		freshRunReads.store.Add(1)
 		return s.ExecutionStore.GetWorkflowExecution(ctx, req)
 	}
-	freshRunReads.memory.Add(1)
 	if verify := verifyFreshRun.Load(); verify != nil {
 		(*verify)(ctx, s.ExecutionStore, req, entry.state)
 	}
