@@ -82,14 +82,17 @@ type freshRun struct {
 type freshRuns struct {
 	persistence.ExecutionStore
 
-	max   int
-	mu    sync.Mutex
-	runs  map[runKey]*freshRun
-	order []runKey // oldest first; may name runs no longer held
+	mu   sync.Mutex
+	runs map[runKey]*freshRun
+	// recent are the last len(recent) runs registered, a ring whose next
+	// registration replaces recent[next]: a run registered that long ago
+	// is dropped if still held (it holds at most len(recent)).
+	recent []runKey
+	next   int
 }
 
 func newFreshRuns(s persistence.ExecutionStore, max int) *freshRuns {
-	return &freshRuns{ExecutionStore: s, max: max, runs: make(map[runKey]*freshRun)}
+	return &freshRuns{ExecutionStore: s, runs: make(map[runKey]*freshRun), recent: make([]runKey, max)}
 }
 
 func snapshotKey(shard int32, archetype chasm.ArchetypeID, s *persistence.InternalWorkflowSnapshot) runKey {
@@ -120,21 +123,16 @@ func (s *freshRuns) CreateWorkflowExecution(ctx context.Context, req *persistenc
 	return resp, nil
 }
 
-// register puts a new entry for k, replacing any, and drops the oldest
-// entries beyond max.
+// register puts a new entry for k, replacing any, in place of the run
+// registered len(s.recent) registrations ago.
 func (s *freshRuns) register(k runKey) *freshRun {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	delete(s.runs, s.recent[s.next])
+	s.recent[s.next] = k
+	s.next = (s.next + 1) % len(s.recent)
 	entry := &freshRun{}
 	s.runs[k] = entry
-	s.order = append(s.order, k)
-	for len(s.runs) > s.max || len(s.order) > 2*s.max {
-		delete(s.runs, s.order[0])
-		s.order = s.order[1:]
-	}
-	if len(s.runs) == 0 {
-		s.order = s.order[:0]
-	}
 	return entry
 }
 
@@ -142,14 +140,13 @@ func (s *freshRuns) register(k runKey) *freshRun {
 func (s *freshRuns) GetWorkflowExecution(ctx context.Context, req *persistence.GetWorkflowExecutionRequest) (*persistence.InternalGetWorkflowExecutionResponse, error) {
 	k := runKey{req.ShardID, req.ArchetypeID, req.NamespaceID, req.WorkflowID, req.RunID}
 	s.mu.Lock()
-	entry := s.runs[k]
-	if entry != nil && entry.state != nil {
+	entry, held := s.runs[k]
+	held = held && entry.state != nil // not while its start is under way
+	if held {
 		delete(s.runs, k)
-	} else {
-		entry = nil
 	}
 	s.mu.Unlock()
-	if entry == nil {
+	if !held {
 		return s.ExecutionStore.GetWorkflowExecution(ctx, req)
 	}
 	if verify := verifyFreshRun.Load(); verify != nil {
@@ -168,21 +165,23 @@ func (s *freshRuns) forget(keys ...runKey) {
 }
 
 func (s *freshRuns) UpdateWorkflowExecution(ctx context.Context, req *persistence.InternalUpdateWorkflowExecutionRequest) error {
-	s.forget(mutationKey(req.ShardID, req.ArchetypeID, &req.UpdateWorkflowMutation))
+	keys := []runKey{mutationKey(req.ShardID, req.ArchetypeID, &req.UpdateWorkflowMutation)}
 	if req.NewWorkflowSnapshot != nil {
-		s.forget(snapshotKey(req.ShardID, req.ArchetypeID, req.NewWorkflowSnapshot))
+		keys = append(keys, snapshotKey(req.ShardID, req.ArchetypeID, req.NewWorkflowSnapshot))
 	}
+	s.forget(keys...)
 	return s.ExecutionStore.UpdateWorkflowExecution(ctx, req)
 }
 
 func (s *freshRuns) ConflictResolveWorkflowExecution(ctx context.Context, req *persistence.InternalConflictResolveWorkflowExecutionRequest) error {
-	s.forget(snapshotKey(req.ShardID, req.ArchetypeID, &req.ResetWorkflowSnapshot))
+	keys := []runKey{snapshotKey(req.ShardID, req.ArchetypeID, &req.ResetWorkflowSnapshot)}
 	if req.NewWorkflowSnapshot != nil {
-		s.forget(snapshotKey(req.ShardID, req.ArchetypeID, req.NewWorkflowSnapshot))
+		keys = append(keys, snapshotKey(req.ShardID, req.ArchetypeID, req.NewWorkflowSnapshot))
 	}
 	if req.CurrentWorkflowMutation != nil {
-		s.forget(mutationKey(req.ShardID, req.ArchetypeID, req.CurrentWorkflowMutation))
+		keys = append(keys, mutationKey(req.ShardID, req.ArchetypeID, req.CurrentWorkflowMutation))
 	}
+	s.forget(keys...)
 	return s.ExecutionStore.ConflictResolveWorkflowExecution(ctx, req)
 }
 

@@ -154,7 +154,7 @@ func TestFreshRunsAnswerOnlyWhatTheStartWrote(t *testing.T) {
 			return reads(t, s, stub, "b", "a")
 		}, []string{"store", "memory"}},
 		{"bounded", func(t *testing.T, s *freshRuns, stub *storeStub) []string {
-			s.max = 2
+			s = newFreshRuns(stub, 2)
 			for _, id := range []string{"a", "b", "c"} {
 				mustCreate(t, s, id)
 			}

@@ -383,6 +383,7 @@ const replaceHistoryNode = `REPLACE INTO history_node (shard_id, tree_id, branch
 
 // historyNodeRows are historyBatches as the rows of one run's branch.
 func historyNodeRows(t *testing.T, f sqlplugin.HistoryNodeSelectFilter) []sqlplugin.HistoryNodeRow {
+	t.Helper()
 	var rows []sqlplugin.HistoryNodeRow
 	for i, b := range historyBatches(t) {
 		rows = append(rows, sqlplugin.HistoryNodeRow{ShardID: f.ShardID, TreeID: f.TreeID, BranchID: f.BranchID, NodeID: int64(1 + 3*i), TxnID: -int64(10 + i), Data: b, DataEncoding: "Proto3"})
@@ -393,6 +394,7 @@ func historyNodeRows(t *testing.T, f sqlplugin.HistoryNodeSelectFilter) []sqlplu
 // openPreparedFile opens a new database file through the dev server's
 // plugin.
 func openPreparedFile(t *testing.T) (*preparedDB, string) {
+	t.Helper()
 	file := filepath.Join(t.TempDir(), "dev.db")
 	ours, ok := openMainDB(t, file, true).(*preparedDB)
 	if !ok {

@@ -313,7 +313,7 @@ const startAttempts = 3
 func (o *Options) startTemporal(sqlConf, visConf *config.SQL) (temporal.Server, error) {
 	var err error
 	for range startAttempts {
-		conf, cerr := o.serverConfig(sqlConf, visConf)
+		conf, cerr := o.serverConfig(visConf)
 		if cerr != nil {
 			return nil, cerr
 		}
@@ -459,7 +459,7 @@ func setPageSize(file string) error {
 	return err
 }
 
-func (o *Options) serverConfig(sqlConf, visConf *config.SQL) (*config.Config, error) {
+func (o *Options) serverConfig(visConf *config.SQL) (*config.Config, error) {
 	httpPort, err := freePort(o.IP)
 	if err != nil {
 		return nil, err
