@@ -75,7 +75,7 @@ func TestStartWhenAPortIsTakenAfterTheCheck(t *testing.T) {
 	o.defaults()
 	main, vis := sqlConfigs(t, &o)
 	// Past Start's own check that the port is free: the server's listener.
-	_, err = o.startTemporal(main, vis)
+	_, _, err = o.startTemporal(main, vis)
 	if err == nil || !strings.Contains(err.Error(), strconv.Itoa(port)) && !strings.Contains(err.Error(), "address already in use") {
 		t.Fatalf("err = %v, want the listener's failure", err)
 	}

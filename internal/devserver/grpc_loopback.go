@@ -46,15 +46,16 @@ const loopbackStreamWorkers = 32
 var loopbackOnce sync.Once
 
 // useLoopbackOptions gives every gRPC server and client this process makes
-// from now on fixed flow-control windows, and every server its stream
-// workers. Only the dev server calls it: `hookflow serve` and `worker`
+// from now on fixed flow-control windows, every server its stream workers,
+// and both the interceptors of local calls (local_calls.go). Only the dev server calls it: `hookflow serve` and `worker`
 // reach Temporal over a real network and keep gRPC's defaults.
 func useLoopbackOptions() {
 	loopbackOnce.Do(func() {
 		grpcGlobalServerOptions = append(grpcGlobalServerOptions,
 			grpc.StaticStreamWindowSize(loopbackStreamWindow), grpc.StaticConnWindowSize(loopbackConnWindow),
-			grpc.NumStreamWorkers(loopbackStreamWorkers))
+			grpc.NumStreamWorkers(loopbackStreamWorkers), grpc.ChainUnaryInterceptor(learnLocalHandlers))
 		grpcGlobalDialOptions = append(grpcGlobalDialOptions,
-			grpc.WithStaticStreamWindowSize(loopbackStreamWindow), grpc.WithStaticConnWindowSize(loopbackConnWindow))
+			grpc.WithStaticStreamWindowSize(loopbackStreamWindow), grpc.WithStaticConnWindowSize(loopbackConnWindow),
+			grpc.WithChainUnaryInterceptor(callLocally))
 	})
 }

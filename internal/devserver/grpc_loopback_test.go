@@ -41,7 +41,7 @@ func TestLoopbackGRPCOptions(t *testing.T) {
 	defer c.Close()
 	const calls = 30
 	for range calls {
-		_, err := c.WorkflowService().DescribeNamespace(context.Background(), &workflowservice.DescribeNamespaceRequest{Namespace: s.Namespace()})
+		_, err := c.WorkflowService().DescribeNamespace(context.Background(), &workflowservice.DescribeNamespaceRequest{Namespace: s.Namespace()}, viaNetwork{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -109,6 +109,7 @@ type Server struct {
 	addr      string
 	uiAddr    string
 	namespace string
+	local     *localCalls // nil under TLS
 }
 
 // Addr is the frontend's host:port for SDK clients.
@@ -161,12 +162,21 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 			return nil, fmt.Errorf("move the run list from %s to %s: %w", sqlConf.DatabaseName, visConf.DatabaseName, err)
 		}
 	}
-	srv, err := o.startTemporal(sqlConf, visConf)
+	srv, conf, err := o.startTemporal(sqlConf, visConf)
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{server: srv, addr: net.JoinHostPort(o.IP, strconv.Itoa(o.Port)), namespace: o.Namespace}
+	if o.TLS == nil {
+		// Under TLS the frontend checks certificates, which a local call has none of.
+		var addrs []string
+		for _, svc := range conf.Services {
+			addrs = append(addrs, net.JoinHostPort(svc.RPC.BindOnIP, strconv.Itoa(svc.RPC.GRPCPort)))
+		}
+		s.local = serveLocally(addrs)
+	}
 	if err := s.prepareNamespace(ctx, o, visConf); err != nil {
+		s.local.close()
 		srv.Stop()
 		return nil, err
 	}
@@ -198,6 +208,7 @@ func (s *Server) Stop() {
 	if s.ui != nil {
 		s.ui.Stop()
 	}
+	s.local.close()
 	s.server.Stop()
 }
 
@@ -310,12 +321,12 @@ const startAttempts = 3
 // services' ports are chosen free, but another process can take one before
 // the server listens on it: the server then calls its logger's Fatal, which
 // panics here (catchFatal), and a new set of ports is tried.
-func (o *Options) startTemporal(sqlConf, visConf *config.SQL) (temporal.Server, error) {
+func (o *Options) startTemporal(sqlConf, visConf *config.SQL) (temporal.Server, *config.Config, error) {
 	var err error
 	for range startAttempts {
 		conf, cerr := o.serverConfig(visConf)
 		if cerr != nil {
-			return nil, cerr
+			return nil, nil, cerr
 		}
 		var srv temporal.Server
 		err = catchFatal(func() error {
@@ -330,10 +341,10 @@ func (o *Options) startTemporal(sqlConf, visConf *config.SQL) (temporal.Server, 
 		})
 		var fatal *fatalError
 		if err == nil || !errors.As(err, &fatal) || !fatal.listener() {
-			return srv, err
+			return srv, conf, err
 		}
 	}
-	return nil, err
+	return nil, nil, err
 }
 
 func (o *Options) newTemporal(conf *config.Config, sqlConf *config.SQL) (temporal.Server, error) {
