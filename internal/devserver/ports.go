@@ -2,8 +2,11 @@ package devserver
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net"
+	"os"
 	"strconv"
+	"strings"
 )
 
 // freePort asks the kernel for a free TCP port on ip.
@@ -23,4 +26,48 @@ func portFree(ip string, port int) error {
 		return fmt.Errorf("%s:%d is in use", ip, port)
 	}
 	return l.Close()
+}
+
+// internalPort picks a free port for one of the server's internal services
+// (history, matching, worker, the frontend's HTTP API), below the kernel's
+// range of ephemeral ports. A port from that range, checked free and
+// released, can become the local end of an outgoing connection before the
+// server listens on it (the process's own clients make many), and the
+// server's start then fails; ports below it are only ever taken by a listener.
+func internalPort(ip string) (int, error) {
+	low := ephemeralLow()
+	if low > internalPortMin+internalPortSpan/4 {
+		for range 64 {
+			p := internalPortMin + rand.IntN(min(low, internalPortMin+internalPortSpan)-internalPortMin)
+			if portFree(ip, p) == nil {
+				return p, nil
+			}
+		}
+	}
+	return freePort(ip)
+}
+
+// Internal ports come from [internalPortMin, internalPortMin+internalPortSpan),
+// cut at the start of the ephemeral range.
+const (
+	internalPortMin  = 10000
+	internalPortSpan = 20000
+)
+
+// ephemeralLow is the first port of the kernel's ephemeral range (Linux's
+// ip_local_port_range), 0 when it cannot be read.
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return 0
+	}
+	low, err := strconv.Atoi(f[0])
+	if err != nil {
+		return 0
+	}
+	return low
 }

@@ -471,7 +471,7 @@ func setPageSize(file string) error {
 }
 
 func (o *Options) serverConfig(visConf *config.SQL) (*config.Config, error) {
-	httpPort, err := freePort(o.IP)
+	httpPort, err := internalPort(o.IP)
 	if err != nil {
 		return nil, err
 	}
@@ -511,7 +511,7 @@ func (o *Options) serverConfig(visConf *config.SQL) (*config.Config, error) {
 			svc.RPC.GRPCPort = o.Port
 			svc.RPC.HTTPPort = httpPort
 		} else {
-			p, err := freePort(o.IP)
+			p, err := internalPort(o.IP)
 			if err != nil {
 				return nil, err
 			}
