@@ -79,7 +79,8 @@ func observeServerCalls() {
 // behaves as the network's: results, errors of the right type, the
 // caller's metadata and deadline on the server's side, the server's
 // headers and trailers back to the caller, cancellation, and no local calls
-// to a stopped server.
+// to a stopped server. Every run's close reaches the caller waiting for it
+// in time.
 func TestLocalCallsServeTheProcess(t *testing.T) {
 	observeServerCalls()
 	var mu sync.Mutex
@@ -140,6 +141,7 @@ func TestLocalCallsServeTheProcess(t *testing.T) {
 	run := func(i int) {
 		t.Helper()
 		id := fmt.Sprintf("local-%d", i)
+		start := time.Now()
 		r, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: "local"}, "Local", id)
 		if err != nil {
 			t.Fatal(err)
@@ -162,12 +164,17 @@ func TestLocalCallsServeTheProcess(t *testing.T) {
 		if want := "activity(" + id + "+sig)"; out != want {
 			t.Fatalf("%s returned %q, want %q", id, out, want)
 		}
+		// A run takes milliseconds; a waiting caller that missed its close
+		// notification learns of it when its history long poll runs out.
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("%s took %v: its close reached the waiting caller only when the long poll ran out", id, d)
+		}
 	}
 	for i := range 3 { // every method once over the network
 		run(i)
 	}
 	before := s.local.served()
-	const runs = 5
+	const runs = 12
 	for i := 3; i < 3+runs; i++ {
 		run(i)
 	}

@@ -236,7 +236,16 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		// Fire timers, and so activity retries, when due rather than rounded up to a second.
 		dynamicconfig.TimerProcessorMaxTimeShift.Key(): 10 * time.Millisecond,
 		// The dev worker lives in the same process as the client: start workflows eagerly.
-		dynamicconfig.EnableEagerWorkflowStart.Key():                     true,
+		dynamicconfig.EnableEagerWorkflowStart.Key(): true,
+		// A caller waiting for a run's next event or its close (the SDK's
+		// run.Get, the Web UI's live history) waits in the history service
+		// on a notification channel that holds one notification and drops
+		// the next while it is full (Temporal 1.32.1, events.NotifierImpl).
+		// With the dev process's calls local, a run's last steps follow
+		// each other within a millisecond, and the close was dropped often
+		// enough that a waiting caller saw it only when its 20 s poll ran
+		// out; it asks again after 2 s at most.
+		dynamicconfig.HistoryLongPollExpirationInterval.Key():            2 * time.Second,
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 200,
 		// Workflows whose mutable state stays in memory. A webhook run is done
 		// in milliseconds, and what touches it afterwards (its workflow task
