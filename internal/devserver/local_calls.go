@@ -5,7 +5,6 @@ import (
 	"net"
 	"reflect"
 	"sync"
-	"sync/atomic"
 	"unsafe"
 
 	spb "google.golang.org/genproto/googleapis/rpc/status"
@@ -58,7 +57,6 @@ type localServer struct {
 	stop    context.CancelFunc
 	methods sync.Map // full method name → localMethod
 	chains  sync.Map // *grpc.ClientConn → grpc.UnaryInvoker, or nil when it cannot call locally
-	served  atomic.Int64
 }
 
 // localMethod is a method a server has served: the rest of its interceptor
@@ -101,15 +99,6 @@ func (lc *localCalls) close() {
 		localServers.CompareAndDelete(ls.addr.String(), ls)
 		ls.stop()
 	}
-}
-
-// served counts the calls the server answered locally.
-func (lc *localCalls) served() int64 {
-	var n int64
-	for _, ls := range lc.servers {
-		n += ls.served.Load()
-	}
-	return n
 }
 
 // learnLocalHandlers is the outermost interceptor of every gRPC server in
@@ -163,11 +152,10 @@ func networkCall(opts []grpc.CallOption) bool {
 	return false
 }
 
+// localServerFor finds the embedded server cc was made for. The process's
+// clients dial host:port, which is also how the listeners are registered.
 func localServerFor(cc *grpc.ClientConn) *localServer {
-	v, ok := localServers.Load(cc.CanonicalTarget())
-	if !ok {
-		v, ok = localServers.Load(cc.Target())
-	}
+	v, ok := localServers.Load(cc.Target())
 	if !ok {
 		return nil
 	}
@@ -233,7 +221,6 @@ func (ls *localServer) invoke(ctx context.Context, method string, req, reply any
 	}
 	sctx, stream, done := ls.serverContext(ctx, method, cc)
 	defer done()
-	ls.served.Add(1)
 	resp, err := m.handler(sctx, in)
 	stream.deliver(opts, ls.addr)
 	if cerr := ctx.Err(); cerr != nil {
@@ -338,7 +325,7 @@ func (s *localStream) SetTrailer(md metadata.MD) error {
 }
 
 // deliver hands the headers, trailers and peer to the call options that
-// ask for them, and tells OnFinish options the call is over.
+// ask for them.
 func (s *localStream) deliver(opts []grpc.CallOption, addr net.Addr) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

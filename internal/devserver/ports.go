@@ -35,11 +35,9 @@ func portFree(ip string, port int) error {
 // server listens on it (the process's own clients make many), and the
 // server's start then fails; ports below it are only ever taken by a listener.
 func internalPort(ip string) (int, error) {
-	low := ephemeralLow()
-	if low > internalPortMin+internalPortSpan/4 {
+	if high := min(ephemeralLow(), internalPortHigh); high-internalPortLow >= internalPortsMin {
 		for range 64 {
-			p := internalPortMin + rand.IntN(min(low, internalPortMin+internalPortSpan)-internalPortMin)
-			if portFree(ip, p) == nil {
+			if p := internalPortLow + rand.IntN(high-internalPortLow); portFree(ip, p) == nil {
 				return p, nil
 			}
 		}
@@ -47,11 +45,13 @@ func internalPort(ip string) (int, error) {
 	return freePort(ip)
 }
 
-// Internal ports come from [internalPortMin, internalPortMin+internalPortSpan),
-// cut at the start of the ephemeral range.
+// Internal ports come from [internalPortLow, internalPortHigh), cut at the
+// start of the ephemeral range; with fewer than internalPortsMin ports left
+// there, the kernel picks.
 const (
-	internalPortMin  = 10000
-	internalPortSpan = 20000
+	internalPortLow  = 10000
+	internalPortHigh = 30000
+	internalPortsMin = 5000
 )
 
 // ephemeralLow is the first port of the kernel's ephemeral range (Linux's

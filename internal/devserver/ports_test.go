@@ -20,8 +20,8 @@ func TestInternalPortsAvoidTheEphemeralRange(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p < internalPortMin || p >= low {
-			t.Fatalf("internal port %d, want one in [%d, %d)", p, internalPortMin, low)
+		if p < internalPortLow || p >= low {
+			t.Fatalf("internal port %d, want one in [%d, %d)", p, internalPortLow, low)
 		}
 		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
 		if err != nil {
