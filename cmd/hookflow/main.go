@@ -16,6 +16,11 @@ import (
 )
 
 func main() {
+	if runsDev(os.Args[1:]) && len(devCommands()) > 0 {
+		if err := keepSysmonAwake(); err != nil {
+			fmt.Fprintln(os.Stderr, "hookflow dev: could not restart with the runtime's monitor kept awake (runs on, at more CPU per event):", err)
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := runEnv(ctx, env{getenv: os.LookupEnv, environ: os.Environ, stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:])

@@ -1,0 +1,60 @@
+//go:build !slim
+
+package main
+
+import (
+	"bytes"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestDevKeepsSysmonAwake runs `hookflow dev` as a process: it starts
+// again in its own place with sysmonAwake added to the GODEBUG it was
+// given (same PID, serving, stopped by SIGTERM), and leaves a GODEBUG that
+// sets schedtrace as it is.
+func TestDevKeepsSysmonAwake(t *testing.T) {
+	dir := t.TempDir()
+	if err := writeProject(dir, idsProject, idsRules); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ given, want string }{
+		{"madvdontneed=1", "madvdontneed=1," + sysmonAwake},
+		{"schedtrace=0", "schedtrace=0"},
+	} {
+		t.Run(c.given, func(t *testing.T) {
+			addr, err := freeAddr()
+			if err != nil {
+				t.Fatal(err)
+			}
+			dev := startHookflow(t, map[string]string{"GODEBUG": c.given}, "dev", "--project", dir, "--listen", addr,
+				"--temporal-port", "0", "--ui-port", "-1", "--ephemeral", "--log-level", "warn")
+			if err := waitReady("http://"+addr+"/readyz", 90*time.Second); err != nil {
+				t.Fatalf("%v\n%s", err, dev.log.String())
+			}
+			environ, err := os.ReadFile("/proc/" + strconv.Itoa(dev.cmd.Process.Pid) + "/environ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var godebug []string
+			for _, kv := range bytes.Split(environ, []byte{0}) {
+				if v, ok := strings.CutPrefix(string(kv), "GODEBUG="); ok {
+					godebug = append(godebug, v)
+				}
+			}
+			if len(godebug) != 1 || godebug[0] != c.want {
+				t.Errorf("the dev process (pid %d) runs with GODEBUG %q, want [%q]", dev.cmd.Process.Pid, godebug, c.want)
+			}
+			if err := dev.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			dev.exited(t, 30*time.Second)
+			if strings.Contains(dev.log.String(), "could not restart") {
+				t.Errorf("dev reported a failed restart:\n%s", dev.log.String())
+			}
+		})
+	}
+}
