@@ -18,7 +18,7 @@ import (
 func main() {
 	if runsDev(os.Args[1:]) && len(devCommands()) > 0 {
 		if err := keepSysmonAwake(); err != nil {
-			fmt.Fprintln(os.Stderr, "hookflow dev: could not restart with the runtime's monitor kept awake (runs on, at more CPU per event):", err)
+			fmt.Fprintln(os.Stderr, sysmonRestartFailed+" (runs on, at more CPU per event):", err)
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -22,6 +22,10 @@ import "strings"
 // either way (1.18% and 1.25% of a core over 60 s).
 const sysmonAwake = "schedtrace=2147483647"
 
+// sysmonRestartFailed begins what dev prints when it could not restart
+// with sysmonAwake; it then runs on as it is.
+const sysmonRestartFailed = "hookflow dev: could not restart with the runtime's monitor kept awake"
+
 // godebugWithSysmonAwake is godebug (a GODEBUG value) with sysmonAwake
 // added, and false when godebug already sets schedtrace: the user's choice
 // stands (GODEBUG=schedtrace=0 turns this off).

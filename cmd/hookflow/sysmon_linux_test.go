@@ -52,7 +52,7 @@ func TestDevKeepsSysmonAwake(t *testing.T) {
 				t.Fatal(err)
 			}
 			dev.exited(t, 30*time.Second)
-			if strings.Contains(dev.log.String(), "could not restart") {
+			if strings.Contains(dev.log.String(), sysmonRestartFailed) {
 				t.Errorf("dev reported a failed restart:\n%s", dev.log.String())
 			}
 		})

@@ -34,8 +34,12 @@ func portFree(ip string, port int) error {
 // released, can become the local end of an outgoing connection before the
 // server listens on it (the process's own clients make many), and the
 // server's start then fails; ports below it are only ever taken by a listener.
-func internalPort(ip string) (int, error) {
-	if high := min(ephemeralLow(), internalPortHigh); high-internalPortLow >= internalPortsMin {
+func internalPort(ip string) (int, error) { return portBelow(ip, ephemeralLow()) }
+
+// portBelow picks a free port on ip from [internalPortLow, ephemeral) (at
+// most internalPortHigh), or any free port when that leaves too few.
+func portBelow(ip string, ephemeral int) (int, error) {
+	if high := min(ephemeral, internalPortHigh); high-internalPortLow >= internalPortsMin {
 		for range 64 {
 			if p := internalPortLow + rand.IntN(high-internalPortLow); portFree(ip, p) == nil {
 				return p, nil
