@@ -1,0 +1,224 @@
+package procs
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+const ms = time.Millisecond
+
+func TestDeciderNarrowsAfterAFullCalmSpell(t *testing.T) {
+	d := newDecider(0.65, 3, 0.5, 4)
+	for i := range 3 {
+		if c := d.observe(30*ms, 100*ms); c != stay {
+			t.Fatalf("window %d of 4 at 0.3 cores: %v, want stay until the calm spell is full", i+1, c)
+		}
+	}
+	if c := d.observe(30*ms, 100*ms); c != toNarrow {
+		t.Fatalf("fourth calm window: %v, want toNarrow", c)
+	}
+	if c := d.observe(30*ms, 100*ms); c != stay {
+		t.Fatalf("calm while narrow: %v, want stay", c)
+	}
+}
+
+func TestDeciderAveragesTheSpell(t *testing.T) {
+	d := newDecider(0.65, 3, 0.5, 4)
+	// 0.2, 0.2, 0.2 and one window at 1.5 cores: 0.525 on average, over 0.5.
+	for _, spent := range []time.Duration{20 * ms, 150 * ms, 20 * ms, 20 * ms} {
+		if c := d.observe(spent, 100*ms); c != stay {
+			t.Fatalf("spell averaging 0.525 cores: %v, want stay", c)
+		}
+	}
+	// The busy window leaves the ring after four more: 0.2 on average.
+	var got []change
+	for range 4 {
+		got = append(got, d.observe(20*ms, 100*ms))
+	}
+	if got[0] != stay || got[1] != toNarrow {
+		t.Fatalf("after the busy window: %v, want narrow once it has left the spell", got)
+	}
+}
+
+func TestDeciderWeighsWindowsByTheirWallTime(t *testing.T) {
+	d := newDecider(0.65, 3, 0.5, 2)
+	// 60 ms over 100 ms (0.6) and 40 ms over 100 ms (0.4): 0.5, not under.
+	d.observe(60*ms, 100*ms)
+	if c := d.observe(40*ms, 100*ms); c != stay {
+		t.Fatalf("0.5 cores on average: %v, want stay", c)
+	}
+	// A late tick: 60 ms over 300 ms beside 40 over 100: 0.25.
+	if c := d.observe(60*ms, 300*ms); c != toNarrow {
+		t.Fatalf("0.25 cores on average: %v, want toNarrow", c)
+	}
+}
+
+func TestDeciderWidensOnABusySpellNotOnOneBusyWindow(t *testing.T) {
+	d := newDecider(0.65, 3, 0.5, 3)
+	for range 3 {
+		d.observe(10*ms, 100*ms)
+	}
+	if !d.narrow {
+		t.Fatal("not narrow after a calm spell")
+	}
+	// A garbage collection on one P: 83, 46 and 30 ms in three windows,
+	// 0.53 cores on average.
+	for _, spent := range []time.Duration{83 * ms, 46 * ms, 30 * ms, 25 * ms} {
+		if c := d.observe(spent, 100*ms); c != stay {
+			t.Fatalf("a collection's spike (%v in 100 ms): %v, want stay", spent, c)
+		}
+	}
+	// A burst: one P nearly full for two windows, 0.73 cores over three.
+	if c := d.observe(95*ms, 100*ms); c != stay {
+		t.Fatalf("one full window: %v, want stay", c)
+	}
+	if c := d.observe(98*ms, 100*ms); c != toWide {
+		t.Fatalf("two full windows (0.73 cores over the spell): %v, want toWide", c)
+	}
+}
+
+func TestDeciderWidensAfterABusySpellAndStartsTheCalmSpellAgain(t *testing.T) {
+	d := newDecider(0.65, 3, 0.5, 3)
+	for range 3 {
+		d.observe(10*ms, 100*ms)
+	}
+	// Two windows do not fill the busy spell, however busy.
+	for range 2 {
+		if c := d.observe(100*ms, 100*ms); c != stay {
+			t.Fatalf("busy spell not yet full: %v, want stay", c)
+		}
+	}
+	if c := d.observe(70*ms, 100*ms); c != toWide {
+		t.Fatalf("0.9 cores over the busy spell: %v, want toWide", c)
+	}
+	// A whole new calm spell before narrowing again.
+	if c := d.observe(10*ms, 100*ms); c != stay {
+		t.Fatalf("first calm window after widening: %v, want stay", c)
+	}
+	d.observe(10*ms, 100*ms)
+	if c := d.observe(10*ms, 100*ms); c != toNarrow {
+		t.Fatalf("third calm window after widening: %v, want toNarrow", c)
+	}
+	// And a whole new busy spell: the windows from before do not count.
+	if c := d.observe(100*ms, 100*ms); c != stay {
+		t.Fatalf("first busy window after narrowing: %v, want stay", c)
+	}
+}
+
+func TestDeciderWidensOnASaturatedSpellBeforeTheBusySpellIsFull(t *testing.T) {
+	d := newDecider(0.55, 10, 0.5, 2).withFull(0.9, 3)
+	d.observe(10*ms, 100*ms)
+	if c := d.observe(10*ms, 100*ms); c != toNarrow {
+		t.Fatalf("calm spell: %v, want toNarrow", c)
+	}
+	// A steady 40/s's spike on one P: 46, 74 and 101 ms, under 0.9 on average.
+	for _, spent := range []time.Duration{46 * ms, 74 * ms, 101 * ms, 30 * ms} {
+		if c := d.observe(spent, 100*ms); c != stay {
+			t.Fatalf("a spike's window of %v: %v, want stay", spent, c)
+		}
+	}
+	// A burst: one P full.
+	for i := range 2 {
+		if c := d.observe(95*ms, 100*ms); c != stay {
+			t.Fatalf("full window %d of 3: %v, want stay", i+1, c)
+		}
+	}
+	if c := d.observe(95*ms, 100*ms); c != toWide {
+		t.Fatalf("one P full for three windows: %v, want toWide", c)
+	}
+}
+
+func TestDeciderWidensWhenOnePIsOverHalfBusyForTheBusySpell(t *testing.T) {
+	d := newDecider(0.55, 10, 0.5, 2).withFull(0.9, 3)
+	d.observe(10*ms, 100*ms)
+	d.observe(10*ms, 100*ms)
+	// 100 events/s on one P: 0.62 cores, never saturated.
+	for i := range 9 {
+		if c := d.observe(62*ms, 100*ms); c != stay {
+			t.Fatalf("window %d of the busy spell: %v, want stay until it is full", i+1, c)
+		}
+	}
+	if c := d.observe(62*ms, 100*ms); c != toWide {
+		t.Fatalf("a full busy spell at 0.62 cores: %v, want toWide", c)
+	}
+}
+
+func TestDeciderWaitsLongerAfterAMistakenNarrowing(t *testing.T) {
+	d := newDecider(0.65, 1, 0.5, 2)
+	calm := func(n int) (changes []change) {
+		for range n {
+			changes = append(changes, d.observe(10*ms, 100*ms))
+		}
+		return changes
+	}
+	busy := func() change { return d.observe(90*ms, 100*ms) }
+	if got := calm(2); got[1] != toNarrow {
+		t.Fatalf("first calm spell of 2: %v, want toNarrow", got)
+	}
+	// Widened after one window: sooner than the calm spell, a mistake.
+	if c := busy(); c != toWide {
+		t.Fatalf("busy: %v, want toWide", c)
+	}
+	if got := calm(4); got[1] != stay || got[3] != toNarrow {
+		t.Fatalf("after one mistake: %v, want to narrow after 4 calm windows, not 2", got)
+	}
+	busy()
+	if got := calm(8); got[3] != stay || got[7] != toNarrow {
+		t.Fatalf("after two mistakes: %v, want to narrow after 8 calm windows", got)
+	}
+	// Narrow for 16 windows (twice the wait): the wait starts over at 2.
+	calm(16)
+	if c := busy(); c != toWide {
+		t.Fatalf("busy after a long narrow spell: %v, want toWide", c)
+	}
+	if got := calm(2); got[1] != toNarrow {
+		t.Fatalf("after a long narrow spell: %v, want to narrow after 2 calm windows again", got)
+	}
+}
+
+func TestDeciderBacksOffNoFurtherThanItsLimit(t *testing.T) {
+	d := newDecider(0.65, 1, 0.5, 2)
+	for range 10 {
+		for d.observe(0, 100*ms) != toNarrow {
+		}
+		if c := d.observe(90*ms, 100*ms); c != toWide {
+			t.Fatalf("busy: %v, want toWide", c)
+		}
+	}
+	if d.calmWindows != 2*maxBackoff {
+		t.Fatalf("after ten mistakes the calm spell is %d windows, want the limit %d", d.calmWindows, 2*maxBackoff)
+	}
+}
+
+func TestRunLeavesAOnePProcessAlone(t *testing.T) {
+	touched := false
+	g := &Governor{
+		width:  func() int { return 1 },
+		cpu:    func() (time.Duration, bool) { touched = true; return 0, true },
+		narrow: func() { touched = true },
+		widen:  func() { touched = true },
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	g.Run(ctx)
+	if touched {
+		t.Fatal("Run measured or changed a process that has one P")
+	}
+}
+
+func TestRunLeavesTheProcessAloneWithoutACPUClock(t *testing.T) {
+	changed := false
+	g := &Governor{
+		width:  func() int { return 4 },
+		cpu:    func() (time.Duration, bool) { return 0, false },
+		narrow: func() { changed = true },
+		widen:  func() { changed = true },
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	g.Run(ctx)
+	if changed {
+		t.Fatal("Run changed the width without a CPU clock")
+	}
+}

@@ -1,0 +1,92 @@
+//go:build unix
+
+package procs
+
+import (
+	"context"
+	"runtime"
+	"testing"
+	"time"
+)
+
+func TestProcessCPUCountsWork(t *testing.T) {
+	before, ok := processCPU()
+	if !ok {
+		t.Fatal("processCPU: no CPU clock on a unix system")
+	}
+	spin(50 * ms)
+	after, _ := processCPU()
+	if after-before < 25*ms {
+		t.Fatalf("50 ms of spinning counted as %v of CPU", after-before)
+	}
+}
+
+// TestGovernorOnTheRuntime runs the Governor on this process's real
+// scheduler: idle, it narrows to one P; a goroutine spinning on it widens
+// it back to the runtime's default; stopping it leaves the default.
+func TestGovernorOnTheRuntime(t *testing.T) {
+	runtime.SetDefaultGOMAXPROCS()
+	wide := runtime.GOMAXPROCS(0)
+	if wide < 2 {
+		t.Skipf("one CPU here (GOMAXPROCS %d): nothing to narrow", wide)
+	}
+	widths := make(chan int, 16)
+	g := &Governor{Interval: 20 * ms, Calm: 200 * ms, OnChange: func(n int) { widths <- n }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { g.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	select {
+	case n := <-widths:
+		if n != 1 || runtime.GOMAXPROCS(0) != 1 {
+			t.Fatalf("idle: changed to %d (GOMAXPROCS %d), want 1", n, runtime.GOMAXPROCS(0))
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("idle for 5 s: still GOMAXPROCS %d, want 1", runtime.GOMAXPROCS(0))
+	}
+
+	stop := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				spin(ms)
+			}
+		}
+	}()
+	select {
+	case n := <-widths:
+		close(stop)
+		if n != wide {
+			t.Fatalf("busy: changed to %d, want the default %d", n, wide)
+		}
+	case <-time.After(5 * time.Second):
+		close(stop)
+		t.Fatalf("a spinning goroutine for 5 s: still GOMAXPROCS %d, want %d", runtime.GOMAXPROCS(0), wide)
+	}
+
+	// Narrow again, then stop: the default comes back.
+	select {
+	case <-widths:
+	case <-time.After(5 * time.Second):
+		t.Fatal("idle again for 5 s: did not narrow")
+	}
+	cancel()
+	<-done
+	if n := runtime.GOMAXPROCS(0); n != wide {
+		t.Fatalf("after Run returned: GOMAXPROCS %d, want the default %d", n, wide)
+	}
+}
+
+// spin uses the CPU for about d.
+func spin(d time.Duration) {
+	end := time.Now().Add(d)
+	x := 0
+	for time.Now().Before(end) {
+		x++
+	}
+	_ = x
+}
