@@ -47,6 +47,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	pprofAddr := fs.String("pprof", "", pprofFlagHelp)
 	pollersFlag := fs.String("pollers", "auto", pollersFlagHelp)
+	procsFlag := fs.String("procs", "all", procsFlagHelp)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -75,6 +76,11 @@ func runDev(ctx context.Context, e env, args []string) error {
 	p, err := loadProject(e, *dir)
 	if err != nil {
 		return err
+	}
+	procsCtx, stopProcs := context.WithCancel(ctx) // the governor ends with dev
+	defer stopProcs()
+	if err := governProcs(procsCtx, *procsFlag, e.getenv); err != nil {
+		return fmt.Errorf("dev: %w", err)
 	}
 	if err := servePprof(ctx, *pprofAddr, logger); err != nil {
 		return err
