@@ -54,14 +54,20 @@ func TestDeciderWeighsWindowsByTheirWallTime(t *testing.T) {
 	}
 }
 
-func TestDeciderWidensOnABusySpellNotOnOneBusyWindow(t *testing.T) {
-	d := newDecider(0.65, 3, 0.5, 3)
-	for range 3 {
+// narrowed is d after a calm spell of calmWindows windows narrowed it.
+func narrowed(t *testing.T, d *decider, calmWindows int) *decider {
+	t.Helper()
+	for range calmWindows {
 		d.observe(10*ms, 100*ms)
 	}
 	if !d.narrow {
-		t.Fatal("not narrow after a calm spell")
+		t.Fatalf("not narrow after a calm spell of %d windows", calmWindows)
 	}
+	return d
+}
+
+func TestDeciderWidensOnABusySpellNotOnOneBusyWindow(t *testing.T) {
+	d := narrowed(t, newDecider(0.65, 3, 0.5, 3), 3)
 	// A garbage collection on one P: 83, 46 and 30 ms in three windows,
 	// 0.53 cores on average.
 	for _, spent := range []time.Duration{83 * ms, 46 * ms, 30 * ms, 25 * ms} {
@@ -79,10 +85,7 @@ func TestDeciderWidensOnABusySpellNotOnOneBusyWindow(t *testing.T) {
 }
 
 func TestDeciderWidensAfterABusySpellAndStartsTheCalmSpellAgain(t *testing.T) {
-	d := newDecider(0.65, 3, 0.5, 3)
-	for range 3 {
-		d.observe(10*ms, 100*ms)
-	}
+	d := narrowed(t, newDecider(0.65, 3, 0.5, 3), 3)
 	// Two windows do not fill the busy spell, however busy.
 	for range 2 {
 		if c := d.observe(100*ms, 100*ms); c != stay {
@@ -107,11 +110,7 @@ func TestDeciderWidensAfterABusySpellAndStartsTheCalmSpellAgain(t *testing.T) {
 }
 
 func TestDeciderWidensOnASaturatedSpellBeforeTheBusySpellIsFull(t *testing.T) {
-	d := newDecider(0.55, 10, 0.5, 2).withFull(0.9, 3)
-	d.observe(10*ms, 100*ms)
-	if c := d.observe(10*ms, 100*ms); c != toNarrow {
-		t.Fatalf("calm spell: %v, want toNarrow", c)
-	}
+	d := narrowed(t, newDecider(0.55, 10, 0.5, 2).withFull(0.9, 3), 2)
 	// A steady 40/s's spike on one P: 46, 74 and 101 ms, under 0.9 on average.
 	for _, spent := range []time.Duration{46 * ms, 74 * ms, 101 * ms, 30 * ms} {
 		if c := d.observe(spent, 100*ms); c != stay {
@@ -130,9 +129,7 @@ func TestDeciderWidensOnASaturatedSpellBeforeTheBusySpellIsFull(t *testing.T) {
 }
 
 func TestDeciderWidensWhenOnePIsOverHalfBusyForTheBusySpell(t *testing.T) {
-	d := newDecider(0.55, 10, 0.5, 2).withFull(0.9, 3)
-	d.observe(10*ms, 100*ms)
-	d.observe(10*ms, 100*ms)
+	d := narrowed(t, newDecider(0.55, 10, 0.5, 2).withFull(0.9, 3), 2)
 	// 100 events/s on one P: 0.62 cores, never saturated.
 	for i := range 9 {
 		if c := d.observe(62*ms, 100*ms); c != stay {
