@@ -32,20 +32,13 @@ func TestDevGovernsItsProcs(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			addr, err := freeAddr()
-			if err != nil {
-				t.Fatal(err)
-			}
-			dev := startHookflow(t, nil, "dev", "--project", dir, "--listen", addr,
-				"--temporal-port", "0", "--ui-port", "-1", "--ephemeral", "--log-level", "warn", "--procs", c.procs)
-			if err := waitReady("http://"+addr+"/readyz", 90*time.Second); err != nil {
-				t.Fatalf("%v\n%s", err, dev.log.String())
-			}
+			addr, _ := startDevProcess(t, dir, nil, "--procs", c.procs)
 			// The governor narrows after 2 s under half a core; give an
 			// idle process five times that, then read it.
 			deadline := time.Now().Add(10 * time.Second)
 			got := 0
 			for time.Now().Before(deadline) {
+				var err error
 				got, err = scrapeGomaxprocs("http://" + addr + "/metrics")
 				if err != nil {
 					t.Fatal(err)
@@ -94,4 +87,22 @@ func TestGovernProcsRefusesWhatItCannotDo(t *testing.T) {
 	if err := governProcs(context.Background(), "3", none); err == nil || !strings.Contains(err.Error(), `"all" or "auto"`) {
 		t.Errorf("--procs 3: %v, want an error listing the values", err)
 	}
+}
+
+// startDevProcess runs `hookflow dev` on the project in dir as a process
+// (in memory, no Web UI, a free port) with vars in its environment and
+// extra flags, and waits until it is ready: its address and the process.
+func startDevProcess(t *testing.T, dir string, vars map[string]string, extra ...string) (string, *hookflowProcess) {
+	t.Helper()
+	addr, err := freeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{"dev", "--project", dir, "--listen", addr,
+		"--temporal-port", "0", "--ui-port", "-1", "--ephemeral", "--log-level", "warn"}, extra...)
+	dev := startHookflow(t, vars, args...)
+	if err := waitReady("http://"+addr+"/readyz", 90*time.Second); err != nil {
+		t.Fatalf("%v\n%s", err, dev.log.String())
+	}
+	return addr, dev
 }

@@ -26,15 +26,7 @@ func TestDevKeepsSysmonAwake(t *testing.T) {
 		{"schedtrace=0", "schedtrace=0"},
 	} {
 		t.Run(c.given, func(t *testing.T) {
-			addr, err := freeAddr()
-			if err != nil {
-				t.Fatal(err)
-			}
-			dev := startHookflow(t, map[string]string{"GODEBUG": c.given}, "dev", "--project", dir, "--listen", addr,
-				"--temporal-port", "0", "--ui-port", "-1", "--ephemeral", "--log-level", "warn")
-			if err := waitReady("http://"+addr+"/readyz", 90*time.Second); err != nil {
-				t.Fatalf("%v\n%s", err, dev.log.String())
-			}
+			_, dev := startDevProcess(t, dir, map[string]string{"GODEBUG": c.given})
 			environ, err := os.ReadFile("/proc/" + strconv.Itoa(dev.cmd.Process.Pid) + "/environ")
 			if err != nil {
 				t.Fatal(err)

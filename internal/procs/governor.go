@@ -62,8 +62,8 @@ type Governor struct {
 	widen  func()
 	// width returns the current GOMAXPROCS; nil asks the runtime.
 	width func() int
-	// OnChange, when set, is told the new width after each change.
-	OnChange func(procs int)
+	// changed, when set, is told the new width after each change (tests).
+	changed func(procs int)
 }
 
 func (g *Governor) defaults() {
@@ -117,14 +117,18 @@ func (g *Governor) Run(ctx context.Context) {
 		return
 	}
 	windows := func(d time.Duration) int { return max(1, int(d/g.Interval)) }
-	d := newDecider(g.Widen, windows(g.Busy), g.Narrow, windows(g.Calm)).withFull(g.Full, windows(g.Saturated))
+	d := newDecider(limits{
+		widen: g.Widen, busy: windows(g.Busy),
+		full: g.Full, saturated: windows(g.Saturated),
+		narrow: g.Narrow, calm: windows(g.Calm),
+	})
 	tick := time.NewTicker(g.Interval)
 	defer tick.Stop()
 	prev := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
-			if d.narrow {
+			if d.narrowNow {
 				g.widen()
 			}
 			return
@@ -147,8 +151,8 @@ func (g *Governor) Run(ctx context.Context) {
 }
 
 func (g *Governor) tell() {
-	if g.OnChange != nil {
-		g.OnChange(g.width())
+	if g.changed != nil {
+		g.changed(g.width())
 	}
 }
 
@@ -166,67 +170,63 @@ const (
 // spell that lasts resets it.
 const maxBackoff = 32
 
+// limits are a decider's thresholds, in cores, and spells, in windows.
+type limits struct {
+	// widen over busy windows, or full over saturated ones (none when
+	// saturated is zero), widens.
+	widen     float64
+	busy      int
+	full      float64
+	saturated int
+	// narrow under calm windows narrows.
+	narrow float64
+	calm   int
+}
+
 // decider turns windows of CPU use into changes of width.
 type decider struct {
-	widenOver, narrowBelow float64
-	narrow                 bool
+	limits
+	narrowNow bool
 	// The last windows while narrow (as many as the longer of the busy
 	// and the saturated spell) and while wide (the longest calm spell).
-	busy, calm  spell
-	busyWindows int
-	// full and fullWindows: the saturated spell; none when zero.
-	full        float64
-	fullWindows int
-	// calmWindows is the calm spell the next narrowing waits for: the
-	// first, or longer after mistakes.
-	calmWindows, firstCalm int
+	busy, calm spell
+	// calmWindows is the calm spell the next narrowing waits for:
+	// limits.calm, or longer after mistakes.
+	calmWindows int
 	// narrowFor counts the windows since the last narrowing.
 	narrowFor int
 }
 
-func newDecider(widen float64, busyWindows int, narrow float64, calmWindows int) *decider {
+func newDecider(l limits) *decider {
 	return &decider{
-		widenOver:   widen,
-		narrowBelow: narrow,
-		busy:        newSpell(busyWindows),
-		busyWindows: busyWindows,
-		calm:        newSpell(calmWindows * maxBackoff),
-		calmWindows: calmWindows,
-		firstCalm:   calmWindows,
+		limits:      l,
+		busy:        newSpell(max(l.busy, l.saturated)),
+		calm:        newSpell(l.calm * maxBackoff),
+		calmWindows: l.calm,
 	}
-}
-
-// withFull adds the saturated spell: fullWindows averaging over full
-// cores widen too.
-func (d *decider) withFull(full float64, fullWindows int) *decider {
-	d.full, d.fullWindows = full, fullWindows
-	if fullWindows > d.busy.size() {
-		d.busy = newSpell(fullWindows)
-	}
-	return d
 }
 
 // observe takes one window's CPU time spent and its wall-clock length.
-// Narrow, a busy spell averaging over widenOver cores, or a saturated one
-// over full, widens; wide, a full calm spell averaging under narrowBelow
-// cores narrows. Each change starts the next spell afresh.
+// Narrow, a busy spell averaging over widen cores, or a saturated one
+// over full, widens; wide, a full calm spell averaging under narrow cores
+// narrows. Each change starts the next spell afresh.
 func (d *decider) observe(spent, wall time.Duration) change {
-	if d.narrow {
+	if d.narrowNow {
 		d.narrowFor++
 		if d.busyOrFull(d.busy.add(spent, wall)) {
 			if d.narrowFor < d.calmWindows {
-				d.calmWindows = min(2*d.calmWindows, d.firstCalm*maxBackoff)
+				d.calmWindows = min(2*d.calmWindows, d.limits.calm*maxBackoff)
 			} else if d.narrowFor >= 2*d.calmWindows {
-				d.calmWindows = d.firstCalm
+				d.calmWindows = d.limits.calm
 			}
-			d.narrow = false
+			d.narrowNow = false
 			d.calm.reset()
 			return toWide
 		}
 		return stay
 	}
-	if d.calm.add(spent, wall) >= d.calmWindows && d.calm.cores(d.calmWindows) < d.narrowBelow {
-		d.narrow = true
+	if d.calm.add(spent, wall) >= d.calmWindows && d.calm.cores(d.calmWindows) < d.limits.narrow {
+		d.narrowNow = true
 		d.narrowFor = 0
 		d.busy.reset()
 		return toNarrow
@@ -237,10 +237,10 @@ func (d *decider) observe(spent, wall time.Duration) change {
 // busyOrFull reports whether the windows while narrow (n of them so far)
 // make a busy or a saturated spell.
 func (d *decider) busyOrFull(n int) bool {
-	if d.fullWindows > 0 && n >= d.fullWindows && d.busy.cores(d.fullWindows) > d.full {
+	if d.saturated > 0 && n >= d.saturated && d.busy.cores(d.saturated) > d.full {
 		return true
 	}
-	return n >= d.busyWindows && d.busy.cores(d.busyWindows) > d.widenOver
+	return n >= d.limits.busy && d.busy.cores(d.limits.busy) > d.widen
 }
 
 // spell is the last few windows, a ring: CPU spent and wall time of each.

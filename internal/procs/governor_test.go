@@ -2,6 +2,7 @@ package procs
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -9,7 +10,7 @@ import (
 const ms = time.Millisecond
 
 func TestDeciderNarrowsAfterAFullCalmSpell(t *testing.T) {
-	d := newDecider(0.65, 3, 0.5, 4)
+	d := newDecider(limits{widen: 0.65, busy: 3, narrow: 0.5, calm: 4})
 	for i := range 3 {
 		if c := d.observe(30*ms, 100*ms); c != stay {
 			t.Fatalf("window %d of 4 at 0.3 cores: %v, want stay until the calm spell is full", i+1, c)
@@ -24,7 +25,7 @@ func TestDeciderNarrowsAfterAFullCalmSpell(t *testing.T) {
 }
 
 func TestDeciderAveragesTheSpell(t *testing.T) {
-	d := newDecider(0.65, 3, 0.5, 4)
+	d := newDecider(limits{widen: 0.65, busy: 3, narrow: 0.5, calm: 4})
 	// 0.2, 0.2, 0.2 and one window at 1.5 cores: 0.525 on average, over 0.5.
 	for _, spent := range []time.Duration{20 * ms, 150 * ms, 20 * ms, 20 * ms} {
 		if c := d.observe(spent, 100*ms); c != stay {
@@ -42,7 +43,7 @@ func TestDeciderAveragesTheSpell(t *testing.T) {
 }
 
 func TestDeciderWeighsWindowsByTheirWallTime(t *testing.T) {
-	d := newDecider(0.65, 3, 0.5, 2)
+	d := newDecider(limits{widen: 0.65, busy: 3, narrow: 0.5, calm: 2})
 	// 60 ms over 100 ms (0.6) and 40 ms over 100 ms (0.4): 0.5, not under.
 	d.observe(60*ms, 100*ms)
 	if c := d.observe(40*ms, 100*ms); c != stay {
@@ -60,14 +61,14 @@ func narrowed(t *testing.T, d *decider, calmWindows int) *decider {
 	for range calmWindows {
 		d.observe(10*ms, 100*ms)
 	}
-	if !d.narrow {
+	if !d.narrowNow {
 		t.Fatalf("not narrow after a calm spell of %d windows", calmWindows)
 	}
 	return d
 }
 
 func TestDeciderWidensOnABusySpellNotOnOneBusyWindow(t *testing.T) {
-	d := narrowed(t, newDecider(0.65, 3, 0.5, 3), 3)
+	d := narrowed(t, newDecider(limits{widen: 0.65, busy: 3, narrow: 0.5, calm: 3}), 3)
 	// A garbage collection on one P: 83, 46 and 30 ms in three windows,
 	// 0.53 cores on average.
 	for _, spent := range []time.Duration{83 * ms, 46 * ms, 30 * ms, 25 * ms} {
@@ -85,7 +86,7 @@ func TestDeciderWidensOnABusySpellNotOnOneBusyWindow(t *testing.T) {
 }
 
 func TestDeciderWidensAfterABusySpellAndStartsTheCalmSpellAgain(t *testing.T) {
-	d := narrowed(t, newDecider(0.65, 3, 0.5, 3), 3)
+	d := narrowed(t, newDecider(limits{widen: 0.65, busy: 3, narrow: 0.5, calm: 3}), 3)
 	// Two windows do not fill the busy spell, however busy.
 	for range 2 {
 		if c := d.observe(100*ms, 100*ms); c != stay {
@@ -110,7 +111,7 @@ func TestDeciderWidensAfterABusySpellAndStartsTheCalmSpellAgain(t *testing.T) {
 }
 
 func TestDeciderWidensOnASaturatedSpellBeforeTheBusySpellIsFull(t *testing.T) {
-	d := narrowed(t, newDecider(0.55, 10, 0.5, 2).withFull(0.9, 3), 2)
+	d := narrowed(t, newDecider(limits{widen: 0.55, busy: 10, full: 0.9, saturated: 3, narrow: 0.5, calm: 2}), 2)
 	// A steady 40/s's spike on one P: 46, 74 and 101 ms, under 0.9 on average.
 	for _, spent := range []time.Duration{46 * ms, 74 * ms, 101 * ms, 30 * ms} {
 		if c := d.observe(spent, 100*ms); c != stay {
@@ -129,7 +130,7 @@ func TestDeciderWidensOnASaturatedSpellBeforeTheBusySpellIsFull(t *testing.T) {
 }
 
 func TestDeciderWidensWhenOnePIsOverHalfBusyForTheBusySpell(t *testing.T) {
-	d := narrowed(t, newDecider(0.55, 10, 0.5, 2).withFull(0.9, 3), 2)
+	d := narrowed(t, newDecider(limits{widen: 0.55, busy: 10, full: 0.9, saturated: 3, narrow: 0.5, calm: 2}), 2)
 	// 100 events/s on one P: 0.62 cores, never saturated.
 	for i := range 9 {
 		if c := d.observe(62*ms, 100*ms); c != stay {
@@ -142,7 +143,7 @@ func TestDeciderWidensWhenOnePIsOverHalfBusyForTheBusySpell(t *testing.T) {
 }
 
 func TestDeciderWaitsLongerAfterAMistakenNarrowing(t *testing.T) {
-	d := newDecider(0.65, 1, 0.5, 2)
+	d := newDecider(limits{widen: 0.65, busy: 1, narrow: 0.5, calm: 2})
 	calm := func(n int) (changes []change) {
 		for range n {
 			changes = append(changes, d.observe(10*ms, 100*ms))
@@ -175,7 +176,7 @@ func TestDeciderWaitsLongerAfterAMistakenNarrowing(t *testing.T) {
 }
 
 func TestDeciderBacksOffNoFurtherThanItsLimit(t *testing.T) {
-	d := newDecider(0.65, 1, 0.5, 2)
+	d := newDecider(limits{widen: 0.65, busy: 1, narrow: 0.5, calm: 2})
 	for range 10 {
 		for d.observe(0, 100*ms) != toNarrow {
 		}
@@ -188,34 +189,43 @@ func TestDeciderBacksOffNoFurtherThanItsLimit(t *testing.T) {
 	}
 }
 
-func TestRunLeavesAOnePProcessAlone(t *testing.T) {
-	touched := false
-	g := &Governor{
-		width:  func() int { return 1 },
-		cpu:    func() (time.Duration, bool) { touched = true; return 0, true },
-		narrow: func() { touched = true },
-		widen:  func() { touched = true },
+// returnsAtOnce runs g on a context that never ends: Run must return by
+// itself.
+func returnsAtOnce(t *testing.T, g *Governor) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { g.Run(context.Background()); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		t.Fatal("Run still governing after 2 s, want it to return at once")
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	g.Run(ctx)
-	if touched {
+}
+
+func TestRunLeavesAOnePProcessAlone(t *testing.T) {
+	var touched atomic.Bool
+	returnsAtOnce(t, &Governor{
+		Interval: ms,
+		width:    func() int { return 1 },
+		cpu:      func() (time.Duration, bool) { touched.Store(true); return 0, true },
+		narrow:   func() { touched.Store(true) },
+		widen:    func() { touched.Store(true) },
+	})
+	if touched.Load() {
 		t.Fatal("Run measured or changed a process that has one P")
 	}
 }
 
 func TestRunLeavesTheProcessAloneWithoutACPUClock(t *testing.T) {
-	changed := false
-	g := &Governor{
-		width:  func() int { return 4 },
-		cpu:    func() (time.Duration, bool) { return 0, false },
-		narrow: func() { changed = true },
-		widen:  func() { changed = true },
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	g.Run(ctx)
-	if changed {
+	var changed atomic.Bool
+	returnsAtOnce(t, &Governor{
+		Interval: ms,
+		width:    func() int { return 4 },
+		cpu:      func() (time.Duration, bool) { return 0, false },
+		narrow:   func() { changed.Store(true) },
+		widen:    func() { changed.Store(true) },
+	})
+	if changed.Load() {
 		t.Fatal("Run changed the width without a CPU clock")
 	}
 }

@@ -31,7 +31,7 @@ func TestGovernorOnTheRuntime(t *testing.T) {
 		t.Skipf("one CPU here (GOMAXPROCS %d): nothing to narrow", wide)
 	}
 	widths := make(chan int, 16)
-	g := &Governor{Interval: 20 * ms, Calm: 200 * ms, OnChange: func(n int) { widths <- n }}
+	g := &Governor{Interval: 20 * ms, Calm: 200 * ms, changed: func(n int) { widths <- n }}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { g.Run(ctx); close(done) }()
