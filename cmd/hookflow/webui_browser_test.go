@@ -143,8 +143,7 @@ func TestWebUIView(t *testing.T) {
 		t.Error("the list shows run summaries now: docs/webui.md says it does not")
 	}
 	page.screenshot("webui-view.png")
-	page.click(`[data-testid="saved-views-button"]`)
-	page.clickText("[role=menuitem]", "Hookflow failed")
+	page.pick(`[data-testid="saved-views-button"]`, "[role=menuitem]", "Hookflow failed")
 	if r := page.waitRows(1); r[0]["Workflow ID"] != failed {
 		t.Errorf("the saved view Hookflow failed lists %v, want %s", r, failed)
 	}
@@ -312,24 +311,56 @@ func (p webUIPage) clickFound(what, find string) {
 	}
 }
 
-// waitJS polls a boolean expression until it holds.
-func (p webUIPage) waitJS(what, cond string) {
+// pick opens the menu behind the button sel and clicks its item (matching
+// itemSel) whose text is label. The Web UI sometimes marks its menu open
+// (aria-expanded="true") without drawing it: seen with Chromium
+// 156.0.8078.114 in about one run in ten, on CI and here. A user clicks
+// again; so does pick, closing the empty menu first, at most three times.
+func (p webUIPage) pick(sel, itemSel, label string) {
 	p.t.Helper()
-	deadline := time.Now().Add(webUIWait)
+	item := fmt.Sprintf(`[...document.querySelectorAll(%q)].find(e => e.offsetParent !== null && e.innerText.trim() === %q)`, itemSel, label)
+	for try := 1; ; try++ {
+		p.click(sel)
+		if try == 3 || p.poll(item, 3*time.Second) {
+			break
+		}
+		var open bool
+		p.eval(fmt.Sprintf(`[...document.querySelectorAll(%q)].some(e => e.getAttribute("aria-expanded") === "true")`, sel), &open)
+		p.t.Logf("%s: no %q after 3s (marked open: %t); clicking again", sel, label, open)
+		if open {
+			p.click(sel)
+		}
+	}
+	p.clickText(itemSel, label)
+}
+
+// poll reports whether a boolean expression holds within d.
+func (p webUIPage) poll(cond string, d time.Duration) bool {
+	p.t.Helper()
+	deadline := time.Now().Add(d)
 	for {
 		var ok bool
 		p.eval("!!("+cond+")", &ok)
 		if ok {
-			return
+			return true
 		}
 		if time.Now().After(deadline) {
-			var loc string
-			p.eval("location.href", &loc)
-			p.screenshot("timeout.png")
-			p.t.Fatalf("timed out after %s waiting for %s at %s; the page shows:\n%s", webUIWait, what, loc, p.text("body"))
+			return false
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// waitJS polls a boolean expression until it holds.
+func (p webUIPage) waitJS(what, cond string) {
+	p.t.Helper()
+	if p.poll(cond, webUIWait) {
+		return
+	}
+	var loc string
+	p.eval("location.href", &loc)
+	p.screenshot("timeout.png")
+	p.t.Fatalf("timed out after %s waiting for %s at %s; the page shows:\n%s", webUIWait, what, loc, p.text("body"))
 }
 
 // columns are the list's column labels, in order.
