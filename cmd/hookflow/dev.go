@@ -77,9 +77,8 @@ func runDev(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	procsCtx, stopProcs := context.WithCancel(ctx) // the governor ends with dev
-	defer stopProcs()
-	if err := governProcs(procsCtx, *procsFlag, e.getenv); err != nil {
+	governed, err := governsProcs(*procsFlag, e.getenv)
+	if err != nil {
 		return fmt.Errorf("dev: %w", err)
 	}
 	if err := servePprof(ctx, *pprofAddr, logger); err != nil {
@@ -122,6 +121,11 @@ func runDev(ctx context.Context, e env, args []string) error {
 	defer srv.Stop()
 
 	metrics := telemetry.New()
+	if governed {
+		procsCtx, stopProcs := context.WithCancel(ctx) // the governor ends with dev
+		defer stopProcs()
+		governProcs(procsCtx, metrics)
+	}
 	c, err := dialTemporal(devClientOptions(srv.Addr(), srv.Namespace()), quiet, metrics, p.Codec)
 	if err != nil {
 		return err

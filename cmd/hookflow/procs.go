@@ -8,26 +8,31 @@ import (
 	"strings"
 
 	"github.com/hookflow/hookflow/internal/procs"
+	"github.com/hookflow/hookflow/internal/telemetry"
 )
 
 // procsFlagHelp is dev's --procs flag's help.
-const procsFlagHelp = `how many Ps (threads running Go code) dev uses: "all" (the Go runtime's default), or "auto": one while dev is lightly loaded, all under load (less CPU per event at a steady rate; a burst's first moments wait; README → Performance)`
+const procsFlagHelp = `how many Ps (threads running Go code) dev uses: "all" (the Go runtime's default), or "auto": one while dev is lightly loaded, all under load or a surge of webhooks (less CPU per event at a steady rate; README → Performance)`
 
-// governProcs starts the --procs setting: "all" leaves the runtime alone;
-// "auto" runs internal/procs's governor until ctx ends. GOMAXPROCS in the
-// environment also fixes the width, so it and "auto" together are an
-// error.
-func governProcs(ctx context.Context, setting string, getenv func(string) (string, bool)) error {
+// governsProcs reads the --procs setting: "all" leaves the runtime alone;
+// "auto" is governed (governProcs). GOMAXPROCS in the environment also
+// fixes the width, so it and "auto" together are an error.
+func governsProcs(setting string, getenv func(string) (string, bool)) (bool, error) {
 	switch strings.ToLower(strings.TrimSpace(setting)) {
 	case "all", "":
-		return nil
+		return false, nil
 	case "auto":
 		if v, set := getenv("GOMAXPROCS"); set {
-			return fmt.Errorf("--procs auto and GOMAXPROCS=%s both set how many Ps dev uses: drop one", v)
+			return false, fmt.Errorf("--procs auto and GOMAXPROCS=%s both set how many Ps dev uses: drop one", v)
 		}
-		go (&procs.Governor{}).Run(ctx)
-		return nil
+		return true, nil
 	default:
-		return fmt.Errorf(`--procs %q: give "all" or "auto"`, setting)
+		return false, fmt.Errorf(`--procs %q: give "all" or "auto"`, setting)
 	}
+}
+
+// governProcs runs internal/procs's governor until ctx ends, widening
+// also on a surge of the webhook requests metrics counts.
+func governProcs(ctx context.Context, metrics *telemetry.Metrics) {
+	go (&procs.Governor{Arrivals: metrics.WebhooksAnswered}).Run(ctx)
 }

@@ -4,19 +4,20 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"net/http"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
 // TestDevGovernsItsProcs runs `hookflow dev` as a process: with --procs
-// auto, idle, it narrows to one P (its /metrics shows GOMAXPROCS 1);
-// without, it keeps the runtime's default.
+// auto, idle, it narrows to one P (its /metrics shows GOMAXPROCS 1), and a
+// surge of webhooks widens it again; without, it keeps the runtime's
+// default.
 func TestDevGovernsItsProcs(t *testing.T) {
 	dir := t.TempDir()
 	if err := writeProject(dir, idsProject, idsRules); err != nil {
@@ -44,14 +45,55 @@ func TestDevGovernsItsProcs(t *testing.T) {
 					t.Fatal(err)
 				}
 				if got == c.want && c.want == 1 {
-					return
+					break
 				}
 				time.Sleep(200 * time.Millisecond)
 			}
 			if got != c.want {
 				t.Fatalf("idle dev process after 10 s: GOMAXPROCS %d, want %d", got, c.want)
 			}
+			if c.procs == "auto" {
+				surgeWidens(t, addr, runtime.GOMAXPROCS(0))
+			}
 		})
+	}
+}
+
+// surgeWidens sends 40 webhooks at once to a narrowed dev process, each
+// answered 401 or 429 (no token): more than 15 answers in 100 ms are a surge,
+// yet they cost too little CPU to widen it by that count. The process must
+// be back at the default width within 3 s.
+func surgeWidens(t *testing.T, addr string, want int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for range 40 {
+		wg.Go(func() {
+			resp, err := http.Post("http://"+addr+"/hooks/ids", "application/json", strings.NewReader(`{"id":"surge","type":"t","key":"k"}`))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			// 401, or 429 once the door limits the failures.
+			if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusTooManyRequests {
+				t.Errorf("unsigned webhook: HTTP %d, want 401 or 429", resp.StatusCode)
+			}
+		})
+	}
+	wg.Wait()
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		got, err := scrapeGomaxprocs("http://" + addr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("3 s after a surge of 40 webhooks: GOMAXPROCS %d, want %d", got, want)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
@@ -77,14 +119,17 @@ func scrapeGomaxprocs(url string) (int, error) {
 
 func TestGovernProcsRefusesWhatItCannotDo(t *testing.T) {
 	none := func(string) (string, bool) { return "", false }
-	if err := governProcs(context.Background(), "all", func(string) (string, bool) { return "2", true }); err != nil {
-		t.Errorf("--procs all with GOMAXPROCS=2: %v, want nil (the runtime reads GOMAXPROCS)", err)
+	if governed, err := governsProcs("all", func(string) (string, bool) { return "2", true }); governed || err != nil {
+		t.Errorf("--procs all with GOMAXPROCS=2: %t, %v, want not governed and no error (the runtime reads GOMAXPROCS)", governed, err)
 	}
-	err := governProcs(context.Background(), "auto", func(k string) (string, bool) { return "2", k == "GOMAXPROCS" })
+	if governed, err := governsProcs(" Auto ", none); !governed || err != nil {
+		t.Errorf("--procs ' Auto ': %t, %v, want governed", governed, err)
+	}
+	_, err := governsProcs("auto", func(k string) (string, bool) { return "2", k == "GOMAXPROCS" })
 	if err == nil || !strings.Contains(err.Error(), "GOMAXPROCS=2") || !strings.Contains(err.Error(), "drop one") {
 		t.Errorf("--procs auto with GOMAXPROCS=2: %v, want an error naming both", err)
 	}
-	if err := governProcs(context.Background(), "3", none); err == nil || !strings.Contains(err.Error(), `"all" or "auto"`) {
+	if _, err := governsProcs("3", none); err == nil || !strings.Contains(err.Error(), `"all" or "auto"`) {
 		t.Errorf("--procs 3: %v, want an error listing the values", err)
 	}
 }

@@ -12,8 +12,8 @@
 // one thread, each ready goroutine next in line. Under load the other Ps
 // are needed (a burst of events uses every core), so the Governor widens
 // to the runtime's default once one P has been over half busy for a
-// second, or full for 300 ms. A burst's first moments still run on one P:
-// hookflow dev uses it only when asked (--procs auto).
+// second, or full for 300 ms, or, when it is told of arrivals, as soon as
+// events arrive faster than one P can take them.
 package procs
 
 import (
@@ -43,6 +43,15 @@ type Governor struct {
 	// Saturated is how long one P must be full before widening (300 ms
 	// when zero).
 	Saturated time.Duration
+	// Arrivals, when set, counts the events the process has taken so far
+	// (hookflow dev: webhook requests answered). While narrow, more than
+	// Surge of them per second in one Interval widen at once: a burst is
+	// under way, and the CPU count shows it only a Saturated spell later,
+	// when one P has been queueing it all along.
+	Arrivals func() uint64
+	// Surge is the arrival rate, per second, that widens (150 when zero:
+	// about what one P handles at 6 ms of CPU per event).
+	Surge float64
 	// Narrow: while wide, when the last Calm used less than this many
 	// cores on average, narrow (0.5 when zero).
 	Narrow float64
@@ -82,6 +91,9 @@ func (g *Governor) defaults() {
 	if g.Saturated <= 0 {
 		g.Saturated = 300 * time.Millisecond
 	}
+	if g.Surge <= 0 {
+		g.Surge = 150
+	}
 	if g.Narrow <= 0 {
 		g.Narrow = 0.5
 	}
@@ -117,11 +129,17 @@ func (g *Governor) Run(ctx context.Context) {
 		return
 	}
 	windows := func(d time.Duration) int { return max(1, int(d/g.Interval)) }
-	d := newDecider(limits{
+	l := limits{
 		widen: g.Widen, busy: windows(g.Busy),
 		full: g.Full, saturated: windows(g.Saturated),
 		narrow: g.Narrow, calm: windows(g.Calm),
-	})
+	}
+	var arrived uint64
+	if g.Arrivals != nil {
+		l.surge = max(1, int(g.Surge*g.Interval.Seconds()))
+		arrived = g.Arrivals()
+	}
+	d := newDecider(l)
 	tick := time.NewTicker(g.Interval)
 	defer tick.Stop()
 	prev := time.Now()
@@ -137,7 +155,15 @@ func (g *Governor) Run(ctx context.Context) {
 			if !ok {
 				continue
 			}
-			switch d.observe(used-last, now.Sub(prev)) {
+			c := d.observe(used-last, now.Sub(prev))
+			if g.Arrivals != nil {
+				n := g.Arrivals()
+				if c == stay {
+					c = d.arrivals(n - arrived)
+				}
+				arrived = n
+			}
+			switch c {
 			case toNarrow:
 				g.narrow()
 				g.tell()
@@ -178,6 +204,8 @@ type limits struct {
 	busy      int
 	full      float64
 	saturated int
+	// More than surge arrivals in one window widens (none when zero).
+	surge int
 	// narrow under calm windows narrows.
 	narrow float64
 	calm   int
@@ -214,14 +242,7 @@ func (d *decider) observe(spent, wall time.Duration) change {
 	if d.narrowNow {
 		d.narrowFor++
 		if d.busyOrFull(d.busy.add(spent, wall)) {
-			if d.narrowFor < d.calmWindows {
-				d.calmWindows = min(2*d.calmWindows, d.limits.calm*maxBackoff)
-			} else if d.narrowFor >= 2*d.calmWindows {
-				d.calmWindows = d.limits.calm
-			}
-			d.narrowNow = false
-			d.calm.reset()
-			return toWide
+			return d.toWide()
 		}
 		return stay
 	}
@@ -232,6 +253,28 @@ func (d *decider) observe(spent, wall time.Duration) change {
 		return toNarrow
 	}
 	return stay
+}
+
+// arrivals takes how many events arrived in the window just observed:
+// narrow, more than surge widens.
+func (d *decider) arrivals(n uint64) change {
+	if !d.narrowNow || d.surge == 0 || n <= uint64(d.surge) {
+		return stay
+	}
+	return d.toWide()
+}
+
+// toWide ends a narrow spell. One shorter than the calm spell before it
+// doubles the next calm spell; one of twice that resets it.
+func (d *decider) toWide() change {
+	if d.narrowFor < d.calmWindows {
+		d.calmWindows = min(2*d.calmWindows, d.limits.calm*maxBackoff)
+	} else if d.narrowFor >= 2*d.calmWindows {
+		d.calmWindows = d.limits.calm
+	}
+	d.narrowNow = false
+	d.calm.reset()
+	return toWide
 }
 
 // busyOrFull reports whether the windows while narrow (n of them so far)

@@ -229,3 +229,79 @@ func TestRunLeavesTheProcessAloneWithoutACPUClock(t *testing.T) {
 		t.Fatal("Run changed the width without a CPU clock")
 	}
 }
+
+func TestDeciderWidensOnASurgeOfArrivals(t *testing.T) {
+	d := narrowed(t, newDecider(limits{widen: 0.55, busy: 10, full: 0.9, saturated: 3, narrow: 0.5, calm: 2, surge: 15}), 2)
+	// 100 events/s, one P a third busy: 10 a window, or 15 with jitter.
+	for _, n := range []uint64{10, 9, 11, 15} {
+		d.observe(30*ms, 100*ms)
+		if c := d.arrivals(n); c != stay {
+			t.Fatalf("%d arrivals in a window (surge 15): %v, want stay", n, c)
+		}
+	}
+	// A burst's first window: the CPU count cannot tell yet.
+	d.observe(60*ms, 100*ms)
+	if c := d.arrivals(16); c != toWide {
+		t.Fatalf("16 arrivals in a window (surge 15): %v, want toWide", c)
+	}
+	// Wide, arrivals change nothing.
+	if c := d.observe(10*ms, 100*ms); c != stay {
+		t.Fatalf("first calm window after widening: %v, want stay", c)
+	}
+	if c := d.arrivals(100); c != stay {
+		t.Fatalf("arrivals while wide: %v, want stay", c)
+	}
+}
+
+func TestDeciderWithoutASurgeIgnoresArrivals(t *testing.T) {
+	d := narrowed(t, newDecider(limits{widen: 0.55, busy: 10, narrow: 0.5, calm: 2}), 2)
+	if c := d.arrivals(1 << 20); c != stay {
+		t.Fatalf("arrivals without a surge limit: %v, want stay", c)
+	}
+}
+
+// TestRunWidensOnASurgeOfArrivals runs the Governor on a clock that never
+// moves (idle) and an arrivals count the test raises: a window's worth up
+// to the surge keeps it narrow, one more widens it.
+func TestRunWidensOnASurgeOfArrivals(t *testing.T) {
+	var width atomic.Int32
+	width.Store(4)
+	var arrivals atomic.Uint64
+	widths := make(chan int, 4)
+	g := &Governor{
+		Interval: 10 * ms, Calm: 20 * ms, Surge: 1000, // 10 per window
+		Arrivals: arrivals.Load,
+		cpu:      func() (time.Duration, bool) { return time.Second, true },
+		narrow:   func() { width.Store(1) },
+		widen:    func() { width.Store(4) },
+		width:    func() int { return int(width.Load()) },
+		changed:  func(n int) { widths <- n },
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { g.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	next := func(what string) int {
+		t.Helper()
+		select {
+		case n := <-widths:
+			return n
+		case <-time.After(2 * time.Second):
+			t.Fatalf("%s: no change of width in 2 s", what)
+			return 0
+		}
+	}
+	if n := next("idle"); n != 1 {
+		t.Fatalf("idle: width %d, want 1", n)
+	}
+	arrivals.Add(10) // all in one window: the surge, not over it
+	select {
+	case n := <-widths:
+		t.Fatalf("10 arrivals at once (surge 10 a window): width %d, want to stay narrow", n)
+	case <-time.After(100 * ms):
+	}
+	arrivals.Add(11)
+	if n := next("11 arrivals at once"); n != 4 {
+		t.Fatalf("11 arrivals at once: width %d, want 4", n)
+	}
+}

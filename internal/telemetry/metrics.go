@@ -3,6 +3,7 @@ package telemetry
 import (
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -54,6 +55,9 @@ type Metrics struct {
 	outboundDuration     *prometheus.HistogramVec
 	stepRetries          *prometheus.CounterVec
 	integrationUp        *prometheus.GaugeVec
+
+	// answered is webhooksReceived's total, read cheaply (WebhooksAnswered).
+	answered atomic.Uint64
 }
 
 // New returns Metrics on a registry of its own, with the Go runtime and process
@@ -127,6 +131,17 @@ func (m *Metrics) WebhookReceived(trigger string, status int) {
 		return
 	}
 	m.webhooksReceived.WithLabelValues(trigger, strconv.Itoa(status)).Inc()
+	m.answered.Add(1)
+}
+
+// WebhooksAnswered is how many webhook requests have been answered so far,
+// over every trigger and status: hookflow dev's --procs auto widens on a
+// surge of them.
+func (m *Metrics) WebhooksAnswered() uint64 {
+	if m == nil {
+		return 0
+	}
+	return m.answered.Load()
 }
 
 // VerificationFailed counts a request whose signature failed the trigger's scheme.

@@ -200,8 +200,22 @@ func scrape(t *testing.T, m *Metrics) string {
 	return string(body)
 }
 
+func TestWebhooksAnsweredCountsEveryTriggerAndStatus(t *testing.T) {
+	m := New()
+	m.WebhookReceived("orders", 202)
+	m.WebhookReceived("orders", 401)
+	m.WebhookReceived("stock", 202)
+	m.VerificationFailed("orders", "github") // not an answer of its own
+	if n := m.WebhooksAnswered(); n != 3 {
+		t.Fatalf("WebhooksAnswered after 3 answers = %d, want 3", n)
+	}
+}
+
 func TestNilMetricsRecordsNothing(t *testing.T) {
 	var m *Metrics
+	if n := m.WebhooksAnswered(); n != 0 {
+		t.Errorf("WebhooksAnswered of nil Metrics = %d, want 0", n)
+	}
 	m.WebhookReceived("t", 202)
 	m.VerificationFailed("t", "github")
 	m.RunStarted("t", false)
