@@ -97,7 +97,7 @@ func run(ctx context.Context, args []string, getenv func(string) (string, bool),
 // runEnv runs the command line args in e: main gives it the whole process
 // environment, tests only what they set.
 func runEnv(ctx context.Context, e env, args []string) error {
-	if len(args) > 0 && args[0] == "dev" && len(devCommands()) == 0 {
+	if runsDev(args) && len(devCommands()) == 0 {
 		return errors.New("dev is not in this slim build (built with -tags slim, without the embedded Temporal server and Web UI); use the full build: go run ./cmd/hookflow dev")
 	}
 	root, err := newRoot(ctx, e, args)
