@@ -314,8 +314,10 @@ func (p webUIPage) clickFound(what, find string) {
 // pick opens the menu behind the button sel and clicks its item (matching
 // itemSel) whose text is label. The Web UI sometimes marks its menu open
 // (aria-expanded="true") without drawing it: seen with Chromium
-// 156.0.8078.114 in about one run in ten, on CI and here. A user clicks
-// again; so does pick, closing the empty menu first, at most three times.
+// 156.0.8078.114 in about one run in twenty, on CI and here, and clicking
+// the button again (closing, then opening) draws nothing either. A user
+// clicks again, then reloads the page; so does pick, once each, logging
+// why.
 func (p webUIPage) pick(sel, itemSel, label string) {
 	p.t.Helper()
 	item := fmt.Sprintf(`[...document.querySelectorAll(%q)].find(e => e.offsetParent !== null && e.innerText.trim() === %q)`, itemSel, label)
@@ -326,10 +328,15 @@ func (p webUIPage) pick(sel, itemSel, label string) {
 		}
 		var open bool
 		p.eval(fmt.Sprintf(`[...document.querySelectorAll(%q)].some(e => e.getAttribute("aria-expanded") === "true")`, sel), &open)
-		p.t.Logf("%s: no %q after 3s (marked open: %t); clicking again", sel, label, open)
-		if open {
-			p.click(sel)
+		if try == 1 {
+			p.t.Logf("%s: no %q after 3s (marked open: %t); clicking again", sel, label, open)
+			if open {
+				p.click(sel) // closes the menu it did not draw
+			}
+			continue
 		}
+		p.t.Logf("%s: no %q after 3s again (marked open: %t); reloading the page", sel, label, open)
+		p.do("reload", chromedp.Reload())
 	}
 	p.clickText(itemSel, label)
 }
