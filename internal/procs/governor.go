@@ -19,6 +19,7 @@ package procs
 import (
 	"context"
 	"runtime"
+	"sync/atomic"
 	"time"
 )
 
@@ -116,11 +117,24 @@ func (g *Governor) defaults() {
 	}
 }
 
+// governing is set while a Governor changes this process's width: one
+// at a time (two in-process dev servers, as in tests, would otherwise
+// undo each other's changes).
+var governing atomic.Bool
+
 // Run governs until ctx ends, then leaves the process at the runtime's
 // default width. It returns at once, changing nothing, when the process
-// has one P anyway or its CPU time cannot be read here.
+// has one P anyway, its CPU time cannot be read here, or another Governor
+// already governs it.
 func (g *Governor) Run(ctx context.Context) {
+	runtimeWidth := g.narrow == nil && g.widen == nil
 	g.defaults()
+	if runtimeWidth {
+		if !governing.CompareAndSwap(false, true) {
+			return
+		}
+		defer governing.Store(false)
+	}
 	if g.width() < 2 {
 		return
 	}

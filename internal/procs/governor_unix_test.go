@@ -5,6 +5,7 @@ package procs
 import (
 	"context"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -102,4 +103,44 @@ func spin(d time.Duration) {
 		x++
 	}
 	_ = x
+}
+
+// TestOneGovernorAtATime: while one Governor changes the process's width,
+// another returns at once, changing nothing; once the first stops, a new
+// one governs.
+func TestOneGovernorAtATime(t *testing.T) {
+	runtime.SetDefaultGOMAXPROCS()
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skipf("one CPU here (GOMAXPROCS %d): a Governor returns at once anyway", runtime.GOMAXPROCS(0))
+	}
+	// govern starts a Governor on the runtime, waits until it marks
+	// itself governing, and returns what stops it.
+	govern := func(what string) (stop func()) {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { (&Governor{Interval: 20 * ms}).Run(ctx); close(done) }()
+		stop = func() { cancel(); <-done }
+		deadline := time.Now().Add(2 * time.Second)
+		for !governing.Load() {
+			if time.Now().After(deadline) {
+				stop()
+				t.Fatalf("%s: not marked governing after 2 s", what)
+			}
+			time.Sleep(ms)
+		}
+		return stop
+	}
+	stop := govern("the first Governor")
+	defer stop() // on a failure below; stopping twice is harmless
+	var changed atomic.Bool
+	returnsAtOnce(t, &Governor{Interval: ms, Calm: ms, changed: func(int) { changed.Store(true) }})
+	if changed.Load() {
+		t.Fatal("a second Governor changed the width while the first governs")
+	}
+	stop()
+	if governing.Load() {
+		t.Fatal("still marked governing after Run returned")
+	}
+	govern("a Governor started after the first stopped")()
 }
