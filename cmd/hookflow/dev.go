@@ -77,7 +77,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	governed, err := governsProcs(*procsFlag, e.getenv)
+	governed, err := procsGoverned(*procsFlag, e.getenv)
 	if err != nil {
 		return fmt.Errorf("dev: %w", err)
 	}
@@ -124,7 +124,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 	if governed {
 		procsCtx, stopProcs := context.WithCancel(ctx) // the governor ends with dev
 		defer stopProcs()
-		governProcs(procsCtx, metrics)
+		startGovernor(procsCtx, metrics)
 	}
 	c, err := dialTemporal(devClientOptions(srv.Addr(), srv.Namespace()), quiet, metrics, p.Codec)
 	if err != nil {

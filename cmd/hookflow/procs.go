@@ -14,10 +14,10 @@ import (
 // procsFlagHelp is dev's --procs flag's help.
 const procsFlagHelp = `how many Ps (threads running Go code) dev uses: "all" (the Go runtime's default), or "auto": one while dev is lightly loaded, all under load or a surge of webhooks (less CPU per event at a steady rate; README → Performance)`
 
-// governsProcs reads the --procs setting: "all" leaves the runtime alone;
-// "auto" is governed (governProcs). GOMAXPROCS in the environment also
+// procsGoverned reads the --procs setting: "all" leaves the runtime alone;
+// "auto" is governed (startGovernor). GOMAXPROCS in the environment also
 // fixes the width, so it and "auto" together are an error.
-func governsProcs(setting string, getenv func(string) (string, bool)) (bool, error) {
+func procsGoverned(setting string, getenv func(string) (string, bool)) (bool, error) {
 	switch strings.ToLower(strings.TrimSpace(setting)) {
 	case "all", "":
 		return false, nil
@@ -31,8 +31,8 @@ func governsProcs(setting string, getenv func(string) (string, bool)) (bool, err
 	}
 }
 
-// governProcs runs internal/procs's governor until ctx ends, widening
+// startGovernor runs internal/procs's governor until ctx ends, widening
 // also on a surge of the webhook requests metrics counts.
-func governProcs(ctx context.Context, metrics *telemetry.Metrics) {
+func startGovernor(ctx context.Context, metrics *telemetry.Metrics) {
 	go (&procs.Governor{Arrivals: metrics.WebhooksAnswered}).Run(ctx)
 }

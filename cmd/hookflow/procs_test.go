@@ -117,19 +117,19 @@ func scrapeGomaxprocs(url string) (int, error) {
 	return 0, errors.New("no go_sched_gomaxprocs_threads on " + url)
 }
 
-func TestGovernProcsRefusesWhatItCannotDo(t *testing.T) {
+func TestProcsSettingRefusesWhatItCannotDo(t *testing.T) {
 	none := func(string) (string, bool) { return "", false }
-	if governed, err := governsProcs("all", func(string) (string, bool) { return "2", true }); governed || err != nil {
+	if governed, err := procsGoverned("all", func(string) (string, bool) { return "2", true }); governed || err != nil {
 		t.Errorf("--procs all with GOMAXPROCS=2: %t, %v, want not governed and no error (the runtime reads GOMAXPROCS)", governed, err)
 	}
-	if governed, err := governsProcs(" Auto ", none); !governed || err != nil {
+	if governed, err := procsGoverned(" Auto ", none); !governed || err != nil {
 		t.Errorf("--procs ' Auto ': %t, %v, want governed", governed, err)
 	}
-	_, err := governsProcs("auto", func(k string) (string, bool) { return "2", k == "GOMAXPROCS" })
+	_, err := procsGoverned("auto", func(k string) (string, bool) { return "2", k == "GOMAXPROCS" })
 	if err == nil || !strings.Contains(err.Error(), "GOMAXPROCS=2") || !strings.Contains(err.Error(), "drop one") {
 		t.Errorf("--procs auto with GOMAXPROCS=2: %v, want an error naming both", err)
 	}
-	if _, err := governsProcs("3", none); err == nil || !strings.Contains(err.Error(), `"all" or "auto"`) {
+	if _, err := procsGoverned("3", none); err == nil || !strings.Contains(err.Error(), `"all" or "auto"`) {
 		t.Errorf("--procs 3: %v, want an error listing the values", err)
 	}
 }
