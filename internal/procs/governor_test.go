@@ -2,6 +2,7 @@ package procs
 
 import (
 	"context"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -67,22 +68,28 @@ func narrowed(t *testing.T, d *decider, calmWindows int) *decider {
 	return d
 }
 
+// staysThen feeds d one 100 ms window per CPU time in spent: every window
+// but the last must leave the width alone, the last must give last.
+func staysThen(t *testing.T, d *decider, what string, last change, spent ...time.Duration) {
+	t.Helper()
+	for i, s := range spent {
+		want := stay
+		if i == len(spent)-1 {
+			want = last
+		}
+		if c := d.observe(s, 100*ms); c != want {
+			t.Fatalf("%s, window %d of %d (%v in 100 ms): %v, want %v", what, i+1, len(spent), s, c, want)
+		}
+	}
+}
+
 func TestDeciderWidensOnABusySpellNotOnOneBusyWindow(t *testing.T) {
 	d := narrowed(t, newDecider(limits{widen: 0.65, busy: 3, narrow: 0.5, calm: 3}), 3)
 	// A garbage collection on one P: 83, 46 and 30 ms in three windows,
 	// 0.53 cores on average.
-	for _, spent := range []time.Duration{83 * ms, 46 * ms, 30 * ms, 25 * ms} {
-		if c := d.observe(spent, 100*ms); c != stay {
-			t.Fatalf("a collection's spike (%v in 100 ms): %v, want stay", spent, c)
-		}
-	}
+	staysThen(t, d, "a collection's spike", stay, 83*ms, 46*ms, 30*ms, 25*ms)
 	// A burst: one P nearly full for two windows, 0.73 cores over three.
-	if c := d.observe(95*ms, 100*ms); c != stay {
-		t.Fatalf("one full window: %v, want stay", c)
-	}
-	if c := d.observe(98*ms, 100*ms); c != toWide {
-		t.Fatalf("two full windows (0.73 cores over the spell): %v, want toWide", c)
-	}
+	staysThen(t, d, "two full windows", toWide, 95*ms, 98*ms)
 }
 
 func TestDeciderWidensAfterABusySpellAndStartsTheCalmSpellAgain(t *testing.T) {
@@ -113,33 +120,16 @@ func TestDeciderWidensAfterABusySpellAndStartsTheCalmSpellAgain(t *testing.T) {
 func TestDeciderWidensOnASaturatedSpellBeforeTheBusySpellIsFull(t *testing.T) {
 	d := narrowed(t, newDecider(limits{widen: 0.55, busy: 10, full: 0.9, saturated: 3, narrow: 0.5, calm: 2}), 2)
 	// A steady 40/s's spike on one P: 46, 74 and 101 ms, under 0.9 on average.
-	for _, spent := range []time.Duration{46 * ms, 74 * ms, 101 * ms, 30 * ms} {
-		if c := d.observe(spent, 100*ms); c != stay {
-			t.Fatalf("a spike's window of %v: %v, want stay", spent, c)
-		}
-	}
-	// A burst: one P full.
-	for i := range 2 {
-		if c := d.observe(95*ms, 100*ms); c != stay {
-			t.Fatalf("full window %d of 3: %v, want stay", i+1, c)
-		}
-	}
-	if c := d.observe(95*ms, 100*ms); c != toWide {
-		t.Fatalf("one P full for three windows: %v, want toWide", c)
-	}
+	staysThen(t, d, "a spike", stay, 46*ms, 74*ms, 101*ms, 30*ms)
+	// A burst: one P full for three windows.
+	staysThen(t, d, "one P full", toWide, 95*ms, 95*ms, 95*ms)
 }
 
 func TestDeciderWidensWhenOnePIsOverHalfBusyForTheBusySpell(t *testing.T) {
 	d := narrowed(t, newDecider(limits{widen: 0.55, busy: 10, full: 0.9, saturated: 3, narrow: 0.5, calm: 2}), 2)
-	// 100 events/s on one P: 0.62 cores, never saturated.
-	for i := range 9 {
-		if c := d.observe(62*ms, 100*ms); c != stay {
-			t.Fatalf("window %d of the busy spell: %v, want stay until it is full", i+1, c)
-		}
-	}
-	if c := d.observe(62*ms, 100*ms); c != toWide {
-		t.Fatalf("a full busy spell at 0.62 cores: %v, want toWide", c)
-	}
+	// 100 events/s on one P: 0.62 cores, never saturated; the tenth
+	// window fills the busy spell.
+	staysThen(t, d, "a busy spell at 0.62 cores", toWide, slices.Repeat([]time.Duration{62 * ms}, 10)...)
 }
 
 func TestDeciderWaitsLongerAfterAMistakenNarrowing(t *testing.T) {
