@@ -193,6 +193,7 @@ var flagValues = map[string][]string{
 	"status":     {workflows.StatusRunning, workflows.StatusCompleted, workflows.StatusFailed, workflows.StatusCanceled, workflows.StatusNoMatch},
 	"log-format": {"json", "text"},
 	"log-level":  {"debug", "info", "warn", "error"},
+	"procs":      {"auto", "all"},
 }
 
 // completeFlags registers the completions of cmd's flags.

@@ -47,7 +47,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	pprofAddr := fs.String("pprof", "", pprofFlagHelp)
 	pollersFlag := fs.String("pollers", "auto", pollersFlagHelp)
-	procsFlag := fs.String("procs", "all", procsFlagHelp)
+	procsFlag := fs.String("procs", "", procsFlagHelp)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -12,22 +12,37 @@ import (
 )
 
 // procsFlagHelp is dev's --procs flag's help.
-const procsFlagHelp = `how many Ps (threads running Go code) dev uses: "all" (the Go runtime's default), or "auto": one while dev is lightly loaded, all under load or a surge of webhooks (less CPU per event at a steady rate; README → Performance)`
+const procsFlagHelp = `how many Ps (threads running Go code) dev uses: "auto" (the default): one while dev is lightly loaded, all under load or a surge of webhooks (less CPU per event at a steady rate; README → Performance); or "all", the Go runtime's default. With GOMAXPROCS set, the default leaves the width to it`
 
-// procsGoverned reads the --procs setting: "all" leaves the runtime alone;
-// "auto" is governed (startGovernor). GOMAXPROCS in the environment also
-// fixes the width, so it and "auto" together are an error.
+// defaultProcs is what dev does without --procs. The test binary sets it to
+// "all" (procs_test.go): its dev servers run inside the test process, whose
+// width a governor would change under every other test; the tests that
+// start dev as a process of its own get "auto".
+var defaultProcs = "auto"
+
+// procsGoverned reads the --procs setting ("" when not given): "all" leaves
+// the runtime alone; "auto" is governed (startGovernor). GOMAXPROCS in the
+// environment also fixes the width: with it, the default is "all", and an
+// explicit "auto" is an error.
 func procsGoverned(setting string, getenv func(string) (string, bool)) (bool, error) {
-	switch strings.ToLower(strings.TrimSpace(setting)) {
-	case "all", "":
+	given := strings.ToLower(strings.TrimSpace(setting))
+	value := given
+	if value == "" {
+		value = defaultProcs
+	}
+	switch value {
+	case "all":
 		return false, nil
 	case "auto":
 		if v, set := getenv("GOMAXPROCS"); set {
+			if given == "" {
+				return false, nil
+			}
 			return false, fmt.Errorf("--procs auto and GOMAXPROCS=%s both set how many Ps dev uses: drop one", v)
 		}
 		return true, nil
 	default:
-		return false, fmt.Errorf(`--procs %q: give "all" or "auto"`, setting)
+		return false, fmt.Errorf(`--procs %q: give "auto" or "all"`, setting)
 	}
 }
 

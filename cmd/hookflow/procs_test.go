@@ -4,8 +4,12 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"errors"
+	"io"
 	"net/http"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -14,10 +18,18 @@ import (
 	"time"
 )
 
-// TestDevGovernsItsProcs runs `hookflow dev` as a process: with --procs
-// auto, idle, it narrows to one P (its /metrics shows GOMAXPROCS 1), and a
-// surge of webhooks widens it again; without, it keeps the runtime's
-// default.
+// In-process dev servers share this test binary's width (defaultProcs);
+// a child process run as hookflow (TestMain) keeps dev's own default.
+func init() {
+	if os.Getenv("HOOKFLOW_RUN_MAIN") != "1" {
+		defaultProcs = "all"
+	}
+}
+
+// TestDevGovernsItsProcs runs `hookflow dev` as a process: by default and
+// with --procs auto, idle, it narrows to one P (its /metrics shows
+// GOMAXPROCS 1), and a surge of webhooks widens it again; with --procs all
+// it keeps the runtime's default.
 func TestDevGovernsItsProcs(t *testing.T) {
 	dir := t.TempDir()
 	if err := writeProject(dir, idsProject, idsRules); err != nil {
@@ -28,12 +40,17 @@ func TestDevGovernsItsProcs(t *testing.T) {
 		procs string
 		want  int
 	}{
+		{"default", "", 1},
 		{"auto", "auto", 1},
 		{"all", "all", runtime.GOMAXPROCS(0)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			addr, _ := startDevProcess(t, dir, nil, "--procs", c.procs)
+			var flags []string
+			if c.procs != "" {
+				flags = []string{"--procs", c.procs}
+			}
+			addr, _ := startDevProcess(t, dir, nil, flags...)
 			// The governor narrows after 2 s under half a core; give an
 			// idle process five times that, then read it.
 			deadline := time.Now().Add(10 * time.Second)
@@ -52,7 +69,7 @@ func TestDevGovernsItsProcs(t *testing.T) {
 			if got != c.want {
 				t.Fatalf("idle dev process after 10 s: GOMAXPROCS %d, want %d", got, c.want)
 			}
-			if c.procs == "auto" {
+			if c.want == 1 {
 				surgeWidens(t, addr, runtime.GOMAXPROCS(0))
 			}
 		})
@@ -129,7 +146,15 @@ func TestProcsSettingRefusesWhatItCannotDo(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "GOMAXPROCS=2") || !strings.Contains(err.Error(), "drop one") {
 		t.Errorf("--procs auto with GOMAXPROCS=2: %v, want an error naming both", err)
 	}
-	if _, err := procsGoverned("3", none); err == nil || !strings.Contains(err.Error(), `"all" or "auto"`) {
+	defer func(was string) { defaultProcs = was }(defaultProcs)
+	defaultProcs = "auto" // the binary's default; TestMain sets "all"
+	if governed, err := procsGoverned("", none); !governed || err != nil {
+		t.Errorf("no --procs: %t, %v, want governed (auto is the default)", governed, err)
+	}
+	if governed, err := procsGoverned("", func(k string) (string, bool) { return "2", k == "GOMAXPROCS" }); governed || err != nil {
+		t.Errorf("no --procs with GOMAXPROCS=2: %t, %v, want not governed and no error (the environment fixes the width)", governed, err)
+	}
+	if _, err := procsGoverned("3", none); err == nil || !strings.Contains(err.Error(), `"auto" or "all"`) {
 		t.Errorf("--procs 3: %v, want an error listing the values", err)
 	}
 }
@@ -150,4 +175,16 @@ func startDevProcess(t *testing.T, dir string, vars map[string]string, extra ...
 		t.Fatalf("%v\n%s", err, dev.log.String())
 	}
 	return addr, dev
+}
+
+func TestProcsCompletes(t *testing.T) {
+	var stdout bytes.Buffer
+	if err := run(context.Background(), []string{"__complete", "dev", "--procs", ""}, noEnv, &stdout, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"auto", "all"} {
+		if !strings.Contains(stdout.String(), w+"\n") {
+			t.Errorf("dev --procs completion lacks %q:\n%s", w, &stdout)
+		}
+	}
 }
