@@ -77,7 +77,7 @@ func runDev(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	governed, err := procsGoverned(*procsFlag, e.getenv)
+	governed, err := procsGoverned(*procsFlag, defaultProcs, e.getenv)
 	if err != nil {
 		return fmt.Errorf("dev: %w", err)
 	}

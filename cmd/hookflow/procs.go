@@ -20,15 +20,15 @@ const procsFlagHelp = `how many Ps (threads running Go code) dev uses: "auto" (t
 // start dev as a process of its own get "auto".
 var defaultProcs = "auto"
 
-// procsGoverned reads the --procs setting ("" when not given): "all" leaves
-// the runtime alone; "auto" is governed (startGovernor). GOMAXPROCS in the
-// environment also fixes the width: with it, the default is "all", and an
-// explicit "auto" is an error.
-func procsGoverned(setting string, getenv func(string) (string, bool)) (bool, error) {
+// procsGoverned reads the --procs setting ("" when not given, then
+// byDefault): "all" leaves the runtime alone; "auto" is governed
+// (startGovernor). GOMAXPROCS in the environment also fixes the width: with
+// it, the default is "all", and an explicit "auto" is an error.
+func procsGoverned(setting, byDefault string, getenv func(string) (string, bool)) (bool, error) {
 	given := strings.ToLower(strings.TrimSpace(setting))
 	value := given
 	if value == "" {
-		value = defaultProcs
+		value = byDefault
 	}
 	switch value {
 	case "all":

@@ -136,25 +136,26 @@ func scrapeGomaxprocs(url string) (int, error) {
 
 func TestProcsSettingRefusesWhatItCannotDo(t *testing.T) {
 	none := func(string) (string, bool) { return "", false }
-	if governed, err := procsGoverned("all", func(string) (string, bool) { return "2", true }); governed || err != nil {
+	if governed, err := procsGoverned("all", "auto", func(string) (string, bool) { return "2", true }); governed || err != nil {
 		t.Errorf("--procs all with GOMAXPROCS=2: %t, %v, want not governed and no error (the runtime reads GOMAXPROCS)", governed, err)
 	}
-	if governed, err := procsGoverned(" Auto ", none); !governed || err != nil {
+	if governed, err := procsGoverned(" Auto ", "auto", none); !governed || err != nil {
 		t.Errorf("--procs ' Auto ': %t, %v, want governed", governed, err)
 	}
-	_, err := procsGoverned("auto", func(k string) (string, bool) { return "2", k == "GOMAXPROCS" })
+	_, err := procsGoverned("auto", "auto", func(k string) (string, bool) { return "2", k == "GOMAXPROCS" })
 	if err == nil || !strings.Contains(err.Error(), "GOMAXPROCS=2") || !strings.Contains(err.Error(), "drop one") {
 		t.Errorf("--procs auto with GOMAXPROCS=2: %v, want an error naming both", err)
 	}
-	defer func(was string) { defaultProcs = was }(defaultProcs)
-	defaultProcs = "auto" // the binary's default; TestMain sets "all"
-	if governed, err := procsGoverned("", none); !governed || err != nil {
+	if governed, err := procsGoverned("", "auto", none); !governed || err != nil {
 		t.Errorf("no --procs: %t, %v, want governed (auto is the default)", governed, err)
 	}
-	if governed, err := procsGoverned("", func(k string) (string, bool) { return "2", k == "GOMAXPROCS" }); governed || err != nil {
+	if governed, err := procsGoverned("", "all", none); governed || err != nil {
+		t.Errorf("no --procs, default all: %t, %v, want not governed", governed, err)
+	}
+	if governed, err := procsGoverned("", "auto", func(k string) (string, bool) { return "2", k == "GOMAXPROCS" }); governed || err != nil {
 		t.Errorf("no --procs with GOMAXPROCS=2: %t, %v, want not governed and no error (the environment fixes the width)", governed, err)
 	}
-	if _, err := procsGoverned("3", none); err == nil || !strings.Contains(err.Error(), `"auto" or "all"`) {
+	if _, err := procsGoverned("3", "auto", none); err == nil || !strings.Contains(err.Error(), `"auto" or "all"`) {
 		t.Errorf("--procs 3: %v, want an error listing the values", err)
 	}
 }
@@ -177,6 +178,7 @@ func startDevProcess(t *testing.T, dir string, vars map[string]string, extra ...
 	return addr, dev
 }
 
+// TestProcsCompletes: shells offer --procs's two values.
 func TestProcsCompletes(t *testing.T) {
 	var stdout bytes.Buffer
 	if err := run(context.Background(), []string{"__complete", "dev", "--procs", ""}, noEnv, &stdout, io.Discard); err != nil {
