@@ -18,6 +18,7 @@ package procs
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -203,6 +204,19 @@ const (
 	toNarrow
 	toWide
 )
+
+// String names a change, for test failures.
+func (c change) String() string {
+	switch c {
+	case stay:
+		return "stay"
+	case toNarrow:
+		return "narrow"
+	case toWide:
+		return "widen"
+	}
+	return fmt.Sprintf("change(%d)", int(c))
+}
 
 // A narrow spell shorter than the calm spell before it was a mistake
 // (the load was not as light as it looked); each doubles the calm spell

@@ -295,3 +295,11 @@ func TestRunWidensOnASurgeOfArrivals(t *testing.T) {
 		t.Fatalf("11 arrivals at once: width %d, want 4", n)
 	}
 }
+
+func TestChangeNames(t *testing.T) {
+	for c, want := range map[change]string{stay: "stay", toNarrow: "narrow", toWide: "widen", 7: "change(7)"} {
+		if got := c.String(); got != want {
+			t.Errorf("change %d: %q, want %q", int(c), got, want)
+		}
+	}
+}
