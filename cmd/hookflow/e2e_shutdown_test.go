@@ -24,12 +24,14 @@ import (
 )
 
 // TestMain lets a test run this binary as `hookflow` (HOOKFLOW_RUN_MAIN=1):
-// the shutdown tests send a real SIGTERM to a real process.
+// the shutdown tests send a real SIGTERM to a real process. Run as tests,
+// dev keeps the runtime's width.
 func TestMain(m *testing.M) {
 	if os.Getenv("HOOKFLOW_RUN_MAIN") == "1" {
 		main()
 		os.Exit(0)
 	}
+	defaultProcs = "all" // in-process dev servers share this binary's width (procs.go)
 	os.Exit(m.Run())
 }
 

@@ -1,5 +1,3 @@
-//go:build !slim
-
 package main
 
 import (
@@ -15,9 +13,10 @@ import (
 const procsFlagHelp = `how many Ps (threads running Go code) dev uses: "auto" (the default): one while dev is lightly loaded, all under load or a surge of webhooks (less CPU per event at a steady rate; README → Performance); or "all", the Go runtime's default. With GOMAXPROCS set, the default leaves the width to it`
 
 // defaultProcs is what dev does without --procs. The test binary sets it to
-// "all" (procs_test.go): its dev servers run inside the test process, whose
-// width a governor would change under every other test; the tests that
-// start dev as a process of its own get "auto".
+// "all" (TestMain): its dev servers run inside the test process, whose width
+// a governor would change under every other test; the tests that start dev
+// as a process of its own get "auto". (Built in the slim build too, unused,
+// so that TestMain can set it in both.)
 var defaultProcs = "auto"
 
 // procsGoverned reads the --procs setting ("" when not given, then

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -17,14 +16,6 @@ import (
 	"testing"
 	"time"
 )
-
-// In-process dev servers share this test binary's width (defaultProcs);
-// a child process run as hookflow (TestMain) keeps dev's own default.
-func init() {
-	if os.Getenv("HOOKFLOW_RUN_MAIN") != "1" {
-		defaultProcs = "all"
-	}
-}
 
 // TestDevGovernsItsProcs runs `hookflow dev` as a process: by default and
 // with --procs auto, idle, it narrows to one P (its /metrics shows
