@@ -53,23 +53,40 @@ const (
 // NoMatchLedger holds the events of one trigger and hour that no rule
 // matched, received in batches (NoMatchSignal), and answers NoMatchFindQuery
 // for an event id. It closes after its hour.
+//
+// A provider that retries an event (it did not see the 202) sends its id
+// again: the ledger keeps the first entry and counts the event once. Runs
+// started before that (no "nomatch-once" marker) keep counting every entry,
+// as they did; a retry that reaches the ledger's next run (after continue-
+// as-new) or another hour's ledger is an entry there too.
 func NoMatchLedger(ctx workflow.Context, in NoMatchInput) (NoMatchResult, error) {
+	once := workflow.GetVersion(ctx, "nomatch-once", workflow.DefaultVersion, 1) == 1
 	var entries []NoMatchEntry
+	first := map[string]int{} // event id → its first entry
 	if err := workflow.SetQueryHandler(ctx, NoMatchFindQuery, func(eventID string) (*NoMatchEntry, error) {
-		for i := range entries {
-			if entries[i].EventID == eventID {
-				return &entries[i], nil
-			}
+		if i, ok := first[eventID]; ok {
+			return &entries[i], nil
 		}
 		return nil, nil
 	}); err != nil {
 		return NoMatchResult{}, err
 	}
 	batches := workflow.GetSignalChannel(ctx, NoMatchSignal)
+	received := 0 // entries signalled to this run, repeats included: what its history holds
 	receive := func(c workflow.ReceiveChannel, _ bool) {
 		var b []NoMatchEntry
 		c.Receive(ctx, &b)
-		entries = append(entries, b...)
+		received += len(b)
+		for _, e := range b {
+			_, seen := first[e.EventID]
+			if seen && once {
+				continue
+			}
+			if !seen {
+				first[e.EventID] = len(entries)
+			}
+			entries = append(entries, e)
+		}
 	}
 	closed := false
 	timer := workflow.NewTimerWithOptions(ctx, max(in.Hour.Add(time.Hour+ledgerGrace).Sub(workflow.Now(ctx)), time.Millisecond),
@@ -79,7 +96,7 @@ func NoMatchLedger(ctx workflow.Context, in NoMatchInput) (NoMatchResult, error)
 		sel.AddReceive(batches, receive)
 		sel.AddFuture(timer, func(workflow.Future) { closed = true })
 		sel.Select(ctx)
-		if info := workflow.GetInfo(ctx); !closed && (len(entries) >= maxLedgerEntries || info.GetContinueAsNewSuggested()) {
+		if info := workflow.GetInfo(ctx); !closed && (received >= maxLedgerEntries || info.GetContinueAsNewSuggested()) {
 			drain(ctx, batches, receive)
 			next := in
 			next.Before += len(entries)

@@ -70,3 +70,40 @@ func TestNoMatchLedgerIsBounded(t *testing.T) {
 		t.Fatalf("ended with %v; want continue-as-new", err)
 	}
 }
+
+// TestNoMatchLedgerCountsAnEventOnce: a provider that retries an event no
+// rule wants (it did not see the 202) sends the same event id again; the
+// ledger keeps its first entry and counts it once, whether the retry shares
+// a batch with the first delivery or comes in a later one.
+func TestNoMatchLedgerCountsAnEventOnce(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute}) // a busy machine can stall a goroutine past the SDK's 1 s detector
+	workflows.Register(env)
+	hour := env.Now().UTC().Truncate(time.Hour)
+	first := hour.Add(time.Minute)
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(workflows.NoMatchSignal, []workflows.NoMatchEntry{
+			{EventID: "e1", Type: "ping", ReceivedAt: first}, {EventID: "e2", Type: "ping"}, {EventID: "e1", Type: "ping", ReceivedAt: first.Add(time.Second)}})
+	}, time.Minute)
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(workflows.NoMatchSignal, []workflows.NoMatchEntry{{EventID: "e2", Type: "ping"}, {EventID: "e3", Type: "ping"}})
+	}, 2*time.Minute)
+	var found *workflows.NoMatchEntry
+	env.RegisterDelayedCallback(func() {
+		if v, err := env.QueryWorkflow(workflows.NoMatchFindQuery, "e1"); err == nil {
+			_ = v.Get(&found)
+		}
+	}, 3*time.Minute)
+	env.ExecuteWorkflow(workflows.NoMatchWorkflowName, workflows.NoMatchInput{Trigger: "shop", Hour: hour})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	var res workflows.NoMatchResult
+	if err := env.GetWorkflowResult(&res); err != nil || res.Entries != 3 {
+		t.Fatalf("result %+v, %v; want 3 entries (e1, e2, e3 once each)", res, err)
+	}
+	if found == nil || !found.ReceivedAt.Equal(first) {
+		t.Fatalf("find e1 = %+v; want its first delivery, received at %s", found, first)
+	}
+}
