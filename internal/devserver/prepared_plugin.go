@@ -2,6 +2,7 @@ package devserver
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"go.temporal.io/server/common/config"
@@ -17,7 +18,8 @@ import (
 // place where it runs its statements (statement_cache.go): every statement
 // Temporal runs on the dev server's databases is compiled once, and those
 // that write or read a run's history and state keep it compressed
-// (packed_columns.go).
+// (packed_columns.go). Runs closing together write their run-list rows
+// with one statement (run_list_batches.go).
 
 // preparedPluginName is the plugin the server's stores name.
 const preparedPluginName = "sqlite-hookflow"
@@ -67,6 +69,7 @@ func (preparedPlugin) CreateDB(kind sqlplugin.DbKind, cfg *config.SQL, r resolve
 		return nil, fmt.Errorf("%s: Temporal's SQLite plugin no longer keeps its connection in the field the dev server runs its statements through "+
 			"(conn, a sqlplugin.Conn), so it could not read the histories it stores compressed: this hookflow was built with a Temporal server it does not support", preparedPluginName)
 	}
+	p.runList = &runListBatches{one: db.ReplaceIntoVisibility, pool: p.stmts.db, stmts: p.stmts}
 	return p, nil
 }
 
@@ -75,10 +78,17 @@ type preparedDB struct {
 	sqlplugin.DB
 	sqlplugin.AdminDB // the same value as DB
 	stmts             *statementCache
+	runList           *runListBatches
 }
 
 func (d *preparedDB) DbName() string     { return d.DB.DbName() }
 func (d *preparedDB) PluginName() string { return d.DB.PluginName() } // "sqlite": the stores pick their SQL dialect by it
+
+// ReplaceIntoVisibility writes a run's row into the run list, with one
+// statement for the rows of runs closing at the same time.
+func (d *preparedDB) ReplaceIntoVisibility(ctx context.Context, row *sqlplugin.VisibilityRow) (sql.Result, error) {
+	return d.runList.replace(ctx, row)
+}
 
 // BeginTx begins Temporal's transaction with the cache in it.
 func (d *preparedDB) BeginTx(ctx context.Context) (sqlplugin.Tx, error) {

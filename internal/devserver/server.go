@@ -394,10 +394,14 @@ func memorySQLConfig(name string) *config.SQL {
 // fileSQLConfig is a database file in WAL mode with synchronous=NORMAL: a
 // killed process loses nothing committed; an OS crash or power loss may lose
 // the last transactions. The WAL is checkpointed every walCheckpointPages.
+// Temporary data stays in memory (temp_store): a statement inside a
+// transaction that can fail halfway keeps the pages it changes in a
+// statement journal, which SQLite otherwise writes to a temporary file once
+// it passes 64 KB, as a run-list row's does in a batch (run_list_batches.go).
 func fileSQLConfig(file string) *config.SQL {
 	return &config.SQL{PluginName: sqliteplugin.PluginName, MaxConns: 1, MaxIdleConns: 1, DatabaseName: file,
 		ConnectAttributes: map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "NORMAL", "busy_timeout": "10000",
-			"wal_autocheckpoint": strconv.Itoa(walCheckpointPages)}}
+			"wal_autocheckpoint": strconv.Itoa(walCheckpointPages), "temp_store": "MEMORY"}}
 }
 
 // walCheckpointPages is how many pages the WAL takes before a commit

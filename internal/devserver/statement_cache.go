@@ -3,6 +3,7 @@ package devserver
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"reflect"
 	"strings"
@@ -345,6 +346,10 @@ func (c cachedConn) SelectContext(ctx context.Context, dest any, query string, a
 }
 
 func (c cachedConn) NamedExecContext(ctx context.Context, query string, arg any) (sql.Result, error) {
+	if capture := capturing(ctx); capture != nil && c.tx == nil {
+		capture.query, capture.arg = query, arg // for a batch (run_list_batches.go)
+		return driver.RowsAffected(0), nil
+	}
 	if row, ok := oneRow(arg); ok {
 		if s := c.compiledNamed(ctx, query); s != nil {
 			defer c.release(s.Stmt)

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -116,4 +118,58 @@ func closedRun(i int, start time.Time) *sqlplugin.VisibilityRow {
 		HistoryLength: &n, HistorySizeBytes: &n, ExecutionDuration: &n, StateTransitionCount: &n,
 		Encoding: "Proto3", TaskQueue: "hookflow", SearchAttributes: &attrs, RootWorkflowID: fmt.Sprintf("orders/evt-%d", i), RootRunID: "r",
 	}
+}
+
+// BenchmarkRunListClosesTogether is the run list's writes as the history
+// service makes them under load: 16 workers closing runs at once, each
+// row in its own transaction (Temporal's plugin, statements compiled) or
+// batched with those waiting for the connection (the dev server's).
+func BenchmarkRunListClosesTogether(b *testing.B) {
+	devPlan := func(existing map[string]string) ([]string, []string) {
+		return planVisibilityIndexes(existing, devAliases, devIndexing)
+	}
+	for _, batched := range []bool{false, true} {
+		name := "one-per-transaction"
+		if batched {
+			name = "batched"
+		}
+		b.Run(name, func(b *testing.B) {
+			_, file := runListDB(b, devPlan)
+			db := openPreparedRunList(b, file).(*preparedDB)
+			write := db.DB.ReplaceIntoVisibility
+			if batched {
+				write = db.ReplaceIntoVisibility
+			}
+			ctx := context.Background()
+			start := time.Now()
+			var next atomic.Int64
+			rows, batches := runListBatchedRows.Load(), runListBatchCount.Load()
+			b.ReportAllocs()
+			b.SetParallelism(8) // 16 goroutines on 2 Ps
+			cpu := processCPU(b)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := write(ctx, closedRun(int(next.Add(1)), start)); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64((processCPU(b)-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
+			if n := runListBatchCount.Load() - batches; n > 0 {
+				b.ReportMetric(float64(runListBatchedRows.Load()-rows)/float64(n), "rows/batch")
+			}
+		})
+	}
+}
+
+// processCPU is the CPU time this process has used: a benchmark of
+// goroutines waiting for one connection measures that, not time.
+func processCPU(tb testing.TB) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
