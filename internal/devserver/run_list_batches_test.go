@@ -81,8 +81,8 @@ func TestRunListBatchesCloses(t *testing.T) {
 	}
 	count, batched := runListBatchCount.Load(), runListBatchedRows.Load()
 	results := closeTogether(rows)
-	if n, m := runListBatchCount.Load()-count, runListBatchedRows.Load()-batched; n != 1 || m != 39 {
-		t.Fatalf("%d batches of %d rows in all; want the 39 that waited in one", n, m)
+	if n, m := runListBatchCount.Load()-count, runListBatchedRows.Load()-batched; n != 3 || m != 39 {
+		t.Fatalf("%d batches of %d rows in all; want the 39 that waited in 3 (at most %d rows each)", n, m, maxRunListBatch)
 	}
 
 	bad := closedRun(100, start)
