@@ -16,10 +16,7 @@ import (
 // TestNoMatchLedgerFindsAndCloses: the ledger answers for each event it
 // received, and closes after its hour with its tally.
 func TestNoMatchLedgerFindsAndCloses(t *testing.T) {
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
-	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute}) // a busy machine can stall a goroutine past the SDK's 1 s detector
-	workflows.Register(env)
+	env := ledgerEnv()
 	hour := env.Now().UTC().Truncate(time.Hour)
 	env.RegisterDelayedCallback(func() {
 		env.SignalWorkflow(workflows.NoMatchSignal, []workflows.NoMatchEntry{{EventID: "e1", Type: "ping"}, {EventID: "e2", Type: "ping"}})
@@ -55,10 +52,7 @@ func TestNoMatchLedgerFindsAndCloses(t *testing.T) {
 // TestNoMatchLedgerIsBounded: a busy hour continues as new, counting the
 // entries its earlier runs hold.
 func TestNoMatchLedgerIsBounded(t *testing.T) {
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
-	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute}) // a busy machine can stall a goroutine past the SDK's 1 s detector
-	workflows.Register(env)
+	env := ledgerEnv()
 	big := make([]workflows.NoMatchEntry, 20000)
 	for i := range big {
 		big[i] = workflows.NoMatchEntry{EventID: fmt.Sprint("e", i)}
@@ -76,10 +70,7 @@ func TestNoMatchLedgerIsBounded(t *testing.T) {
 // ledger keeps its first entry and counts it once, whether the retry shares
 // a batch with the first delivery or comes in a later one.
 func TestNoMatchLedgerCountsAnEventOnce(t *testing.T) {
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
-	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute}) // a busy machine can stall a goroutine past the SDK's 1 s detector
-	workflows.Register(env)
+	env := ledgerEnv()
 	hour := env.Now().UTC().Truncate(time.Hour)
 	first := hour.Add(time.Minute)
 	env.RegisterDelayedCallback(func() {
@@ -106,4 +97,13 @@ func TestNoMatchLedgerCountsAnEventOnce(t *testing.T) {
 	if found == nil || !found.ReceivedAt.Equal(first) {
 		t.Fatalf("find e1 = %+v; want its first delivery, received at %s", found, first)
 	}
+}
+
+// ledgerEnv is a test environment with hookflow's workflows registered.
+func ledgerEnv() *testsuite.TestWorkflowEnvironment {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute}) // a busy machine can stall a goroutine past the SDK's 1 s detector
+	workflows.Register(env)
+	return env
 }
