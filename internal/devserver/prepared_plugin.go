@@ -69,7 +69,7 @@ func (preparedPlugin) CreateDB(kind sqlplugin.DbKind, cfg *config.SQL, r resolve
 		return nil, fmt.Errorf("%s: Temporal's SQLite plugin no longer keeps its connection in the field the dev server runs its statements through "+
 			"(conn, a sqlplugin.Conn), so it could not read the histories it stores compressed: this hookflow was built with a Temporal server it does not support", preparedPluginName)
 	}
-	p.runList = &runListBatches{one: db.ReplaceIntoVisibility, pool: p.stmts.db, stmts: p.stmts}
+	p.runList = &runListBatches{one: db.ReplaceIntoVisibility, stmts: p.stmts}
 	return p, nil
 }
 

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/jmoiron/sqlx"
 	"go.temporal.io/server/common/persistence/sql/sqlplugin"
 )
 
@@ -51,8 +50,7 @@ type runListBatches struct {
 	// one writes a single row: Temporal's own ReplaceIntoVisibility
 	// through the statement cache.
 	one   func(ctx context.Context, row *sqlplugin.VisibilityRow) (sql.Result, error)
-	pool  *sqlx.DB // Temporal's connection pool, for its parameter names
-	stmts *statementCache
+	stmts *statementCache // on Temporal's connection pool: parameter names, compiling
 
 	mu      sync.Mutex
 	pending []*runListWrite
@@ -159,7 +157,7 @@ func (b *runListBatches) writeTogether(ctx context.Context, batch []*runListWrit
 				return false
 			}
 		}
-		tuple, a, err := b.pool.BindNamed(upsert.values, row)
+		tuple, a, err := b.stmts.db.BindNamed(upsert.values, row)
 		if err != nil {
 			return false
 		}
@@ -167,13 +165,13 @@ func (b *runListBatches) writeTogether(ctx context.Context, batch []*runListWrit
 		args = append(args, a...)
 	}
 	text := upsert.head + " VALUES " + strings.Join(tuples, ", ") + " " + upsert.conflict + " RETURNING run_id"
-	query := b.pool.QueryContext
+	var rows *sql.Rows
+	var err error
 	if s := b.stmts.stmt(ctx, text, false); s != nil {
-		query = func(ctx context.Context, _ string, args ...any) (*sql.Rows, error) {
-			return s.QueryContext(ctx, args...)
-		}
+		rows, err = s.QueryContext(ctx, args...)
+	} else { // the cache is full: run as text
+		rows, err = b.stmts.db.QueryContext(ctx, text, args...)
 	}
-	rows, err := query(ctx, text, args...)
 	if err != nil {
 		return false
 	}

@@ -19,9 +19,6 @@ import (
 // writes for the same rows one by one. A batch with a row that cannot be
 // written is written again row by row: only that row's close fails.
 func TestRunListBatchesCloses(t *testing.T) {
-	devPlan := func(existing map[string]string) ([]string, []string) {
-		return planVisibilityIndexes(existing, devAliases, devIndexing)
-	}
 	temporalDB, temporalFile := runListDB(t, devPlan)
 	_, ourFile := runListDB(t, devPlan)
 	ours := openPreparedRunList(t, ourFile)

@@ -28,14 +28,16 @@ var (
 	}
 )
 
+// devPlan is the index plan hookflow dev applies to a run list.
+func devPlan(existing map[string]string) (drop, create []string) {
+	return planVisibilityIndexes(existing, devAliases, devIndexing)
+}
+
 // BenchmarkRunListClose is the run list's write for a webhook run: one
 // row, written when the run closes, through Temporal's SQLite plugin with
 // the indexes Temporal creates and with those the dev server keeps, and
 // through the dev server's plugin (statements compiled once).
 func BenchmarkRunListClose(b *testing.B) {
-	devPlan := func(existing map[string]string) ([]string, []string) {
-		return planVisibilityIndexes(existing, devAliases, devIndexing)
-	}
 	for _, v := range []struct {
 		name     string
 		plan     func(existing map[string]string) (drop, create []string)
@@ -125,9 +127,6 @@ func closedRun(i int, start time.Time) *sqlplugin.VisibilityRow {
 // row in its own transaction (Temporal's plugin, statements compiled) or
 // batched with those waiting for the connection (the dev server's).
 func BenchmarkRunListClosesTogether(b *testing.B) {
-	devPlan := func(existing map[string]string) ([]string, []string) {
-		return planVisibilityIndexes(existing, devAliases, devIndexing)
-	}
 	for _, batched := range []bool{false, true} {
 		name := "one-per-transaction"
 		if batched {

@@ -24,9 +24,6 @@ import (
 // generated ones too), and search tables that agree with them and find the
 // same runs.
 func TestRunListWritesMatchTemporal(t *testing.T) {
-	devPlan := func(existing map[string]string) ([]string, []string) {
-		return planVisibilityIndexes(existing, devAliases, devIndexing)
-	}
 	temporalDB, temporalFile := runListDB(t, devPlan)
 	_, ourFile := runListDB(t, devPlan)
 	ours := openPreparedRunList(t, ourFile)
