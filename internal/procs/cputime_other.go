@@ -4,6 +4,6 @@ package procs
 
 import "time"
 
-// processCPU cannot read the process's CPU time here: the Governor then
-// leaves GOMAXPROCS alone.
-func processCPU() (time.Duration, bool) { return 0, false }
+// ProcessCPU cannot read the process's CPU time here (false): the
+// Governor then leaves GOMAXPROCS alone.
+func ProcessCPU() (time.Duration, bool) { return 0, false }

@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// processCPU is the CPU time every thread of the process has used, user
+// ProcessCPU is the CPU time every thread of the process has used, user
 // and system.
-func processCPU() (time.Duration, bool) {
+func ProcessCPU() (time.Duration, bool) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0, false

@@ -103,7 +103,7 @@ func (g *Governor) defaults() {
 		g.Calm = 2 * time.Second
 	}
 	if g.cpu == nil {
-		g.cpu = processCPU
+		g.cpu = ProcessCPU
 	}
 	if g.narrow == nil {
 		g.narrow = func() { runtime.GOMAXPROCS(1) }

@@ -10,18 +10,18 @@ import (
 	"time"
 )
 
-// TestProcessCPUCountsWork spins until processCPU has counted 50 ms more
+// TestProcessCPUCountsWork spins until ProcessCPU has counted 50 ms more
 // (on a busy machine the spin's wall time is longer than its CPU time,
 // never shorter, so the spin and not the wall clock is the measure).
 func TestProcessCPUCountsWork(t *testing.T) {
-	before, ok := processCPU()
+	before, ok := ProcessCPU()
 	if !ok {
-		t.Fatal("processCPU: no CPU clock on a unix system")
+		t.Fatal("ProcessCPU: no CPU clock on a unix system")
 	}
 	start := time.Now()
 	for {
 		spin(5 * ms)
-		after, _ := processCPU()
+		after, _ := ProcessCPU()
 		spent, wall := after-before, time.Since(start)
 		if spent >= 50*ms {
 			if limit := wall*time.Duration(runtime.NumCPU()) + 20*ms; spent > limit {
