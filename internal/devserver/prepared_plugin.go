@@ -18,7 +18,8 @@ import (
 // place where it runs its statements (statement_cache.go): every statement
 // Temporal runs on the dev server's databases is compiled once, and those
 // that write or read a run's history and state keep it compressed
-// (packed_columns.go). Runs closing together write their run-list rows
+// (packed_columns.go), on libc heap pages that stay mapped
+// (sqlite_heap.go). Runs closing together write their run-list rows
 // with one statement (run_list_batches.go).
 
 // preparedPluginName is the plugin the server's stores name.
@@ -52,6 +53,7 @@ func (preparedPlugin) GetVisibilityQueryConverter() sqlplugin.VisibilityQueryCon
 // it. The result serves as a DB (the server) and as an AdminDB (its
 // schema-version check at start), as Temporal's does.
 func (preparedPlugin) CreateDB(kind sqlplugin.DbKind, cfg *config.SQL, r resolver.ServiceResolver, logger log.Logger, mh metrics.Handler) (sqlplugin.GenericDB, error) {
+	pinHeapPages()
 	inner := *cfg
 	inner.PluginName = sqliteplugin.PluginName
 	db, err := persistencesql.NewSQLDB(kind, &inner, r, logger, mh)

@@ -461,6 +461,7 @@ func createDatabase(conf *config.SQL) error {
 // opens it, and to the run list's indexes after. It waits up to 10 s for a
 // write of Temporal's to finish.
 func openDirect(file string) (*sql.DB, error) {
+	pinHeapPages()
 	return sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(10000)")
 }
 
