@@ -25,3 +25,9 @@ func TestFiles(t *testing.T) {
 		t.Errorf("Files = %q, want %q", got, want)
 	}
 }
+
+func TestLockFile(t *testing.T) {
+	if got, want := LockFile(".hookflow/dev.db"), ".hookflow/dev.db.lock"; got != want {
+		t.Errorf("LockFile = %q, want %q", got, want)
+	}
+}

@@ -25,7 +25,8 @@ import (
 // run, about a twentieth of a steady event's CPU (README → Performance).
 // freshRuns keeps each new run's state as the start wrote it and answers
 // that first read from memory. The dev server's process is the only writer
-// of its database, and every write to a run passes through here, so a run
+// of its database (a second dev server on the file is refused at start:
+// file_lock.go), and every write to a run passes through here, so a run
 // it holds has nothing newer in the database: any other write to the run
 // drops it first, and a run is answered from memory once at most (the
 // history service caches it from then on).

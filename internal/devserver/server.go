@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gofrs/flock"
 	uiserver "github.com/temporalio/ui-server/v2/server"
 	uiconfig "github.com/temporalio/ui-server/v2/server/config"
 	uiserveroptions "github.com/temporalio/ui-server/v2/server/server_options"
@@ -109,7 +110,8 @@ type Server struct {
 	addr      string
 	uiAddr    string
 	namespace string
-	local     *localCalls // nil under TLS
+	local     *localCalls  // nil under TLS
+	dbLock    *flock.Flock // the database file's (file_lock.go); nil in memory
 }
 
 // Addr is the frontend's host:port for SDK clients.
@@ -123,7 +125,7 @@ func (s *Server) Namespace() string { return s.namespace }
 
 // Start starts the server and, unless disabled, the Web UI. The server is ready
 // for clients when Start returns.
-func Start(ctx context.Context, o Options) (*Server, error) {
+func Start(ctx context.Context, o Options) (_ *Server, err error) {
 	o.defaults()
 	useLoopbackOptions()
 	if o.Port == 0 {
@@ -149,6 +151,17 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		}
 	}
 
+	var dbLock *flock.Flock
+	if o.DBFile != "" {
+		if dbLock, err = lockDatabaseFile(o.DBFile); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if err != nil {
+				dbLock.Unlock()
+			}
+		}()
+	}
 	sqlConf, err := o.sqlConfig()
 	if err != nil {
 		return nil, err
@@ -166,7 +179,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{server: srv, addr: net.JoinHostPort(o.IP, strconv.Itoa(o.Port)), namespace: o.Namespace}
+	s := &Server{server: srv, addr: net.JoinHostPort(o.IP, strconv.Itoa(o.Port)), namespace: o.Namespace, dbLock: dbLock}
 	if o.TLS == nil {
 		// Under TLS the frontend checks certificates, which a local call has none of.
 		var addrs []string
@@ -203,13 +216,16 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	return s, nil
 }
 
-// Stop stops the UI and the server.
+// Stop stops the UI and the server, and lets another take its database.
 func (s *Server) Stop() {
 	if s.ui != nil {
 		s.ui.Stop()
 	}
 	s.local.close()
 	s.server.Stop()
+	if s.dbLock != nil {
+		s.dbLock.Unlock()
+	}
 }
 
 func (o *Options) defaults() {
@@ -429,14 +445,23 @@ func ensureDatabase(conf *config.SQL) error {
 	return createDatabase(conf)
 }
 
+// makeDatabaseDir makes the directory of the database file, for this user
+// alone: the runs in it hold customer data.
+func makeDatabaseDir(file string) error {
+	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
+		return fmt.Errorf("database directory: %w", err)
+	}
+	return nil
+}
+
 // createDatabase makes the file conf names, or fills it if it is empty,
 // with Temporal's schema.
 func createDatabase(conf *config.SQL) error {
 	file := conf.DatabaseName
 	// Runs hold customer data: only this user may read them. SQLite gives
 	// its -wal and -shm files the database file's mode.
-	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
-		return fmt.Errorf("database directory: %w", err)
+	if err := makeDatabaseDir(file); err != nil {
+		return err
 	}
 	f, err := os.OpenFile(file, os.O_CREATE|os.O_WRONLY, 0o600)
 	if err != nil {
