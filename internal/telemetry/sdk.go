@@ -185,14 +185,25 @@ func seriesKey(tags map[string]string) string {
 
 // sdkHandler is one tag set of the SDK adapter; WithTags derives another.
 type sdkHandler struct {
-	c    *sdkCollector
-	tags map[string]string // sanitized; never holds empty values
-	key  string            // seriesKey(tags)
+	c       *sdkCollector
+	tags    map[string]string // sanitized; never holds empty values
+	key     string            // seriesKey(tags)
+	derived derivedHandlers   // by the tags WithTags was given (sdk_derived.go)
 }
 
 var _ client.MetricsHandler = (*sdkHandler)(nil)
 
 func (h *sdkHandler) WithTags(tags map[string]string) client.MetricsHandler {
+	hash := tagsHash(tags)
+	if d := h.derived.get(tags, hash); d != nil {
+		return d
+	}
+	return h.derived.keep(tags, hash, h.derive(tags))
+}
+
+// derive is the handler of h's tags with tags added (an empty value
+// removes its key).
+func (h *sdkHandler) derive(tags map[string]string) *sdkHandler {
 	merged := maps.Clone(h.tags)
 	if merged == nil {
 		merged = map[string]string{}
