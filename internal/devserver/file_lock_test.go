@@ -2,8 +2,6 @@ package devserver
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,24 +20,14 @@ import (
 func TestSecondServerOnADatabaseIsRefused(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "dev.db")
 	ctx := context.Background()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	first, err := Start(ctx, Options{UIPort: -1, DBFile: file, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stopped := false
-	defer func() {
-		if !stopped {
-			first.Stop()
-		}
-	}()
+	first := startServer(t, file)
 	if st, err := os.Stat(devdb.LockFile(file)); err != nil {
 		t.Errorf("the lock file: %v", err)
 	} else if st.Mode().Perm()&0o077 != 0 {
 		t.Errorf("the lock file has mode %v; want it for this user alone, as the database", st.Mode().Perm())
 	}
 
-	second, err := Start(ctx, Options{UIPort: -1, DBFile: file, Logger: quiet})
+	second, err := Start(ctx, quietOptions(file))
 	if err == nil {
 		second.Stop()
 		t.Fatal("a second dev server started on the database the first one is using")
@@ -59,8 +47,7 @@ func TestSecondServerOnADatabaseIsRefused(t *testing.T) {
 	c.Close()
 
 	first.Stop()
-	stopped = true
-	again, err := Start(ctx, Options{UIPort: -1, DBFile: file, Logger: quiet})
+	again, err := Start(ctx, quietOptions(file))
 	if err != nil {
 		t.Fatalf("the database could not be opened again after its server stopped: %v", err)
 	}

@@ -2,8 +2,6 @@ package devserver
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"testing"
 
@@ -23,16 +21,7 @@ func TestServerUsesCompiledStatements(t *testing.T) {
 			open := openCaches.Load()
 			tx, plain := compiledRuns.tx.Load(), compiledRuns.plain.Load()
 			ctx := context.Background()
-			s, err := Start(ctx, Options{UIPort: -1, DBFile: tc.file, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-			if err != nil {
-				t.Fatal(err)
-			}
-			stopped := false
-			defer func() {
-				if !stopped {
-					s.Stop()
-				}
-			}()
+			s := startServer(t, tc.file)
 			if n := openCaches.Load() - open; n < 2 {
 				t.Errorf("%d statement caches open, want one in each of the server's stores", n)
 			}
@@ -61,7 +50,6 @@ func TestServerUsesCompiledStatements(t *testing.T) {
 			}
 
 			s.Stop()
-			stopped = true
 			if n := openCaches.Load() - open; n != 0 {
 				t.Errorf("%d statement caches still open after Stop", n)
 			}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -112,6 +113,7 @@ type Server struct {
 	namespace string
 	local     *localCalls  // nil under TLS
 	dbLock    *flock.Flock // the database file's (file_lock.go); nil in memory
+	stopOnce  sync.Once
 }
 
 // Addr is the frontend's host:port for SDK clients.
@@ -217,15 +219,18 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 }
 
 // Stop stops the UI and the server, and lets another take its database.
+// Calls after the first do nothing.
 func (s *Server) Stop() {
-	if s.ui != nil {
-		s.ui.Stop()
-	}
-	s.local.close()
-	s.server.Stop()
-	if s.dbLock != nil {
-		s.dbLock.Unlock()
-	}
+	s.stopOnce.Do(func() {
+		if s.ui != nil {
+			s.ui.Stop()
+		}
+		s.local.close()
+		s.server.Stop()
+		if s.dbLock != nil {
+			s.dbLock.Unlock()
+		}
+	})
 }
 
 func (o *Options) defaults() {

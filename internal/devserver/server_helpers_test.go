@@ -13,12 +13,26 @@ import (
 // the UI, stopped when the test ends.
 func startMemoryServer(t *testing.T) *Server {
 	t.Helper()
-	s, err := Start(context.Background(), Options{UIPort: -1, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	return startServer(t, "")
+}
+
+// startServer starts a dev server on the database file (in memory for ""),
+// without the UI and quiet, stopped when the test ends if the test has not
+// stopped it before.
+func startServer(t *testing.T, file string) *Server {
+	t.Helper()
+	s, err := Start(context.Background(), quietOptions(file))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Stop)
 	return s
+}
+
+// quietOptions are the options of a quiet dev server without the UI on the
+// database file (in memory for "").
+func quietOptions(file string) Options {
+	return Options{UIPort: -1, DBFile: file, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
 
 // goroutineDump is every goroutine's stack, as a panic prints them.

@@ -47,6 +47,11 @@ func tagsHash(tags map[string]string) uint64 {
 func (d *derivedHandlers) get(asked map[string]string, hash uint64) *sdkHandler {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
+	return d.find(asked, hash)
+}
+
+// find is get with d.mu held.
+func (d *derivedHandlers) find(asked map[string]string, hash uint64) *sdkHandler {
 	for _, e := range d.byHash[hash] {
 		if maps.Equal(e.asked, asked) {
 			return e.h
@@ -60,10 +65,8 @@ func (d *derivedHandlers) get(asked map[string]string, hash uint64) *sdkHandler 
 func (d *derivedHandlers) keep(asked map[string]string, hash uint64, h *sdkHandler) *sdkHandler {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for _, e := range d.byHash[hash] {
-		if maps.Equal(e.asked, asked) {
-			return e.h
-		}
+	if kept := d.find(asked, hash); kept != nil {
+		return kept
 	}
 	if d.n >= maxDerivedHandlers {
 		return h
