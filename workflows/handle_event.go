@@ -24,6 +24,7 @@ type run struct {
 	waiting    map[string]Waiting          // rule/step → what it waits for
 	inboxes    map[string]workflow.Channel // rule/step → its correlated deliveries
 	dispatcher bool                        // the delivery dispatcher runs
+	inline     bool                        // steps may run in the calling coroutine: see alone
 }
 
 // HandleEvent runs the rules that match one event. Its registered name is
@@ -81,17 +82,22 @@ func (r *run) execute(ctx workflow.Context) (Result, error) {
 	workflow.SetCurrentDetails(ctx, fmt.Sprintf("%s · %s · rules: %s", ev.Trigger, ev.Type, strings.Join(names, ", ")))
 
 	res := Result{Status: StatusCompleted, Version: plan.Version, Rules: make([]RuleResult, len(plan.Rules))}
-	wg := workflow.NewWaitGroup(ctx)
-	for i := range plan.Rules {
-		wg.Go(ctx, func(ctx workflow.Context) {
-			var done map[string]rules.StepState
-			if r.in.Replay != nil {
-				done = r.in.Replay.Done[plan.Rules[i].Name]
-			}
-			res.Rules[i] = r.runRule(ctx, plan.Rules[i], done)
-		})
+	runRule := func(ctx workflow.Context, i int) {
+		var done map[string]rules.StepState
+		if r.in.Replay != nil {
+			done = r.in.Replay.Done[plan.Rules[i].Name]
+		}
+		res.Rules[i] = r.runRule(ctx, plan.Rules[i], done)
 	}
-	wg.Wait(ctx)
+	if r.inline = alone(plan); r.inline {
+		runRule(ctx, 0)
+	} else {
+		wg := workflow.NewWaitGroup(ctx)
+		for i := range plan.Rules {
+			wg.Go(ctx, func(ctx workflow.Context) { runRule(ctx, i) })
+		}
+		wg.Wait(ctx)
+	}
 
 	if ctx.Err() != nil {
 		// Cancelled: whatever the rules reached, the run ends CANCELED.
@@ -122,6 +128,30 @@ func (r *run) execute(ctx workflow.Context) (Result, error) {
 	}
 	setStatus(ctx, StatusCompleted)
 	return res, nil
+}
+
+// alone says whether the run's one rule, and each of its steps that starts
+// when no other is running, can run in the workflow's root coroutine rather
+// than in coroutines of their own. Each coroutine costs a goroutine and a
+// hand-off on every pass of the SDK's dispatcher, and a step's is the last
+// in the dispatcher's list, where the root would run it: with one rule and
+// no step waiting for events or signals (which start coroutines of their
+// own), nothing runs between the two, so the commands and their order are
+// those of a coroutine per rule and step. Runs recorded either way replay
+// the same (testdata holds histories recorded with the coroutines).
+func alone(plan activities.Plan) bool {
+	if len(plan.Rules) != 1 {
+		return false
+	}
+	rule := plan.Rules[0]
+	for _, steps := range [][]rules.Step{rule.Steps, rule.OnFailure, rule.OnCancel} {
+		for _, s := range steps {
+			if s.WaitFor != nil {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // planFor is the front door's plan, a replay's original plan, or the

@@ -197,6 +197,19 @@ func (h *harness) count(what string) {
 	h.started[what]++
 }
 
+// localStarts counts the local activities started, of every name.
+func (h *harness) localStarts() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for what, c := range h.started {
+		if strings.HasPrefix(what, "local ") {
+			n += c
+		}
+	}
+	return n
+}
+
 func (h *harness) starts(what string) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -41,17 +41,38 @@ func (r *run) runRule(ctx workflow.Context, rule rules.PlannedRule, done map[str
 			started[i] = true
 		}
 	}
+	// settle records a finished step; its final failure (without
+	// continue_on_error) is the rule's.
+	settle := func(step rules.Step, st rules.StepState, err error) {
+		switch {
+		case err != nil && temporal.IsCanceledError(err):
+			res.Steps[step.ID] = rules.StepState{Status: stepCanceled}
+		case err != nil:
+			res.Steps[step.ID] = rules.StepState{Status: stepFailed}
+			workflow.GetLogger(ctx).Warn("step failed", "rule", rule.Name, "step", step.ID, "error", failureMessage(err), "continue_on_error", step.ContinueOnError)
+			if !step.ContinueOnError && res.Failure == nil {
+				res.Failure = &rules.Failure{Step: step.ID, Message: failureMessage(err)}
+			}
+		default:
+			res.Steps[step.ID] = st
+		}
+	}
 	// A cancel needs no case of its own: every running step's future
 	// resolves with a CanceledError, and none starts after it.
 	sel := workflow.NewSelector(ctx)
 	running := 0
+	type ready struct {
+		step  rules.Step
+		scope rules.Scope
+	}
 	startReady := func() {
+		var start []ready
 		for i, step := range rule.Steps {
 			if started[i] || res.Failure != nil || ctx.Err() != nil {
 				continue
 			}
-			ready, skip := needsState(step, res.Steps, byID)
-			if !ready {
+			ok, skip := needsState(step, res.Steps, byID)
+			if !ok {
 				continue
 			}
 			started[i] = true
@@ -59,28 +80,26 @@ func (r *run) runRule(ctx workflow.Context, rule rules.PlannedRule, done map[str
 				res.Steps[step.ID] = rules.StepState{Status: stepSkipped}
 				continue
 			}
+			start = append(start, ready{step, r.scope(res.Steps, nil)})
+		}
+		if r.inline && running == 0 && len(start) == 1 {
+			// It runs alone: here, not in a coroutine of its own.
+			st, err := r.step(ctx, rule.Name, start[0].step, start[0].scope)
+			settle(start[0].step, st, err)
+			return
+		}
+		for _, s := range start {
 			running++
-			f := r.runStep(ctx, rule.Name, step, res.Steps, nil)
-			sel.AddFuture(f, func(f workflow.Future) {
+			sel.AddFuture(r.goStep(ctx, rule.Name, s.step, s.scope), func(f workflow.Future) {
 				running--
 				var st rules.StepState
 				err := f.Get(ctx, &st)
-				switch {
-				case err != nil && temporal.IsCanceledError(err):
-					res.Steps[step.ID] = rules.StepState{Status: stepCanceled}
-				case err != nil:
-					res.Steps[step.ID] = rules.StepState{Status: stepFailed}
-					workflow.GetLogger(ctx).Warn("step failed", "rule", rule.Name, "step", step.ID, "error", failureMessage(err), "continue_on_error", step.ContinueOnError)
-					if !step.ContinueOnError && res.Failure == nil {
-						res.Failure = &rules.Failure{Step: step.ID, Message: failureMessage(err)}
-					}
-				default:
-					res.Steps[step.ID] = st
-				}
+				settle(s.step, st, err)
 			})
 		}
 	}
-	// Skipping a step can make others ready without any future firing.
+	// Skipping or running a step can make others ready without any future
+	// firing.
 	for {
 		before := len(res.Steps)
 		startReady()
@@ -108,7 +127,13 @@ func (r *run) runRule(ctx workflow.Context, rule rules.PlannedRule, done map[str
 func (r *run) runHandlers(ctx workflow.Context, rule string, steps []rules.Step, res *RuleResult, failure *rules.Failure) {
 	for _, step := range steps {
 		var st rules.StepState
-		if err := r.runStep(ctx, rule, step, res.Steps, failure).Get(ctx, &st); err != nil {
+		var err error
+		if scope := r.scope(res.Steps, failure); r.inline {
+			st, err = r.step(ctx, rule, step, scope)
+		} else {
+			err = r.goStep(ctx, rule, step, scope).Get(ctx, &st)
+		}
+		if err != nil {
 			workflow.GetLogger(ctx).Error("handler step failed", "rule", rule, "step", step.ID, "error", err)
 			res.Steps[step.ID] = rules.StepState{Status: stepFailed}
 			continue
@@ -136,50 +161,53 @@ func needsState(step rules.Step, done map[string]rules.StepState, byID map[strin
 	return true, skip
 }
 
-// runStep runs one step of any kind; the future resolves to its StepState,
-// or to the error that finally failed it (a CanceledError when the run was
-// cancelled).
-func (r *run) runStep(ctx workflow.Context, rule string, step rules.Step, done map[string]rules.StepState, failure *rules.Failure) workflow.Future {
-	scope := rules.Scope{Input: r.in.Event, Steps: copySteps(done), Failure: failure}
+// scope is what a step starting now sees: the event, the states of the
+// steps done so far, and the failure an on_failure step handles.
+func (r *run) scope(done map[string]rules.StepState, failure *rules.Failure) rules.Scope {
+	return rules.Scope{Input: r.in.Event, Steps: copySteps(done), Failure: failure}
+}
+
+// goStep runs one step in a coroutine of its own; the future resolves to its
+// StepState, or to the error that finally failed it (a CanceledError when
+// the run was cancelled).
+func (r *run) goStep(ctx workflow.Context, rule string, step rules.Step, scope rules.Scope) workflow.Future {
 	f, set := workflow.NewFuture(ctx)
 	workflow.Go(ctx, func(ctx workflow.Context) {
-		if step.If != "" {
-			// `if` is evaluated on its own, before anything is scheduled: a
-			// skipped step shows as an Evaluate, never as a call.
-			ok, err := evaluate(ctx, step.If, scope, fmt.Sprintf("if · rule %s · step %s", rule, step.ID))
-			if err != nil {
-				set.Set(nil, err)
-				return
-			}
-			if !ok {
-				set.Set(rules.StepState{Status: stepSkipped}, nil)
-				return
-			}
-		}
-		switch {
-		case step.Call != "":
-			st, err := r.call(ctx, rule, step, scope)
-			set.Set(st, err)
-		case step.Sleep > 0:
-			err := workflow.NewTimerWithOptions(ctx, step.Sleep, workflow.TimerOptions{
-				Summary: fmt.Sprintf("sleep %s · rule %s · step %s", step.Sleep, rule, step.ID),
-			}).Get(ctx, nil)
-			if err != nil {
-				set.Set(nil, err)
-				return
-			}
-			set.Set(rules.StepState{Status: stepSucceeded}, nil)
-		case step.WaitFor != nil && len(step.WaitFor.Events) > 0:
-			st, err := r.waitEvent(ctx, rule, step, scope)
-			set.Set(st, err)
-		case step.WaitFor != nil:
-			st, err := r.waitSignal(ctx, rule, step, scope)
-			set.Set(st, err)
-		default:
-			set.Set(nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("step %s has no call, sleep or wait_for", step.ID), "BadStep", nil))
-		}
+		set.Set(r.step(ctx, rule, step, scope))
 	})
 	return f
+}
+
+// step runs one step of any kind, in the calling coroutine.
+func (r *run) step(ctx workflow.Context, rule string, step rules.Step, scope rules.Scope) (rules.StepState, error) {
+	if step.If != "" {
+		// `if` is evaluated on its own, before anything is scheduled: a
+		// skipped step shows as an Evaluate, never as a call.
+		ok, err := evaluate(ctx, step.If, scope, fmt.Sprintf("if · rule %s · step %s", rule, step.ID))
+		if err != nil {
+			return rules.StepState{}, err
+		}
+		if !ok {
+			return rules.StepState{Status: stepSkipped}, nil
+		}
+	}
+	switch {
+	case step.Call != "":
+		return r.call(ctx, rule, step, scope)
+	case step.Sleep > 0:
+		err := workflow.NewTimerWithOptions(ctx, step.Sleep, workflow.TimerOptions{
+			Summary: fmt.Sprintf("sleep %s · rule %s · step %s", step.Sleep, rule, step.ID),
+		}).Get(ctx, nil)
+		if err != nil {
+			return rules.StepState{}, err
+		}
+		return rules.StepState{Status: stepSucceeded}, nil
+	case step.WaitFor != nil && len(step.WaitFor.Events) > 0:
+		return r.waitEvent(ctx, rule, step, scope)
+	case step.WaitFor != nil:
+		return r.waitSignal(ctx, rule, step, scope)
+	}
+	return rules.StepState{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("step %s has no call, sleep or wait_for", step.ID), "BadStep", nil)
 }
 
 func copySteps(done map[string]rules.StepState) map[string]rules.StepState {
