@@ -27,6 +27,29 @@ func (r *StepResult) UnmarshalJSON(data []byte) error {
 	return err
 }
 
+// StepOutcome is what workflow code reads of a CallStep's StepResult: the
+// step's output and, when the call must still be made, Pending. The
+// recorded request and response stay in history for people to read; the
+// workflow never decodes them.
+type StepOutcome struct {
+	Output  any      `json:"output,omitempty"`
+	Pending *Pending `json:"pending,omitempty"`
+}
+
+// UnmarshalJSON decodes a StepOutcome with its output exact.
+func (o *StepOutcome) UnmarshalJSON(data []byte) error {
+	var raw struct {
+		Output  json.RawMessage `json:"output"`
+		Pending *Pending        `json:"pending"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	out, err := exact(raw.Output)
+	*o = StepOutcome{Output: out, Pending: raw.Pending}
+	return err
+}
+
 // UnmarshalJSON decodes a Pending call with its input exact.
 func (p *Pending) UnmarshalJSON(data []byte) error {
 	type plain Pending

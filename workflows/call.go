@@ -43,7 +43,7 @@ func (r *run) call(ctx workflow.Context, rule string, step rules.Step, scope rul
 		Call: policy.TaskQueue == "",
 	}
 	first.Step.With = step.With
-	var res activities.StepResult
+	var res activities.StepOutcome // the recorded request and response are for people
 	if err := workflow.ExecuteLocalActivity(lctx, activities.CallStepName, first).Get(ctx, &res); err != nil {
 		return rules.StepState{}, err
 	}
@@ -88,7 +88,7 @@ func (r *run) call(ctx workflow.Context, rule string, step rules.Step, scope rul
 			Summary: summary,
 		})
 		in := activities.StepInput{WorkflowID: r.wfID, Rule: rule, Step: bare, Prepared: true, Input: p.Input, PriorAttempts: attempts}
-		res = activities.StepResult{}
+		res = activities.StepOutcome{}
 		if err := workflow.ExecuteActivity(actx, activities.CallStepName, in).Get(ctx, &res); err != nil {
 			return rules.StepState{}, err
 		}
