@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/interceptor"
-	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -43,7 +42,9 @@ func (o *coroutinesOutbound) Go(ctx workflow.Context, name string, f func(ctx wo
 // countCoroutines makes h count the coroutines its runs start.
 func countCoroutines(h *harness) *coroutines {
 	c := &coroutines{}
-	h.env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute, Interceptors: []interceptor.WorkerInterceptor{c}})
+	opts := testWorkerOptions()
+	opts.Interceptors = []interceptor.WorkerInterceptor{c}
+	h.env.SetWorkerOptions(opts)
 	return c
 }
 

@@ -24,7 +24,7 @@ type run struct {
 	waiting    map[string]Waiting          // rule/step → what it waits for
 	inboxes    map[string]workflow.Channel // rule/step → its correlated deliveries
 	dispatcher bool                        // the delivery dispatcher runs
-	inline     bool                        // steps may run in the calling coroutine: see alone
+	inline     bool                        // alone(plan): steps may run in the calling coroutine
 }
 
 // HandleEvent runs the rules that match one event. Its registered name is
@@ -47,6 +47,7 @@ func HandleEvent(ctx workflow.Context, in Input) (Result, error) {
 		return Result{Status: StatusFailed}, err
 	}
 	r.plan = plan
+	r.inline = alone(plan)
 	// An event some rule waits for goes to its trigger's mailbox for its
 	// key, beside this run's own rules; publishing outlives a cancel.
 	var published workflow.Future
@@ -82,19 +83,19 @@ func (r *run) execute(ctx workflow.Context) (Result, error) {
 	workflow.SetCurrentDetails(ctx, fmt.Sprintf("%s · %s · rules: %s", ev.Trigger, ev.Type, strings.Join(names, ", ")))
 
 	res := Result{Status: StatusCompleted, Version: plan.Version, Rules: make([]RuleResult, len(plan.Rules))}
-	runRule := func(ctx workflow.Context, i int) {
+	ruleAt := func(ctx workflow.Context, i int) {
 		var done map[string]rules.StepState
 		if r.in.Replay != nil {
 			done = r.in.Replay.Done[plan.Rules[i].Name]
 		}
 		res.Rules[i] = r.runRule(ctx, plan.Rules[i], done)
 	}
-	if r.inline = alone(plan); r.inline {
-		runRule(ctx, 0)
+	if r.inline {
+		ruleAt(ctx, 0)
 	} else {
 		wg := workflow.NewWaitGroup(ctx)
 		for i := range plan.Rules {
-			wg.Go(ctx, func(ctx workflow.Context) { runRule(ctx, i) })
+			wg.Go(ctx, func(ctx workflow.Context) { ruleAt(ctx, i) })
 		}
 		wg.Wait(ctx)
 	}

@@ -126,6 +126,13 @@ func (r *receiver) requests(path string) []request {
 	return out
 }
 
+// testWorkerOptions are the worker options of every test environment here:
+// a busy machine can stall a workflow goroutine past the SDK's 1 s deadlock
+// detector.
+func testWorkerOptions() worker.Options {
+	return worker.Options{DeadlockDetectionTimeout: time.Minute}
+}
+
 type harness struct {
 	t    *testing.T
 	recv *receiver
@@ -170,8 +177,7 @@ func newHarness(t *testing.T, ruleFiles map[string]string) *harness {
 	var s testsuite.WorkflowTestSuite
 	s.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	h.env = s.NewTestWorkflowEnvironment()
-	// A busy machine can stall a workflow goroutine past the SDK's 1 s deadlock detector.
-	h.env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute})
+	h.env.SetWorkerOptions(testWorkerOptions())
 	workflows.Register(h.env)
 	acts.Register(h.env)
 	h.env.SetOnLocalActivityStartedListener(func(info *activity.Info, _ context.Context, _ []any) {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/hookflow/hookflow/workflows"
@@ -103,7 +102,7 @@ func TestNoMatchLedgerCountsAnEventOnce(t *testing.T) {
 func ledgerEnv() *testsuite.TestWorkflowEnvironment {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute}) // a busy machine can stall a goroutine past the SDK's 1 s detector
+	env.SetWorkerOptions(testWorkerOptions())
 	workflows.Register(env)
 	return env
 }
