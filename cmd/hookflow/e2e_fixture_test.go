@@ -252,6 +252,18 @@ steps:
     wait_for: { signal: never, timeout: 1s }
   - { id: after, call: recv.send, needs: [patience], if: steps.patience.timed_out, with: { path: /ok } }
 `,
+	"snooze.yaml": `
+name: snooze
+on: [orders]
+when: event.type == "snooze"
+steps:
+  - { id: first, call: recv.send, if: payload.data.n > 0, with: { path: /ok } }
+  - { id: rest, sleep: 1h, needs: [first] }
+  - { id: after, call: recv.send, needs: [rest], with: { path: /ok } }
+on_cancel:
+  - call: recv.send
+    with: { path: /cancelled }
+`,
 	"sturdy.yaml": `
 name: sturdy
 on: [orders]

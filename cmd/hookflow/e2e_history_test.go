@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -22,9 +23,25 @@ import (
 
 var recordHistory = flag.String("record-history", "", "write the recorded histories of every workflow shape to this directory (workflows/testdata)")
 
+// historyEvents is the history of the workflow's run (its latest for "").
+func historyEvents(t *testing.T, f *fixture, wfID, runID string) []*historypb.HistoryEvent {
+	t.Helper()
+	var events []*historypb.HistoryEvent
+	it := f.client.GetWorkflowHistory(context.Background(), wfID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		events = append(events, e)
+	}
+	return events
+}
+
 // TestE2EHistoryReplays runs every workflow shape on the embedded server —
 // sequential, parallel, needs, if/skip, sleep, wait_for by signal, by
-// correlation and by timeout, cancel, on_failure, retries past the local
+// correlation and by timeout, cancel (with and without a coroutine per
+// step), on_failure, retries past the local
 // attempt, replay with the current rules, the correlation mailbox, the
 // health monitor across continue-as-new, the no-match ledger — and replays
 // each history against
@@ -66,6 +83,17 @@ func TestE2EHistoryReplays(t *testing.T) {
 	waitRunStatus(t, f, canceled, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING)
 	f.hookflow(t, "cancel", canceled)
 	closed("cancel_on_cancel", canceled, enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED)
+
+	// One rule with no wait_for runs in the root coroutine (workflows.alone):
+	// an if, a call, a sleep cancelled and on_cancel, all in place.
+	snoozing := post("snooze", map[string]any{"n": 1})
+	waitFor(t, 10*time.Second, "the snooze run to sleep", func() bool {
+		return slices.ContainsFunc(historyEvents(t, f, snoozing, ""), func(e *historypb.HistoryEvent) bool {
+			return e.GetEventType() == enumspb.EVENT_TYPE_TIMER_STARTED
+		})
+	})
+	f.hookflow(t, "cancel", snoozing)
+	closed("alone_cancel_sleep", snoozing, enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED)
 
 	group := "hist-" + uniqueID(t)
 	fixable := post("fixable", map[string]any{"n": 1, "group": group})
@@ -110,16 +138,7 @@ func TestE2EHistoryReplays(t *testing.T) {
 		dir = *recordHistory
 	}
 	write := func(name, wfID, runID string) {
-		var events historypb.History
-		it := f.client.GetWorkflowHistory(ctx, wfID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-		for it.HasNext() {
-			e, err := it.Next()
-			if err != nil {
-				t.Fatal(err)
-			}
-			events.Events = append(events.Events, e)
-		}
-		data, err := protojson.MarshalOptions{Indent: "  "}.Marshal(&events)
+		data, err := protojson.MarshalOptions{Indent: "  "}.Marshal(&historypb.History{Events: historyEvents(t, f, wfID, runID)})
 		if err != nil {
 			t.Fatal(err)
 		}
