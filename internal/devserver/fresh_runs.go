@@ -49,7 +49,8 @@ const freshRunsStoreName = "hookflow-sqlite"
 var verifyFreshRun atomic.Pointer[func(context.Context, persistence.ExecutionStore, *persistence.GetWorkflowExecutionRequest, *persistence.InternalWorkflowMutableState)]
 
 // sqlWithFreshRuns makes Temporal's SQL data store for conf, with freshRuns
-// in front of its execution store.
+// in front of its execution store and each write of a run's history and
+// state in one transaction (one_transaction.go).
 type sqlWithFreshRuns struct{ conf config.SQL }
 
 func (s sqlWithFreshRuns) NewFactory(_ config.CustomDatastoreConfig, r resolver.ServiceResolver, clusterName string,
@@ -64,7 +65,7 @@ func (f freshRunsFactory) NewExecutionStore() (persistence.ExecutionStore, error
 	if err != nil {
 		return nil, err
 	}
-	return newFreshRuns(s, freshRunsMax), nil
+	return newFreshRuns(oneTransaction{s}, freshRunsMax), nil
 }
 
 // runKey names a run as the execution store does.

@@ -20,7 +20,8 @@ import (
 // that write or read a run's history and state keep it compressed
 // (packed_columns.go), on libc heap pages that stay mapped
 // (sqlite_heap.go). Runs closing together write their run-list rows
-// with one statement (run_list_batches.go).
+// with one statement (run_list_batches.go). Each write of a run's history
+// and state is one transaction (one_transaction.go).
 
 // preparedPluginName is the plugin the server's stores name.
 const preparedPluginName = "sqlite-hookflow"
@@ -71,6 +72,7 @@ func (preparedPlugin) CreateDB(kind sqlplugin.DbKind, cfg *config.SQL, r resolve
 		return nil, fmt.Errorf("%s: Temporal's SQLite plugin no longer keeps its connection in the field the dev server runs its statements through "+
 			"(conn, a sqlplugin.Conn), so it could not read the histories it stores compressed: this hookflow was built with a Temporal server it does not support", preparedPluginName)
 	}
+	p.stmts.temporal, p.stmts.joinsWrites = db, kind == sqlplugin.DbKindMain
 	p.runList = &runListBatches{one: db.ReplaceIntoVisibility, stmts: p.stmts}
 	return p, nil
 }
@@ -92,8 +94,13 @@ func (d *preparedDB) ReplaceIntoVisibility(ctx context.Context, row *sqlplugin.V
 	return d.runList.replace(ctx, row)
 }
 
-// BeginTx begins Temporal's transaction with the cache in it.
+// BeginTx begins Temporal's transaction with the cache in it; inside a
+// write of a run's history and state it returns the write's transaction
+// (one_transaction.go).
 func (d *preparedDB) BeginTx(ctx context.Context) (sqlplugin.Tx, error) {
+	if w := writeIn(ctx, d.stmts); w != nil {
+		return w.transaction(ctx, d.stmts)
+	}
 	return d.stmts.beginTx(ctx, d.DB)
 }
 

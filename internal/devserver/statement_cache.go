@@ -22,8 +22,9 @@ import (
 // transaction it begins. The dev server puts a statement cache in that
 // place: each statement is compiled once on Temporal's connection and run
 // from then on by its compiled form, inside transactions too (database/sql
-// reuses a statement compiled on the transaction's connection). The SQL,
-// the rows and the transactions stay Temporal's.
+// reuses a statement compiled on the transaction's connection). The SQL
+// and the rows stay Temporal's, and so do the transactions, but that each
+// write of a run's history and state runs in one (one_transaction.go).
 //
 // The field is unexported; useStatementCache finds it by name and type.
 // The same place rewrites the statements that write and read the columns
@@ -108,6 +109,11 @@ var errNoTxConn = errors.New("dev server: a transaction of Temporal's SQLite plu
 // databases, by their text.
 type statementCache struct {
 	db *sqlx.DB
+	// temporal is Temporal's database the cache is in, which writes begin
+	// their transactions on; joinsWrites: statements run with a write's
+	// context join its transaction (one_transaction.go).
+	temporal    sqlplugin.DB
+	joinsWrites bool
 
 	mu     sync.Mutex
 	plain  map[string]*sqlx.Stmt      // ? parameters; nil: failed to compile, runs as text
@@ -306,10 +312,28 @@ func (c cachedConn) release(s *sqlx.Stmt) {
 	}
 }
 
+// inWrite is the connection a statement run with ctx runs on: the write's
+// transaction when ctx carries a write this connection's statements join
+// (one_transaction.go), and c otherwise.
+func (c cachedConn) inWrite(ctx context.Context) (cachedConn, error) {
+	if c.tx != nil {
+		return c, nil
+	}
+	w := writeIn(ctx, c.cache)
+	if w == nil {
+		return c, nil
+	}
+	return w.begin(ctx, c.cache)
+}
+
 // The statements below run compiled when the cache has them, and as text,
 // with the packed columns rewritten (packed_columns.go), when it does not.
 
 func (c cachedConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	c, err := c.inWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if s := c.compiled(ctx, query); s != nil {
 		defer c.release(s)
 		return s.ExecContext(ctx, args...)
@@ -322,6 +346,10 @@ func (c cachedConn) ExecContext(ctx context.Context, query string, args ...any) 
 }
 
 func (c cachedConn) GetContext(ctx context.Context, dest any, query string, args ...any) error {
+	c, err := c.inWrite(ctx)
+	if err != nil {
+		return err
+	}
 	if s := c.compiled(ctx, query); s != nil {
 		defer c.release(s)
 		return s.GetContext(ctx, dest, args...)
@@ -334,6 +362,10 @@ func (c cachedConn) GetContext(ctx context.Context, dest any, query string, args
 }
 
 func (c cachedConn) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
+	c, err := c.inWrite(ctx)
+	if err != nil {
+		return err
+	}
 	if s := c.compiled(ctx, query); s != nil {
 		defer c.release(s)
 		return s.SelectContext(ctx, dest, args...)
@@ -346,6 +378,10 @@ func (c cachedConn) SelectContext(ctx context.Context, dest any, query string, a
 }
 
 func (c cachedConn) NamedExecContext(ctx context.Context, query string, arg any) (sql.Result, error) {
+	c, err := c.inWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if capture := capturing(ctx); capture != nil && c.tx == nil {
 		capture.query, capture.arg = query, arg // for a batch (run_list_batches.go)
 		return driver.RowsAffected(0), nil
@@ -364,6 +400,10 @@ func (c cachedConn) NamedExecContext(ctx context.Context, query string, arg any)
 }
 
 func (c cachedConn) PrepareNamedContext(ctx context.Context, query string) (*sqlx.NamedStmt, error) {
+	c, err := c.inWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
 	q, err := packColumns(query)
 	if err != nil {
 		return nil, err
