@@ -430,8 +430,10 @@ func fileSQLConfig(file string) *config.SQL {
 // of 1,000 pages was with 4 KB ones. The checkpoint runs on the file's one
 // connection, and everything waits for it: a smaller one waits less, and
 // the two files' WAL stays under 10 MB (TestWALStaysSmall). The rare steady-
-// load stalls this was first set against have since lined up with the VM's
-// CPU steal, not with checkpoints (README → Performance).
+// load stalls this was first set against lined up with the VM's CPU steal
+// at first; later ones (2026-12-02) with this checkpoint's fsyncs, 44-447 ms
+// on a slow disk, during which every write waits: checkpoints on a
+// connection of their own are the lever (docs/performance.md).
 const walCheckpointPages = 512
 
 // ensureDatabase makes the file conf names, with Temporal's schema in it,
