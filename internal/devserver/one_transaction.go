@@ -140,19 +140,22 @@ func (w *write) rollback() {
 }
 
 // end commits the write when err is nil and rolls it back otherwise; it
-// returns err, or why the write did not commit.
+// returns err, or why the write did not commit. However it ends, a
+// statement run with the write's context afterwards fails rather than
+// begin a transaction nothing would end.
 func (w *write) end(err error) error {
 	if w == nil {
 		return err
 	}
 	switch {
-	case w.tx == nil: // no statement ran
-		return err
 	case err != nil:
 		w.rollback()
 		return err
 	case w.err != nil:
 		return w.err
+	case w.tx == nil: // no statement ran
+		w.err = errWriteEnded
+		return nil
 	}
 	if cerr := w.tx.Commit(); cerr != nil {
 		w.err = errWriteRolledBack

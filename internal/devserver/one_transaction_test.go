@@ -109,11 +109,24 @@ func TestStoreWriteIsOneTransaction(t *testing.T) {
 	if n := rows(committed); n != 0 {
 		t.Errorf("before the write ended another connection saw %d of its rows, want 0", n)
 	}
+	if inner, none := beginWrite(ctx, "inner"); inner != ctx || none != nil {
+		t.Error("a write begun inside a write did not leave the outer one in charge")
+	}
 	if err := w.end(nil); err != nil {
 		t.Fatal(err)
 	}
 	if n := rows(committed); n != 2 {
 		t.Errorf("after the write ended: %d rows, want its history batch and its run", n)
+	}
+	if err := write(ctx, runFilter("orders/after-end")); !errors.Is(err, errWriteEnded) {
+		t.Errorf("a statement after the write ended: %v, want errWriteEnded", err)
+	}
+	ctx, w = beginWrite(bg, "test")
+	if err := w.end(nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := write(ctx, runFilter("orders/after-empty-end")); !errors.Is(err, errWriteEnded) {
+		t.Errorf("a statement after a write that ran none ended: %v, want errWriteEnded", err)
 	}
 
 	refused := runFilter("orders/refused")
@@ -173,12 +186,12 @@ func storeStyleWrite(ctx context.Context, db sqlplugin.DB, f sqlplugin.Execution
 	if err != nil {
 		return err
 	}
-	if _, err := tx.InsertIntoExecutions(ctx, &sqlplugin.ExecutionsRow{ShardID: f.ShardID, NamespaceID: f.NamespaceID, WorkflowID: f.WorkflowID, RunID: f.RunID,
-		NextEventID: 3, LastWriteVersion: 1, Data: events[:200], DataEncoding: "Proto3", State: events[:40], StateEncoding: "Proto3", DBRecordVersion: 1}); err != nil {
-		tx.Rollback()
-		return err
+	_, err = tx.InsertIntoExecutions(ctx, &sqlplugin.ExecutionsRow{ShardID: f.ShardID, NamespaceID: f.NamespaceID, WorkflowID: f.WorkflowID, RunID: f.RunID,
+		NextEventID: 3, LastWriteVersion: 1, Data: events[:200], DataEncoding: "Proto3", State: events[:40], StateEncoding: "Proto3", DBRecordVersion: 1})
+	if err == nil {
+		_, err = tx.InsertIntoTransferTasks(ctx, []sqlplugin.TransferTasksRow{{ShardID: f.ShardID, TaskID: taskID, Data: events[:120], DataEncoding: "Proto3"}})
 	}
-	if _, err := tx.InsertIntoTransferTasks(ctx, []sqlplugin.TransferTasksRow{{ShardID: f.ShardID, TaskID: taskID, Data: events[:120], DataEncoding: "Proto3"}}); err != nil {
+	if err != nil {
 		tx.Rollback()
 		return err
 	}

@@ -72,7 +72,7 @@ func (preparedPlugin) CreateDB(kind sqlplugin.DbKind, cfg *config.SQL, r resolve
 		return nil, fmt.Errorf("%s: Temporal's SQLite plugin no longer keeps its connection in the field the dev server runs its statements through "+
 			"(conn, a sqlplugin.Conn), so it could not read the histories it stores compressed: this hookflow was built with a Temporal server it does not support", preparedPluginName)
 	}
-	p.stmts.temporal, p.stmts.joinsWrites = db, kind == sqlplugin.DbKindMain
+	p.stmts.joinsWrites = kind == sqlplugin.DbKindMain
 	p.runList = &runListBatches{one: db.ReplaceIntoVisibility, stmts: p.stmts}
 	return p, nil
 }

@@ -77,7 +77,7 @@ func useStatementCache(db sqlplugin.DB) *statementCache {
 	if !ok {
 		return nil
 	}
-	c := &statementCache{db: pool, plain: map[string]*sqlx.Stmt{}, named: map[string]*sqlx.NamedStmt{}, wanted: map[cacheKey]bool{}}
+	c := &statementCache{db: pool, temporal: db, plain: map[string]*sqlx.Stmt{}, named: map[string]*sqlx.NamedStmt{}, wanted: map[cacheKey]bool{}}
 	*conn = cachedConn{Conn: pool, cache: c}
 	openCaches.Add(1)
 	return c
