@@ -111,9 +111,8 @@ type Server struct {
 	addr      string
 	uiAddr    string
 	namespace string
-	local     *localCalls   // nil under TLS
-	dbLock    *flock.Flock  // the database file's (file_lock.go); nil in memory
-	ckpt      *checkpointer // the database files' (checkpointer.go); nil in memory
+	local     *localCalls  // nil under TLS
+	dbLock    *flock.Flock // the database file's (file_lock.go); nil in memory
 	stopOnce  sync.Once
 }
 
@@ -182,14 +181,7 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	var ckpt *checkpointer
-	if o.DBFile != "" {
-		if ckpt, err = startCheckpointer([]string{sqlConf.DatabaseName, visConf.DatabaseName}, checkpointEvery, o.Logger); err != nil {
-			srv.Stop()
-			return nil, err
-		}
-	}
-	s := &Server{server: srv, addr: net.JoinHostPort(o.IP, strconv.Itoa(o.Port)), namespace: o.Namespace, dbLock: dbLock, ckpt: ckpt}
+	s := &Server{server: srv, addr: net.JoinHostPort(o.IP, strconv.Itoa(o.Port)), namespace: o.Namespace, dbLock: dbLock}
 	if o.TLS == nil {
 		// Under TLS the frontend checks certificates, which a local call has none of.
 		var addrs []string
@@ -201,7 +193,6 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 	if err := s.prepareNamespace(ctx, o, visConf); err != nil {
 		s.local.close()
 		srv.Stop()
-		ckpt.close()
 		return nil, err
 	}
 	if o.UIPort > 0 {
@@ -236,7 +227,6 @@ func (s *Server) Stop() {
 		}
 		s.local.close()
 		s.server.Stop()
-		s.ckpt.close()
 		if s.dbLock != nil {
 			s.dbLock.Unlock()
 		}
@@ -424,8 +414,7 @@ func memorySQLConfig(name string) *config.SQL {
 
 // fileSQLConfig is a database file in WAL mode with synchronous=NORMAL: a
 // killed process loses nothing committed; an OS crash or power loss may lose
-// the last transactions. The WAL is copied into the file in the background
-// (checkpointer.go) and bounded by walCheckpointPages.
+// the last transactions. The WAL is checkpointed every walCheckpointPages.
 // Temporary data stays in memory (temp_store): a statement inside a
 // transaction that can fail halfway keeps the pages it changes in a
 // statement journal, which SQLite otherwise writes to a temporary file once
@@ -436,14 +425,15 @@ func fileSQLConfig(file string) *config.SQL {
 			"wal_autocheckpoint": strconv.Itoa(walCheckpointPages), "temp_store": "MEMORY"}}
 }
 
-// walCheckpointPages bounds the WAL: a commit that takes it past this many
-// pages (4 MB of 8 KB pages) copies them into the database itself, and the
-// next write starts the WAL over, so the two files' WAL stays under 10 MB
-// (TestWALStaysSmall). The checkpointer (checkpointer.go) copies the WAL in
-// the background every quarter second, so such a commit has little left to
-// copy and sync: when the commit did all the copying, its fsync of the file
-// took 44-447 ms on a slow disk, and every run's writes waited behind it
-// (docs/performance.md, 2026-12-02).
+// walCheckpointPages is how many pages the WAL takes before a commit
+// copies them into the database: 4 MB of 8 KB pages, what SQLite's default
+// of 1,000 pages was with 4 KB ones. The checkpoint runs on the file's one
+// connection, and everything waits for it: a smaller one waits less, and
+// the two files' WAL stays under 10 MB (TestWALStaysSmall). The rare steady-
+// load stalls this was first set against lined up with the VM's CPU steal
+// at first; later ones (2026-12-02) with this checkpoint's fsyncs, 44-447 ms
+// on a slow disk, during which every write waits: checkpoints on a
+// connection of their own are the lever (docs/performance.md).
 const walCheckpointPages = 512
 
 // ensureDatabase makes the file conf names, with Temporal's schema in it,
