@@ -153,13 +153,12 @@ func (w *write) end(err error) error {
 		return err
 	case w.err != nil:
 		return w.err
-	case w.tx == nil: // no statement ran
-		w.err = errWriteEnded
-		return nil
 	}
-	if cerr := w.tx.Commit(); cerr != nil {
-		w.err = errWriteRolledBack
-		return serviceerror.NewUnavailablef("%s: failed to commit transaction: %v", w.name, cerr)
+	if w.tx != nil { // nil when no statement ran
+		if cerr := w.tx.Commit(); cerr != nil {
+			w.err = errWriteRolledBack
+			return serviceerror.NewUnavailablef("%s: failed to commit transaction: %v", w.name, cerr)
+		}
 	}
 	w.err = errWriteEnded
 	return nil

@@ -432,8 +432,10 @@ func fileSQLConfig(file string) *config.SQL {
 // the two files' WAL stays under 10 MB (TestWALStaysSmall). The rare steady-
 // load stalls this was first set against lined up with the VM's CPU steal
 // at first; later ones (2026-12-02) with this checkpoint's fsyncs, 44-447 ms
-// on a slow disk, during which every write waits: checkpoints on a
-// connection of their own are the lever (docs/performance.md).
+// on a slow disk, during which every write waits. Copying the WAL every
+// 250 ms on a connection of its own took those syncs out of the commits but
+// cost 5-12% more CPU per event, with no p99 gain measured, and was dropped
+// (docs/performance.md, 2026-12-02 04:13).
 const walCheckpointPages = 512
 
 // ensureDatabase makes the file conf names, with Temporal's schema in it,
