@@ -293,7 +293,7 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		// A closed run is deleted when its retention ends, not at a random
 		// point in the 30 minutes after: the deletion timers are then
 		// written in the order they fire and append to the timer table
-		// (timer_table.go) instead of filling it at random.
+		// (clustered_tables.go) instead of filling it at random.
 		dynamicconfig.RetentionTimerJitterDuration.Key(): time.Duration(0),
 		// Each history task queue runs its tasks on a pool of goroutines,
 		// 512 by default (sized for a cluster's database with many
@@ -324,12 +324,14 @@ func (o *Options) sqlConfig() (*config.SQL, error) {
 		if err := ensureDatabase(conf); err != nil {
 			return nil, err
 		}
-		moved, err := clusterTimerTasks(conf.DatabaseName)
+		moved, err := clusterTables(conf.DatabaseName)
 		if err != nil {
 			return nil, fmt.Errorf("database %s: %w", conf.DatabaseName, err)
 		}
-		if moved > 0 { // an older file's, once
-			o.Logger.Info("timer table ordered by the time timers fire", "database", conf.DatabaseName, "timers", moved)
+		for _, table := range clusteredTables { // an older file's, once
+			if n := moved[table]; n > 0 {
+				o.Logger.Info("table rebuilt keyed by its primary key (WITHOUT ROWID)", "database", conf.DatabaseName, "table", table, "rows", n)
+			}
 		}
 	}
 	ns, err := sqliteschema.NewNamespaceConfig("active", o.Namespace, false, o.SearchAttributes)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"go.temporal.io/server/chasm"
+	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/metrics"
 	persistencesql "go.temporal.io/server/common/persistence/sql"
@@ -236,6 +237,12 @@ func openMainDB(t testing.TB, file string, prepared bool) sqlplugin.DB {
 	if prepared {
 		conf = preparedStore(conf)
 	}
+	return openSQLDB(t, conf)
+}
+
+// openSQLDB is Temporal's main store on conf, closed when the test ends.
+func openSQLDB(t testing.TB, conf *config.SQL) sqlplugin.DB {
+	t.Helper()
 	db, err := persistencesql.NewSQLDB(sqlplugin.DbKindMain, conf, resolver.NewNoopResolver(), log.NewNoopLogger(), metrics.NoopMetricsHandler)
 	if err != nil {
 		t.Fatal(err)
@@ -245,61 +252,81 @@ func openMainDB(t testing.TB, file string, prepared bool) sqlplugin.DB {
 }
 
 // BenchmarkRunStartTransaction is the transaction that starts a webhook
-// run, as the history service writes it (the run's row, its workflow id's
-// current run, its first history batch, a timer, a transfer and a run-list
-// task), through Temporal's plugin and through the dev server's, whose
-// statements are compiled once.
+// run, as the history service writes it (runStartTransaction), through
+// Temporal's plugin on Temporal's tables, through the dev server's plugin
+// (whose statements are compiled once) on Temporal's tables, and through
+// the dev server's plugin on the tables as the dev server keeps them
+// (clustered_tables.go).
 func BenchmarkRunStartTransaction(b *testing.B) {
 	for _, v := range []struct {
-		name     string
-		prepared bool
-	}{{"temporal", false}, {"dev", true}} {
+		name                string
+		prepared, clustered bool
+	}{{"temporal", false, false}, {"dev-rowid", true, false}, {"dev", true, true}} {
 		b.Run(v.name, func(b *testing.B) {
-			db := openMainDB(b, filepath.Join(b.TempDir(), "dev.db"), v.prepared)
-			ctx := context.Background()
-			now := time.Now().UTC()
+			file := filepath.Join(b.TempDir(), "dev.db")
+			if v.clustered {
+				if err := createDatabase(fileSQLConfig(file)); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := clusterTables(file); err != nil {
+					b.Fatal(err)
+				}
+			}
+			db := openMainDB(b, file, v.prepared)
 			blob := make([]byte, 1800) // a start batch's size
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := range b.N {
-				f := runFilter(fmt.Sprintf("bench/%d", i))
-				tx, err := db.BeginTx(ctx)
-				if err != nil {
-					b.Fatal(err)
-				}
-				writes := []func() (sql.Result, error){
-					func() (sql.Result, error) {
-						return tx.InsertIntoExecutions(ctx, &sqlplugin.ExecutionsRow{ShardID: f.ShardID, NamespaceID: f.NamespaceID, WorkflowID: f.WorkflowID, RunID: f.RunID,
-							NextEventID: 4, LastWriteVersion: 1, Data: blob[:1200], DataEncoding: "Proto3", State: blob[:180], StateEncoding: "Proto3", DBRecordVersion: 1})
-					},
-					func() (sql.Result, error) {
-						return tx.InsertIntoCurrentExecutions(ctx, &sqlplugin.CurrentExecutionsRow{ShardID: f.ShardID, NamespaceID: f.NamespaceID, WorkflowID: f.WorkflowID, RunID: f.RunID,
-							ArchetypeID: chasm.WorkflowArchetypeID, CreateRequestID: "req", StartTime: &now, LastWriteVersion: 1, State: 1, Status: 1, Data: blob[:180], DataEncoding: "Proto3"})
-					},
-					func() (sql.Result, error) {
-						return tx.InsertIntoHistoryNode(ctx, &sqlplugin.HistoryNodeRow{ShardID: f.ShardID, TreeID: f.RunID, BranchID: f.RunID, NodeID: 1, TxnID: int64(i), Data: blob, DataEncoding: "Proto3"})
-					},
-					func() (sql.Result, error) {
-						return tx.InsertIntoTimerTasks(ctx, []sqlplugin.TimerTasksRow{{ShardID: f.ShardID, VisibilityTimestamp: now.Add(4 * time.Second), TaskID: int64(3*i + 1), Data: blob[:120], DataEncoding: "Proto3"}})
-					},
-					func() (sql.Result, error) {
-						return tx.InsertIntoTransferTasks(ctx, []sqlplugin.TransferTasksRow{{ShardID: f.ShardID, TaskID: int64(3*i + 2), Data: blob[:120], DataEncoding: "Proto3"}})
-					},
-					func() (sql.Result, error) {
-						return tx.InsertIntoVisibilityTasks(ctx, []sqlplugin.VisibilityTasksRow{{ShardID: f.ShardID, TaskID: int64(3*i + 3), Data: blob[:120], DataEncoding: "Proto3"}})
-					},
-				}
-				for _, w := range writes {
-					if _, err := w(); err != nil {
-						b.Fatal(err)
-					}
-				}
-				if err := tx.Commit(); err != nil {
+				if err := runStartTransaction(context.Background(), db, i, blob); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
 	}
+}
+
+// runStartTransaction is the i-th run's start as the history service
+// writes it: the run's row, its workflow id's current run, its first
+// history batch (blob), a timer, a transfer and a run-list task.
+func runStartTransaction(ctx context.Context, db sqlplugin.DB, i int, blob []byte) error {
+	f := runFilter(fmt.Sprintf("bench/%d", i))
+	now := time.Now().UTC()
+	tx, err := db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	writes := []func() (sql.Result, error){
+		func() (sql.Result, error) {
+			return tx.InsertIntoExecutions(ctx, &sqlplugin.ExecutionsRow{ShardID: f.ShardID, NamespaceID: f.NamespaceID, WorkflowID: f.WorkflowID, RunID: f.RunID,
+				NextEventID: 4, LastWriteVersion: 1, Data: blob[:1200], DataEncoding: "Proto3", State: blob[:180], StateEncoding: "Proto3", DBRecordVersion: 1})
+		},
+		func() (sql.Result, error) {
+			return tx.InsertIntoCurrentExecutions(ctx, &sqlplugin.CurrentExecutionsRow{ShardID: f.ShardID, NamespaceID: f.NamespaceID, WorkflowID: f.WorkflowID, RunID: f.RunID,
+				ArchetypeID: chasm.WorkflowArchetypeID, CreateRequestID: "req", StartTime: &now, LastWriteVersion: 1, State: 1, Status: 1, Data: blob[:180], DataEncoding: "Proto3"})
+		},
+		func() (sql.Result, error) {
+			return tx.InsertIntoHistoryNode(ctx, &sqlplugin.HistoryNodeRow{ShardID: f.ShardID, TreeID: f.RunID, BranchID: f.RunID, NodeID: 1, TxnID: int64(i), Data: blob, DataEncoding: "Proto3"})
+		},
+		func() (sql.Result, error) {
+			return tx.InsertIntoHistoryTree(ctx, &sqlplugin.HistoryTreeRow{ShardID: f.ShardID, TreeID: f.RunID, BranchID: f.RunID, Data: blob[:160], DataEncoding: "Proto3"})
+		},
+		func() (sql.Result, error) {
+			return tx.InsertIntoTimerTasks(ctx, []sqlplugin.TimerTasksRow{{ShardID: f.ShardID, VisibilityTimestamp: now.Add(4 * time.Second), TaskID: int64(3*i + 1), Data: blob[:120], DataEncoding: "Proto3"}})
+		},
+		func() (sql.Result, error) {
+			return tx.InsertIntoTransferTasks(ctx, []sqlplugin.TransferTasksRow{{ShardID: f.ShardID, TaskID: int64(3*i + 2), Data: blob[:120], DataEncoding: "Proto3"}})
+		},
+		func() (sql.Result, error) {
+			return tx.InsertIntoVisibilityTasks(ctx, []sqlplugin.VisibilityTasksRow{{ShardID: f.ShardID, TaskID: int64(3*i + 3), Data: blob[:120], DataEncoding: "Proto3"}})
+		},
+	}
+	for _, w := range writes {
+		if _, err := w(); err != nil {
+			tx.Rollback()
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
 // TestStatementCacheRefusesTransactionsItCannotEnter: a transaction whose

@@ -1,12 +1,9 @@
 package devserver
 
 import (
-	"bytes"
 	"context"
-	"log/slog"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 
@@ -23,8 +20,8 @@ func TestTimerTableFillsItsPages(t *testing.T) {
 	temporalFile, ourFile := filepath.Join(dir, "temporal.db"), filepath.Join(dir, "ours.db")
 	temporal := openMainDB(t, temporalFile, false)
 	openMainDB(t, ourFile, false) // creates it
-	if moved, err := clusterTimerTasks(ourFile); err != nil || moved != 0 {
-		t.Fatalf("clustering a new file's timer table: %d timers moved (%v)", moved, err)
+	if moved, err := clusterTables(ourFile); err != nil || moved["timer_tasks"] != 0 {
+		t.Fatalf("clustering a new file's tables: %v moved (%v)", moved, err)
 	}
 	ours := openMainDB(t, ourFile, true)
 
@@ -85,44 +82,5 @@ func TestTimerTableFillsItsPages(t *testing.T) {
 	}
 	if len(want) < 6000 || !reflect.DeepEqual(got, want) {
 		t.Fatalf("the timers read back differ: %d rows, want Temporal's %d (at least the 6,000 kept)", len(got), len(want))
-	}
-}
-
-// TestServerClustersTimerTasksOfAnOlderFile: a file made before the dev
-// server clustered its timer table gets the clustered table, with its
-// timers, when a server starts on it; the conversion happens once.
-func TestServerClustersTimerTasksOfAnOlderFile(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "dev.db")
-	old := openMainDB(t, file, false)
-	due := time.Date(2026, 12, 6, 22, 0, 0, 0, time.UTC)
-	if _, err := old.InsertIntoTimerTasks(context.Background(), []sqlplugin.TimerTasksRow{{ShardID: 1, VisibilityTimestamp: due, TaskID: 7, Data: []byte("kept"), DataEncoding: "Proto3"}}); err != nil {
-		t.Fatal(err)
-	}
-	old.Close()
-
-	for start := range 2 {
-		var log bytes.Buffer
-		s, err := Start(context.Background(), Options{UIPort: -1, DBFile: file, Logger: slog.New(slog.NewTextHandler(&log, nil))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Stop()
-		if said := strings.Contains(log.String(), "timer table ordered by the time timers fire") && strings.Contains(log.String(), "timers=1"); said != (start == 0) {
-			t.Errorf("start %d: the conversion logged: %v, want only on the first start\n%s", start+1, said, log.String())
-		}
-		db := openFile(t, file)
-		var schema string
-		if err := db.QueryRow(`SELECT sql FROM sqlite_schema WHERE name = 'timer_tasks'`).Scan(&schema); err != nil {
-			t.Fatal(err)
-		}
-		if !strings.HasSuffix(schema, "WITHOUT ROWID") {
-			t.Fatalf("timer_tasks after a start: %s", schema)
-		}
-		var data []byte
-		var n int
-		if err := db.QueryRow(`SELECT count(*), max(data) FROM timer_tasks WHERE task_id = 7`).Scan(&n, &data); err != nil || n != 1 || string(data) != "kept" {
-			t.Fatalf("the older file's timer: %d rows, data %q (%v), want it kept", n, data, err)
-		}
-		db.Close()
 	}
 }
