@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -81,6 +82,12 @@ func TestRunAgainstHookflowDev(t *testing.T) {
 			}
 			if r.Procs[0].CPUSeconds <= 0 {
 				t.Errorf("hookflow dev used no CPU for 20 runs: /proc was not read")
+			}
+			var fs syscall.Statfs_t
+			if _, err := os.Stat("/proc/self/io"); err == nil && syscall.Statfs(filepath.Dir(db), &fs) == nil && fs.Type != 0x01021994 { // not tmpfs, whose writes are not storage writes
+				if r.Procs[0].WrittenKBPerEvent <= 0 {
+					t.Errorf("hookflow dev wrote nothing to storage for 20 runs on a file database: /proc/PID/io was not read")
+				}
 			}
 			if r.DB == nil || r.DB.End.Total() <= r.DB.Start.Total() {
 				t.Errorf("database %+v, want growth", r.DB)

@@ -88,8 +88,12 @@ func printReport(w io.Writer, rep runReport) {
 		fmt.Fprintf(w, "  cpu           %.2f ms per delivered event", r.CPUPerEventMs)
 		fmt.Fprintf(w, " (other processes on the machine: %.2f cores)\n", r.OtherCores)
 		for _, p := range r.Procs {
-			fmt.Fprintf(w, "    %-32s pid %-7d %7.2f s  %6.2f ms/event  %.2f cores  rss %.0f → %.0f MB (peak %.0f)\n",
+			fmt.Fprintf(w, "    %-32s pid %-7d %7.2f s  %6.2f ms/event  %.2f cores  rss %.0f → %.0f MB (peak %.0f)",
 				p.Role, p.PID, p.CPUSeconds, p.CPUMsPerEvent, p.Cores, p.RSSStartMB, p.RSSEndMB, p.RSSPeakMB)
+			if p.WrittenKBPerEvent > 0 {
+				fmt.Fprintf(w, "  written %.1f KB/event", p.WrittenKBPerEvent)
+			}
+			fmt.Fprintln(w)
 		}
 		fmt.Fprintf(w, "  steal         %.2f cores taken by the hypervisor on average; worst second %.0f%% of the CPUs", r.StealCores, r.StealWorst*100)
 		if r.StealWorst > 0 {

@@ -81,6 +81,10 @@ type ProcResult struct {
 	RSSStartMB    float64 `json:"rss_start_mb"`
 	RSSEndMB      float64 `json:"rss_end_mb"`
 	RSSPeakMB     float64 `json:"rss_peak_mb"`
+	// WrittenKBPerEvent is what the process sent to storage during the
+	// phase per delivered event (ProcSample.WrittenBytes); absent where the
+	// kernel does not say.
+	WrittenKBPerEvent float64 `json:"written_kb_per_event,omitempty"`
 }
 
 // DBResult is how the database grew.
@@ -323,6 +327,9 @@ func (p Phase) Run(ctx context.Context) (Result, error) {
 		}
 		if r.Delivered > 0 {
 			pr.CPUMsPerEvent = pr.CPUSeconds * 1000 / float64(r.Delivered)
+			if t.start.WrittenBytes >= 0 && t.last.WrittenBytes >= 0 {
+				pr.WrittenKBPerEvent = float64(t.last.WrittenBytes-t.start.WrittenBytes) / 1024 / float64(r.Delivered)
+			}
 		}
 		if elapsed > 0 {
 			pr.Cores = pr.CPUSeconds / elapsed

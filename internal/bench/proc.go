@@ -22,6 +22,11 @@ type ProcSample struct {
 	CPUSeconds float64 // user + system time of every thread so far
 	RSSBytes   int64   // resident set now (VmRSS)
 	HWMBytes   int64   // peak resident set since the process started (VmHWM)
+	// WrittenBytes is what the process has sent to storage so far
+	// (write_bytes in /proc/PID/io: its file writes, the database's WAL and
+	// checkpoints among them; not its sockets), or -1 where the kernel does
+	// not say (no task I/O accounting, or another user's process).
+	WrittenBytes int64
 }
 
 // ReadProc reads a process's CPU time and memory from /proc.
@@ -38,7 +43,11 @@ func ReadProc(pid int) (ProcSample, error) {
 	if err != nil {
 		return ProcSample{}, fmt.Errorf("read memory of pid %d: %w", pid, err)
 	}
-	return ProcSample{CPUSeconds: cpu, RSSBytes: statusKB(status, "VmRSS:") * 1024, HWMBytes: statusKB(status, "VmHWM:") * 1024}, nil
+	written := int64(-1)
+	if io, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid)); err == nil && bytes.Contains(io, []byte("write_bytes:")) {
+		written = procField(io, "write_bytes:")
+	}
+	return ProcSample{CPUSeconds: cpu, RSSBytes: procField(status, "VmRSS:") * 1024, HWMBytes: procField(status, "VmHWM:") * 1024, WrittenBytes: written}, nil
 }
 
 // parseStatCPU reads utime + stime (fields 14 and 15) from /proc/PID/stat.
@@ -62,8 +71,10 @@ func parseStatCPU(stat []byte) (float64, error) {
 	return float64(utime+stime) / clockTicks, nil
 }
 
-func statusKB(status []byte, field string) int64 {
-	s := bufio.NewScanner(bytes.NewReader(status))
+// procField is the number after field in a /proc file of "name: value"
+// lines (status, io), 0 when the field is missing.
+func procField(b []byte, field string) int64 {
+	s := bufio.NewScanner(bytes.NewReader(b))
 	for s.Scan() {
 		line := s.Text()
 		if rest, ok := strings.CutPrefix(line, field); ok {

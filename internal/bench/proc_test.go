@@ -1,8 +1,11 @@
 package bench
 
 import (
+	"bytes"
 	"net"
 	"os"
+	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -16,6 +19,59 @@ func TestParseStatCPU(t *testing.T) {
 	}
 	if _, err := parseStatCPU([]byte("garbage")); err == nil {
 		t.Error("a malformed stat line must be an error")
+	}
+}
+
+func TestProcField(t *testing.T) {
+	io := []byte("rchar: 6976\nwchar: 120\nsyscr: 10\nsyscw: 2\nread_bytes: 0\nwrite_bytes: 1052672\ncancelled_write_bytes: 4096\n")
+	if got := procField(io, "write_bytes:"); got != 1052672 {
+		t.Errorf("write_bytes = %d, want 1052672 (not cancelled_write_bytes)", got)
+	}
+	if got := procField([]byte("VmHWM:\t  2048 kB\nVmRSS:\t  1024 kB\n"), "VmRSS:"); got != 1024 {
+		t.Errorf("VmRSS = %d, want 1024", got)
+	}
+	if got := procField(io, "missing:"); got != 0 {
+		t.Errorf("a missing field = %d, want 0", got)
+	}
+}
+
+// TestReadProcCountsWrites: what this process writes to a file and syncs
+// shows in its sample, where the kernel accounts task I/O.
+func TestReadProcCountsWrites(t *testing.T) {
+	dir := t.TempDir()
+	before, err := ReadProc(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "written"), bytes.Repeat([]byte{1}, 1<<20), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(dir, "written"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Sync()
+	f.Close()
+	after, err := ReadProc(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat("/proc/self/io"); err != nil {
+		if before.WrittenBytes != -1 || after.WrittenBytes != -1 {
+			t.Errorf("no /proc/self/io, yet written bytes %d, %d; want -1 (not known)", before.WrittenBytes, after.WrittenBytes)
+		}
+		return
+	}
+	var fs syscall.Statfs_t
+	if err := syscall.Statfs(dir, &fs); err == nil && fs.Type == 0x01021994 {
+		t.Logf("%s is tmpfs, whose writes the kernel does not count as storage writes: only the reading is checked", dir)
+		if after.WrittenBytes < before.WrittenBytes {
+			t.Errorf("written bytes went back: %d → %d", before.WrittenBytes, after.WrittenBytes)
+		}
+		return
+	}
+	if d := after.WrittenBytes - before.WrittenBytes; d < 1<<20 {
+		t.Errorf("1 MB written and synced; the process's written bytes moved by %d (%d → %d)", d, before.WrittenBytes, after.WrittenBytes)
 	}
 }
 
