@@ -46,9 +46,11 @@ const withoutRowid = "WITHOUT ROWID"
 // clusterTables makes each of file's clusteredTables a WITHOUT ROWID table
 // with the same columns, primary key and rows, unless it is one already,
 // and returns how many rows it moved, table by table (only the tables it
-// converted). It runs before the server opens the file, in one
-// transaction: an interrupted start leaves every table as it was.
-func clusterTables(file string) (map[string]int64, error) {
+// converted). rebuilding, when not nil, hears of each table before its rows
+// are copied (an older file's large tables take a while). It runs before
+// the server opens the file, in one transaction: an interrupted start
+// leaves every table as it was.
+func clusterTables(file string, rebuilding func(table string)) (map[string]int64, error) {
 	db, err := openDirect(file)
 	if err != nil {
 		return nil, err
@@ -61,7 +63,7 @@ func clusterTables(file string) (map[string]int64, error) {
 	defer tx.Rollback()
 	moved := map[string]int64{}
 	for _, table := range clusteredTables {
-		n, done, err := clusterTable(tx, table)
+		n, done, err := clusterTable(tx, table, rebuilding)
 		if err != nil {
 			return nil, fmt.Errorf("table %s: %w", table, err)
 		}
@@ -78,7 +80,7 @@ func clusterTables(file string) (map[string]int64, error) {
 // clusterTable rebuilds table WITHOUT ROWID within tx, from Temporal's own
 // CREATE TABLE statement, and says whether it did and how many rows it
 // moved.
-func clusterTable(tx *sql.Tx, table string) (int64, bool, error) {
+func clusterTable(tx *sql.Tx, table string, rebuilding func(string)) (int64, bool, error) {
 	var schema string
 	if err := tx.QueryRow(`SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?`, table).Scan(&schema); err != nil {
 		return 0, false, err
@@ -89,6 +91,9 @@ func clusterTable(tx *sql.Tx, table string) (int64, bool, error) {
 	}
 	if !strings.HasSuffix(schema, ")") || !strings.Contains(schema, "PRIMARY KEY") {
 		return 0, false, fmt.Errorf("not a table definition the dev server knows how to rebuild: %s", schema)
+	}
+	if rebuilding != nil {
+		rebuilding(table)
 	}
 	old := table + "_by_rowid"
 	for _, stmt := range []string{

@@ -101,7 +101,7 @@ func TestClusterTablesKeepsRowsAndKeys(t *testing.T) {
 	writeClusteredRows(t, openMainDB(t, file, false), 50)
 	before := dumpClusteredTables(t, file)
 
-	moved, err := clusterTables(file)
+	moved, err := clusterTables(file, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestClusterTablesKeepsRowsAndKeys(t *testing.T) {
 	if len(indexes) > 0 {
 		t.Errorf("indexes beside the clustered tables: %v, want none", indexes)
 	}
-	if again, err := clusterTables(file); err != nil || again != nil {
+	if again, err := clusterTables(file, nil); err != nil || again != nil {
 		t.Errorf("a second conversion: %v (%v), want nothing done", again, err)
 	}
 
@@ -169,7 +169,7 @@ func TestClusterTablesInterruptedLeavesFileAsItWas(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := dumpClusteredTables(t, file)
-	moved, err := clusterTables(file)
+	moved, err := clusterTables(file, nil)
 	if err == nil || !strings.Contains(err.Error(), last) {
 		t.Fatalf("clusterTables = %v, %v; want an error naming %s", moved, err, last)
 	}
@@ -188,7 +188,7 @@ func TestClusteredTablesWriteFewerPages(t *testing.T) {
 			t.Fatal(err)
 		}
 		if clustered {
-			if _, err := clusterTables(file); err != nil {
+			if _, err := clusterTables(file, nil); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -237,6 +237,12 @@ func TestServerClustersTablesOfAnOlderFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.Stop()
+		for _, table := range clusteredTables {
+			said := strings.Contains(log.String(), "rebuilding a table keyed by its primary key") && strings.Contains(log.String(), "table="+table)
+			if said != (start == 0) {
+				t.Errorf("start %d: the conversion of %s announced: %v, want only on the first start\n%s", start+1, table, said, log.String())
+			}
+		}
 		for _, table := range []string{"timer_tasks", "history_tree"} {
 			said := strings.Contains(log.String(), "table="+table+" rows=1")
 			if said != (start == 0) {
@@ -259,6 +265,27 @@ func TestServerClustersTablesOfAnOlderFile(t *testing.T) {
 			if kept != 1 {
 				t.Fatalf("the older file's %s: %d of its rows after a start, want it kept", table, kept)
 			}
+		}
+	}
+}
+
+// TestServerMakesNewFilesClustered: a new file's tables are WITHOUT ROWID
+// from its first start, with nothing to announce.
+func TestServerMakesNewFilesClustered(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "dev.db")
+	var log bytes.Buffer
+	s, err := Start(context.Background(), Options{UIPort: -1, DBFile: file, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Stop()
+	if strings.Contains(log.String(), "rebuilding") || strings.Contains(log.String(), "rebuilt") {
+		t.Errorf("a new file's start announced a rebuild:\n%s", log.String())
+	}
+	d := dumpClusteredTables(t, file)
+	for _, table := range clusteredTables {
+		if !strings.HasSuffix(d.schema[table], "WITHOUT ROWID") {
+			t.Errorf("%s in a new file: %s", table, d.schema[table])
 		}
 	}
 }

@@ -321,10 +321,16 @@ func (o *Options) sqlConfig() (*config.SQL, error) {
 		conf = memorySQLConfig("hookflow-" + strconv.FormatInt(time.Now().UnixNano(), 36))
 	} else {
 		conf = fileSQLConfig(o.DBFile)
+		var rebuilding func(string) // an older file's tables, once: say so before a large one holds up the start
+		if st, err := os.Stat(conf.DatabaseName); err == nil && st.Size() > 0 {
+			rebuilding = func(table string) {
+				o.Logger.Info("rebuilding a table keyed by its primary key (WITHOUT ROWID), once", "database", conf.DatabaseName, "table", table)
+			}
+		}
 		if err := ensureDatabase(conf); err != nil {
 			return nil, err
 		}
-		moved, err := clusterTables(conf.DatabaseName)
+		moved, err := clusterTables(conf.DatabaseName, rebuilding)
 		if err != nil {
 			return nil, fmt.Errorf("database %s: %w", conf.DatabaseName, err)
 		}

@@ -268,7 +268,7 @@ func BenchmarkRunStartTransaction(b *testing.B) {
 				if err := createDatabase(fileSQLConfig(file)); err != nil {
 					b.Fatal(err)
 				}
-				if _, err := clusterTables(file); err != nil {
+				if _, err := clusterTables(file, nil); err != nil {
 					b.Fatal(err)
 				}
 			}

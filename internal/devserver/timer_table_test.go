@@ -20,7 +20,7 @@ func TestTimerTableFillsItsPages(t *testing.T) {
 	temporalFile, ourFile := filepath.Join(dir, "temporal.db"), filepath.Join(dir, "ours.db")
 	temporal := openMainDB(t, temporalFile, false)
 	openMainDB(t, ourFile, false) // creates it
-	if moved, err := clusterTables(ourFile); err != nil || moved["timer_tasks"] != 0 {
+	if moved, err := clusterTables(ourFile, nil); err != nil || moved["timer_tasks"] != 0 {
 		t.Fatalf("clustering a new file's tables: %v moved (%v)", moved, err)
 	}
 	ours := openMainDB(t, ourFile, true)
