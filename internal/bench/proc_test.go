@@ -50,8 +50,11 @@ func TestReadProcCountsWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.Sync()
+	err = f.Sync()
 	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 	after, err := ReadProc(os.Getpid())
 	if err != nil {
 		t.Fatal(err)

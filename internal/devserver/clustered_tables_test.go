@@ -60,15 +60,13 @@ type tableDump struct {
 
 func dumpClusteredTables(t *testing.T, file string) tableDump {
 	t.Helper()
-	db := openFile(t, file)
-	defer db.Close()
 	d := tableDump{rows: map[string][]string{}, schema: map[string]string{}}
 	for _, table := range clusteredTables {
-		var schema string
-		if err := db.QueryRow(`SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?`, table).Scan(&schema); err != nil {
-			t.Fatalf("%s: %v", table, err)
+		schema := column(t, file, `SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = '`+table+`'`)
+		if len(schema) != 1 {
+			t.Fatalf("%s: %d definitions, want 1", table, len(schema))
 		}
-		d.schema[table] = schema
+		d.schema[table] = schema[0]
 		d.rows[table] = tableRows(t, file, `SELECT * FROM `+table+` ORDER BY 1, 2, 3`)
 	}
 	return d
@@ -101,17 +99,7 @@ func TestClusterTablesKeepsRowsAndKeys(t *testing.T) {
 			t.Errorf("%s: %d rows after the conversion, want the 50 before, unchanged", table, len(after.rows[table]))
 		}
 	}
-	var indexes []string
-	rows, err := openFile(t, file).Query(`SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name IN ('` + strings.Join(clusteredTables, "', '") + `')`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var name string
-		rows.Scan(&name)
-		indexes = append(indexes, name)
-	}
-	if len(indexes) > 0 {
+	if indexes := column(t, file, `SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name IN ('`+strings.Join(clusteredTables, "', '")+`')`); len(indexes) > 0 {
 		t.Errorf("indexes beside the clustered tables: %v, want none", indexes)
 	}
 	if again, err := clusterTables(file, nil); err != nil || again != nil {
@@ -138,7 +126,6 @@ func TestClusterTablesKeepsRowsAndKeys(t *testing.T) {
 	if err != nil || len(left) != 25 || left[0].TaskID != 3*25+2 {
 		t.Errorf("transfer tasks after a range delete: %d (%v), want the last 25 from task %d", len(left), err, 3*25+2)
 	}
-	writeClusteredRows(t, db, 0) // compiles against the converted tables
 }
 
 // TestClusterTablesInterruptedLeavesFileAsItWas: a conversion that fails
