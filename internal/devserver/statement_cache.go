@@ -28,7 +28,8 @@ import (
 //
 // The field is unexported; useStatementCache finds it by name and type.
 // The same place rewrites the statements that write and read the columns
-// the dev server keeps compressed (packed_columns.go), so a Temporal whose
+// the dev server keeps compressed (packed_columns.go) and bounds the
+// scheduled-task reads (bounded_task_reads.go), so a Temporal whose
 // plugin has no such field cannot run the dev server: it fails to start,
 // and TestTemporalRunsCompiledStatements fails.
 
@@ -131,7 +132,7 @@ type cacheKey struct {
 // before the next transaction) or will not be (the cache is full).
 func (c *statementCache) stmt(ctx context.Context, query string, inTx bool) *sqlx.Stmt {
 	return lookup(c, c.plain, cacheKey{query, false}, inTx, func() (*sqlx.Stmt, error) {
-		q, err := packColumns(query)
+		q, err := devStatement(query)
 		if err != nil {
 			return nil, err
 		}
@@ -152,7 +153,7 @@ var limitParams = strings.NewReplacer("LIMIT ?", "LIMIT +?", "OFFSET ?", "OFFSET
 // namedStmt is stmt for a statement with :name parameters.
 func (c *statementCache) namedStmt(ctx context.Context, query string, inTx bool) *sqlx.NamedStmt {
 	return lookup(c, c.named, cacheKey{query, true}, inTx, func() (*sqlx.NamedStmt, error) {
-		q, err := packColumns(query)
+		q, err := devStatement(query)
 		if err != nil {
 			return nil, err
 		}
@@ -327,7 +328,7 @@ func (c cachedConn) inWrite(ctx context.Context) (cachedConn, error) {
 }
 
 // The statements below run compiled when the cache has them, and as text,
-// with the packed columns rewritten (packed_columns.go), when it does not.
+// rewritten as compiled ones are (devStatement), when it does not.
 
 func (c cachedConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	c, err := c.inWrite(ctx)
@@ -338,7 +339,7 @@ func (c cachedConn) ExecContext(ctx context.Context, query string, args ...any) 
 		defer c.release(s)
 		return s.ExecContext(ctx, args...)
 	}
-	q, err := packColumns(query)
+	q, err := devStatement(query)
 	if err != nil {
 		return nil, err
 	}
@@ -354,7 +355,7 @@ func (c cachedConn) GetContext(ctx context.Context, dest any, query string, args
 		defer c.release(s)
 		return s.GetContext(ctx, dest, args...)
 	}
-	q, err := packColumns(query)
+	q, err := devStatement(query)
 	if err != nil {
 		return err
 	}
@@ -370,7 +371,7 @@ func (c cachedConn) SelectContext(ctx context.Context, dest any, query string, a
 		defer c.release(s)
 		return s.SelectContext(ctx, dest, args...)
 	}
-	q, err := packColumns(query)
+	q, err := devStatement(query)
 	if err != nil {
 		return err
 	}
@@ -392,7 +393,7 @@ func (c cachedConn) NamedExecContext(ctx context.Context, query string, arg any)
 			return s.ExecContext(ctx, row)
 		}
 	}
-	q, err := packColumns(query)
+	q, err := devStatement(query)
 	if err != nil {
 		return nil, err
 	}
@@ -404,7 +405,7 @@ func (c cachedConn) PrepareNamedContext(ctx context.Context, query string) (*sql
 	if err != nil {
 		return nil, err
 	}
-	q, err := packColumns(query)
+	q, err := devStatement(query)
 	if err != nil {
 		return nil, err
 	}
