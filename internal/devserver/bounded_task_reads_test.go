@@ -15,7 +15,6 @@ import (
 
 	"go.temporal.io/server/common/persistence/sql/sqlplugin"
 	"modernc.org/libc"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // taskReadsFile is a dev server file with timers and other scheduled tasks
@@ -198,29 +197,12 @@ func TestBoundedTaskReadsSearchFromTheKey(t *testing.T) {
 // connection that contains part.
 func compiledStatements(t *testing.T, db *preparedDB, part string) []string {
 	t.Helper()
-	c, err := db.stmts.db.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	var out []string
-	err = c.Raw(func(dc any) error {
-		h := reflect.ValueOf(dc).Elem().FieldByName("db") // modernc.org/sqlite's connection handle
-		if !h.IsValid() || h.Kind() != reflect.Uintptr {
-			return fmt.Errorf("%T has no db handle", dc)
+	eachCompiled(t, db.stmts.db, func(_ *libc.TLS, _ uintptr, text string) {
+		if strings.Contains(text, part) {
+			out = append(out, text)
 		}
-		tls := libc.NewTLS()
-		defer tls.Close()
-		for s := sqlite3.Xsqlite3_next_stmt(tls, uintptr(h.Uint()), 0); s != 0; s = sqlite3.Xsqlite3_next_stmt(tls, uintptr(h.Uint()), s) {
-			if text := libc.GoString(sqlite3.Xsqlite3_sql(tls, s)); strings.Contains(text, part) {
-				out = append(out, text)
-			}
-		}
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return out
 }
 

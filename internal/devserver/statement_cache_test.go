@@ -177,12 +177,28 @@ func TestCompiledLimitsStayCompiled(t *testing.T) {
 // connection whose text contains part; it fails the test if there is none.
 func recompiled(t *testing.T, db *sqlx.DB, part string) int {
 	t.Helper()
+	n, found := 0, 0
+	eachCompiled(t, db, func(tls *libc.TLS, stmt uintptr, text string) {
+		if strings.Contains(text, part) {
+			found++
+			n += int(sqlite3.Xsqlite3_stmt_status(tls, stmt, sqlite3.SQLITE_STMTSTATUS_REPREPARE, 0))
+		}
+	})
+	if found == 0 {
+		t.Fatalf("no statement with %q compiled on the connection", part)
+	}
+	return n
+}
+
+// eachCompiled calls f with each statement compiled on db's connection and
+// its text.
+func eachCompiled(t *testing.T, db *sqlx.DB, f func(tls *libc.TLS, stmt uintptr, text string)) {
+	t.Helper()
 	c, err := db.Conn(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	n, found := 0, 0
 	err = c.Raw(func(dc any) error {
 		h := reflect.ValueOf(dc).Elem().FieldByName("db") // modernc.org/sqlite's connection handle
 		if !h.IsValid() || h.Kind() != reflect.Uintptr {
@@ -191,20 +207,13 @@ func recompiled(t *testing.T, db *sqlx.DB, part string) int {
 		tls := libc.NewTLS()
 		defer tls.Close()
 		for s := sqlite3.Xsqlite3_next_stmt(tls, uintptr(h.Uint()), 0); s != 0; s = sqlite3.Xsqlite3_next_stmt(tls, uintptr(h.Uint()), s) {
-			if strings.Contains(libc.GoString(sqlite3.Xsqlite3_sql(tls, s)), part) {
-				found++
-				n += int(sqlite3.Xsqlite3_stmt_status(tls, s, sqlite3.SQLITE_STMTSTATUS_REPREPARE, 0))
-			}
+			f(tls, s, libc.GoString(sqlite3.Xsqlite3_sql(tls, s)))
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if found == 0 {
-		t.Fatalf("no statement with %q compiled on the connection", part)
-	}
-	return n
 }
 
 // TestStatementCacheLeavesOtherPlugins: a database without Temporal's
