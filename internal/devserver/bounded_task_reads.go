@@ -67,13 +67,3 @@ func numberParams(query string) string {
 		query = query[i+1:]
 	}
 }
-
-// devStatement is query as the dev server runs it: the packed columns
-// rewritten (packed_columns.go) and scheduled-task reads bounded.
-func devStatement(query string) (string, error) {
-	q, err := packColumns(query)
-	if err != nil {
-		return "", err
-	}
-	return boundTaskReads(q), nil
-}

@@ -2,8 +2,6 @@ package devserver
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -71,14 +69,7 @@ func TestBoundedTaskReadsReturnTemporalsRows(t *testing.T) {
 		page := []int{1, 3, 10, 1000}[rnd.IntN(4)]
 
 		tf := sqlplugin.TimerTasksRangeFilter{ShardID: 1, InclusiveMinTaskID: minTask, InclusiveMinVisibilityTimestamp: minAt, ExclusiveMaxVisibilityTimestamp: maxAt, PageSize: page}
-		want, err := temporal.RangeSelectFromTimerTasks(ctx, tf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := dev.RangeSelectFromTimerTasks(ctx, tf)
-		if err != nil {
-			t.Fatal(err)
-		}
+		got, want := readBoth(t, dev, temporal, func(db sqlplugin.DB) ([]sqlplugin.TimerTasksRow, error) { return db.RangeSelectFromTimerTasks(ctx, tf) })
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("timers from %v/%d to %v, %d a page: dev server %d rows, Temporal %d", minAt, minTask, maxAt, page, len(got), len(want))
 		}
@@ -87,14 +78,9 @@ func TestBoundedTaskReadsReturnTemporalsRows(t *testing.T) {
 		}
 
 		sf := sqlplugin.HistoryScheduledTasksRangeFilter{ShardID: 1, CategoryID: 7, InclusiveMinTaskID: minTask, InclusiveMinVisibilityTimestamp: minAt, ExclusiveMaxVisibilityTimestamp: maxAt, PageSize: page}
-		wantS, err := temporal.RangeSelectFromHistoryScheduledTasks(ctx, sf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		gotS, err := dev.RangeSelectFromHistoryScheduledTasks(ctx, sf)
-		if err != nil {
-			t.Fatal(err)
-		}
+		gotS, wantS := readBoth(t, dev, temporal, func(db sqlplugin.DB) ([]sqlplugin.HistoryScheduledTasksRow, error) {
+			return db.RangeSelectFromHistoryScheduledTasks(ctx, sf)
+		})
 		if !reflect.DeepEqual(gotS, wantS) {
 			t.Fatalf("scheduled tasks from %v/%d to %v, %d a page: dev server %d rows, Temporal %d", minAt, minTask, maxAt, page, len(gotS), len(wantS))
 		}
@@ -102,6 +88,20 @@ func TestBoundedTaskReadsReturnTemporalsRows(t *testing.T) {
 	if read < 100 {
 		t.Fatalf("only %d of 200 reads found timers; the test reads too little", read)
 	}
+}
+
+// readBoth is read's rows through the dev server's plugin and through
+// Temporal's.
+func readBoth[R any](t *testing.T, dev, temporal sqlplugin.DB, read func(sqlplugin.DB) ([]R, error)) (got, want []R) {
+	t.Helper()
+	want, err := read(temporal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err = read(dev); err != nil {
+		t.Fatal(err)
+	}
+	return got, want
 }
 
 // TestBoundTaskReadsKeepsRowsForAnyParameters runs a read as Temporal
@@ -126,8 +126,8 @@ func TestBoundTaskReadsKeepsRowsForAnyParameters(t *testing.T) {
 	for range 300 {
 		a, c, end := times[rnd.IntN(len(times))], times[rnd.IntN(len(times))], times[rnd.IntN(len(times))]
 		task := rnd.Int64N(130)
-		want := taskRows(t, db, read, 1, a, task, c, end, 1000)
-		got := taskRows(t, db, bounded, 1, a, task, c, end, 1000)
+		want := queryRows(t, db, read, 1, a, task, c, end, 1000)
+		got := queryRows(t, db, bounded, 1, a, task, c, end, 1000)
 		if !slices.Equal(got, want) {
 			t.Fatalf("from %s/%d or after %s, to %s: bounded %v, Temporal's %v", a, task, c, end, got, want)
 		}
@@ -138,28 +138,6 @@ func TestBoundTaskReadsKeepsRowsForAnyParameters(t *testing.T) {
 	if apart < 50 {
 		t.Fatalf("only %d reads found rows with the OR's two times apart; the test reads too little", apart)
 	}
-}
-
-func taskRows(t *testing.T, db *sql.DB, query string, args ...any) []string {
-	t.Helper()
-	rows, err := db.Query(query, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var at any
-		var id int64
-		if err := rows.Scan(&at, &id); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, fmt.Sprintf("%v/%d", at, id))
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // TestBoundedTaskReadsSearchFromTheKey reads timers and scheduled tasks

@@ -140,6 +140,16 @@ func (c *statementCache) stmt(ctx context.Context, query string, inTx bool) *sql
 	})
 }
 
+// devStatement is query as the dev server runs it: the packed columns
+// rewritten (packed_columns.go) and scheduled-task reads bounded.
+func devStatement(query string) (string, error) {
+	q, err := packColumns(query)
+	if err != nil {
+		return "", err
+	}
+	return boundTaskReads(q), nil
+}
+
 // stableLimits keeps SQLite from compiling a kept statement again each time
 // it runs. SQLite reads the value bound to `LIMIT ?` or `OFFSET ?` while it
 // compiles a statement, and marks the statement to be compiled anew

@@ -160,7 +160,13 @@ func allRows(t *testing.T, file string) []string {
 // tableRows is query's rows in file, every column, as text.
 func tableRows(t *testing.T, file, query string) []string {
 	t.Helper()
-	rows, err := openFile(t, file).Query(query)
+	return queryRows(t, openFile(t, file), query)
+}
+
+// queryRows is query's rows on db, every column, as text.
+func queryRows(t *testing.T, db *sql.DB, query string, args ...any) []string {
+	t.Helper()
+	rows, err := db.Query(query, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
