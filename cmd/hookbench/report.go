@@ -93,6 +93,9 @@ func printReport(w io.Writer, rep runReport) {
 			if p.WrittenKBPerEvent > 0 {
 				fmt.Fprintf(w, "  written %.1f KB/event", p.WrittenKBPerEvent)
 			}
+			if p.SwitchesPerEvent > 0 {
+				fmt.Fprintf(w, "  switches %.1f/event (%.1f waits)", p.SwitchesPerEvent, p.WaitsPerEvent)
+			}
 			fmt.Fprintln(w)
 		}
 		fmt.Fprintf(w, "  steal         %.2f cores taken by the hypervisor on average; worst second %.0f%% of the CPUs", r.StealCores, r.StealWorst*100)

@@ -85,6 +85,12 @@ type ProcResult struct {
 	// phase per delivered event (ProcSample.WrittenBytes); absent where the
 	// kernel does not say.
 	WrittenKBPerEvent float64 `json:"written_kb_per_event,omitempty"`
+	// SwitchesPerEvent is the process's context switches during the phase
+	// per delivered event, and WaitsPerEvent the voluntary ones among them
+	// (ProcSample.Switches, Waits): how often its threads went to sleep
+	// and were woken, per event.
+	SwitchesPerEvent float64 `json:"switches_per_event,omitempty"`
+	WaitsPerEvent    float64 `json:"waits_per_event,omitempty"`
 }
 
 // DBResult is how the database grew.
@@ -329,6 +335,10 @@ func (p Phase) Run(ctx context.Context) (Result, error) {
 			pr.CPUMsPerEvent = pr.CPUSeconds * 1000 / float64(r.Delivered)
 			if t.start.WrittenBytes >= 0 && t.last.WrittenBytes >= 0 {
 				pr.WrittenKBPerEvent = float64(t.last.WrittenBytes-t.start.WrittenBytes) / 1024 / float64(r.Delivered)
+			}
+			if t.start.Switches >= 0 && t.last.Switches >= t.start.Switches && t.last.Waits >= t.start.Waits {
+				pr.SwitchesPerEvent = float64(t.last.Switches-t.start.Switches) / float64(r.Delivered)
+				pr.WaitsPerEvent = float64(t.last.Waits-t.start.Waits) / float64(r.Delivered)
 			}
 		}
 		if elapsed > 0 {

@@ -27,6 +27,13 @@ type ProcSample struct {
 	// checkpoints among them; not its sockets), or -1 where the kernel does
 	// not say (no task I/O accounting, or another user's process).
 	WrittenBytes int64
+	// Switches is how many times the process's threads have given up a
+	// CPU so far, and Waits how many of those were to wait (voluntary:
+	// each ends in a wake-up, which a VM's idle CPUs make dear; the rest
+	// were taken by another task). Summed over the threads alive now (a
+	// thread that exited takes its counts with it); -1 where the kernel
+	// does not say.
+	Switches, Waits int64
 }
 
 // ReadProc reads a process's CPU time and memory from /proc.
@@ -47,7 +54,35 @@ func ReadProc(pid int) (ProcSample, error) {
 	if io, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid)); err == nil && bytes.Contains(io, []byte("write_bytes:")) {
 		written = procField(io, "write_bytes:")
 	}
-	return ProcSample{CPUSeconds: cpu, RSSBytes: procField(status, "VmRSS:") * 1024, HWMBytes: procField(status, "VmHWM:") * 1024, WrittenBytes: written}, nil
+	switches, waits := threadSwitches(pid)
+	return ProcSample{CPUSeconds: cpu, RSSBytes: procField(status, "VmRSS:") * 1024, HWMBytes: procField(status, "VmHWM:") * 1024,
+		WrittenBytes: written, Switches: switches, Waits: waits}, nil
+}
+
+// threadSwitches sums context switches, all and voluntary, over the
+// threads in /proc/PID/task (each thread's status counts its own only,
+// the process's main thread's included), or -1, -1 where none says.
+func threadSwitches(pid int) (all, voluntary int64) {
+	dir := fmt.Sprintf("/proc/%d/task", pid)
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return -1, -1
+	}
+	seen := false
+	for _, e := range ents {
+		status, err := os.ReadFile(filepath.Join(dir, e.Name(), "status"))
+		if err != nil || !bytes.Contains(status, []byte("voluntary_ctxt_switches:")) {
+			continue // exited since the listing, or not counted here
+		}
+		v := procField(status, "voluntary_ctxt_switches:")
+		voluntary += v
+		all += v + procField(status, "nonvoluntary_ctxt_switches:")
+		seen = true
+	}
+	if !seen {
+		return -1, -1
+	}
+	return all, voluntary
 }
 
 // parseStatCPU reads utime + stime (fields 14 and 15) from /proc/PID/stat.

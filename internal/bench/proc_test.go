@@ -5,8 +5,10 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestParseStatCPU(t *testing.T) {
@@ -109,6 +111,49 @@ func TestReadProcAndListenerOfThisProcess(t *testing.T) {
 	}
 	if m, err := MachineCPU(); err != nil || m.Total <= 0 || m.Busy > m.Total || m.Steal > m.Busy {
 		t.Errorf("MachineCPU = %+v, %v; want busy and steal within the total", m, err)
+	}
+}
+
+// TestReadProcCountsSwitches: a thread of this process that sleeps five
+// times gives up its CPU five times, whichever thread it is.
+func TestReadProcCountsSwitches(t *testing.T) {
+	runtime.LockOSThread() // the sleeps below block this thread, not just a goroutine
+	defer runtime.UnlockOSThread()
+	before, err := ReadProc(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.Switches < 0 {
+		t.Fatal("no context switches read from /proc/self/task/*/status")
+	}
+	for range 5 {
+		ts := syscall.NsecToTimespec(int64(time.Millisecond))
+		for {
+			var left syscall.Timespec
+			err := syscall.Nanosleep(&ts, &left)
+			if err == syscall.EINTR { // the runtime's preemption signal: sleep the rest
+				ts = left
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	after, err := ReadProc(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Waits < before.Waits+5 || after.Switches < before.Switches+5 {
+		t.Errorf("switches %d → %d, waits %d → %d after five sleeps, want at least 5 more of each",
+			before.Switches, after.Switches, before.Waits, after.Waits)
+	}
+	if after.Waits > after.Switches {
+		t.Errorf("waits %d > switches %d: waits are some of the switches", after.Waits, after.Switches)
+	}
+	if all, waits := threadSwitches(1 << 30); all != -1 || waits != -1 {
+		t.Errorf("threadSwitches of a missing process = %d, %d; want -1, -1", all, waits)
 	}
 }
 
