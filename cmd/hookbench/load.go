@@ -40,6 +40,7 @@ type loadOptions struct {
 	duration    time.Duration
 	maxInFlight int
 	drain       time.Duration
+	settle      time.Duration
 	pid         int
 	db          string
 	window      time.Duration
@@ -94,6 +95,7 @@ Start the target with its integrations pointing at the receiver, e.g.
 	f.DurationVar(&o.duration, "duration", 0, "send for at most this long per phase")
 	f.IntVar(&o.maxInFlight, "max-inflight", 2000, "open loop: POSTs under way at once before sends queue")
 	f.DurationVar(&o.drain, "drain", time.Minute, "after the last send, wait this long at most for the last calls")
+	f.DurationVar(&o.settle, "settle", 0, "after the last call, go on counting the processes' CPU this long: the work events leave behind (e.g. 5s for a burst, whose runs' timers fire after it)")
 	f.IntVar(&o.pid, "pid", 0, "the target's process id (default: the process listening on the target's port)")
 	f.StringVar(&o.db, "db", "", "the target's SQLite file, to report database and WAL growth per event")
 	f.DurationVar(&o.window, "window", 0, "report figures per window of this length (e.g. 1m for a steady run)")
@@ -230,7 +232,7 @@ func runLoad(ctx context.Context, e env, o loadOptions) error {
 			if progress != nil {
 				fmt.Fprintf(progress, "round %d: %s, %s\n", round, s.name, shape)
 			}
-			p := bench.Phase{Name: s.name, Shape: shape, Target: target, Receiver: rc, Drain: o.drain, Procs: pt.procs, DB: pt.db, Window: o.window, Progress: progress}
+			p := bench.Phase{Name: s.name, Shape: shape, Target: target, Receiver: rc, Drain: o.drain, Settle: o.settle, Procs: pt.procs, DB: pt.db, Window: o.window, Progress: progress}
 			res, err := p.Run(ctx)
 			pt.stop()
 			if err != nil {

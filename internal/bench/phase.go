@@ -29,6 +29,11 @@ type Phase struct {
 	Target   *Target
 	Receiver *Receiver
 	Drain    time.Duration // how long to wait for the last calls after the last send
+	// Settle is how long the phase goes on reading the processes after its
+	// last call (or the drain's end): work the events left behind (a run's
+	// timers, the run list's last writes) then counts in CPU per event, as
+	// it does in a steady run. Rates and latencies are not changed by it.
+	Settle   time.Duration
 	Procs    []Proc
 	DB       string        // SQLite file to watch, if any
 	Window   time.Duration // per-window figures (a minute for steady runs); 0 for none
@@ -294,6 +299,12 @@ func (p Phase) Run(ctx context.Context) (Result, error) {
 	drainUntil := time.Now().Add(p.Drain)
 	for time.Now().Before(drainUntil) && ctx.Err() == nil && p.Receiver.outstanding() > 0 {
 		time.Sleep(20 * time.Millisecond)
+	}
+	if p.Settle > 0 {
+		select {
+		case <-time.After(p.Settle):
+		case <-ctx.Done():
+		}
 	}
 	stopSampler()
 	<-samplerDone

@@ -108,6 +108,60 @@ func TestPhaseCountsRefusalsAndLostEvents(t *testing.T) {
 	}
 }
 
+// The work a target does after its last call (a burst's runs' timers)
+// counts with --settle: here this process spends 300 ms of CPU once the
+// last event is delivered, which a phase without settling has already
+// stopped reading; rates still end at the last delivery.
+func TestPhaseSettleCountsWorkLeftBehind(t *testing.T) {
+	rc, fwdURL := startForwarder(t, "hbhhhh-")
+	const events = 20
+	burnt := make(chan time.Duration, 1)
+	go func() {
+		for rc.Delivered() < events {
+			time.Sleep(time.Millisecond)
+		}
+		c0, _ := ReadProc(os.Getpid())
+		for {
+			c, _ := ReadProc(os.Getpid())
+			if c.CPUSeconds-c0.CPUSeconds >= 0.3 {
+				break
+			}
+			for i := 0; i < 1e6; i++ { // spin between readings
+				_ = i * i
+			}
+		}
+		burnt <- 300 * time.Millisecond
+	}()
+	p := Phase{
+		Name:     "settle",
+		Shape:    Shape{Concurrency: 2, Count: events},
+		Target:   &Target{URL: fwdURL + "/hooks/x", Client: NewClient(2, 10*time.Second), Body: func(tok string, seq int) []byte { return []byte(`{"id":"` + tok + `"}`) }, Sign: func(r *http.Request, _ []byte, id string) error { r.Header.Set("Webhook-Id", id); return nil }},
+		Receiver: rc,
+		Drain:    10 * time.Second,
+		Settle:   3 * time.Second,
+		Procs:    []Proc{{Role: "this test", PID: os.Getpid()}},
+	}
+	start := time.Now()
+	res, err := p.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-burnt:
+	default:
+		t.Fatal("the phase ended before the work after its last call did")
+	}
+	if took := time.Since(start); took < p.Settle {
+		t.Errorf("the phase took %v, want at least its settle of %v", took, p.Settle)
+	}
+	if res.Delivered != events || len(res.Procs) != 1 || res.Procs[0].CPUSeconds < 0.28 {
+		t.Errorf("delivered %d, processes %+v; want %d and at least the 0.3 s of CPU spent after the last call", res.Delivered, res.Procs, events)
+	}
+	if res.DeliverSeconds >= p.Settle.Seconds() {
+		t.Errorf("deliveries took %.1f s of the phase: the settle must not count in rates", res.DeliverSeconds)
+	}
+}
+
 // A steady run reports windows: latency of the events sent in each, and
 // the deliveries during it.
 func TestPhaseWindows(t *testing.T) {
